@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ServiceDefaults.Auth;
+
+/// <summary>
+/// Authenticates <c>authorization: Bearer &lt;api key&gt;</c> against configured keys. Keys are
+/// held only as SHA-256 digests and compared in constant time. The bootstrap key is an admin
+/// of the <c>system</c> tenant that may act in any tenant named by <c>x-mesh-tenant</c>.
+/// </summary>
+public sealed class ApiKeyAuthenticator : ICallerAuthenticator
+{
+    public const string SystemTenant = "system";
+
+    private readonly (byte[] Digest, Caller Caller)[] _keys;
+
+    public ApiKeyAuthenticator(IOptions<ApiKeyOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var keys = new List<(byte[], Caller)>();
+        if (!string.IsNullOrEmpty(options.Value.BootstrapApiKey))
+        {
+            keys.Add((Digest(options.Value.BootstrapApiKey), new Caller("bootstrap-admin", SystemTenant, PrincipalKind.Service, IsAdmin: true)));
+        }
+
+        foreach (var grant in options.Value.ApiKeys)
+        {
+            keys.Add((Digest(grant.Key), new Caller(grant.Principal, grant.Tenant, grant.Kind, grant.Admin)));
+        }
+
+        _keys = [.. keys];
+    }
+
+    public ValueTask<AuthenticationResult> AuthenticateAsync(Metadata headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var authorization = headers.GetValue(MeshHeaders.Authorization);
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return Result(AuthenticationResult.Fail("missing 'authorization: Bearer <api key or token>' metadata"));
+        }
+
+        const string Scheme = "Bearer ";
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Result(AuthenticationResult.Fail("the authorization metadata must use the Bearer scheme"));
+        }
+
+        var presented = Digest(authorization[Scheme.Length..].Trim());
+        foreach (var (digest, caller) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(digest, presented))
+            {
+                return Result(AuthenticationResult.Success(ActAs(caller, headers.GetValue(MeshHeaders.Tenant))));
+            }
+        }
+
+        return Result(AuthenticationResult.Fail("the API key is not valid"));
+    }
+
+    private static Caller ActAs(Caller caller, string? tenantHeader) =>
+        caller.IsAdmin && !string.IsNullOrWhiteSpace(tenantHeader) ? caller with { TenantId = tenantHeader.Trim() } : caller;
+
+    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static ValueTask<AuthenticationResult> Result(AuthenticationResult result) => ValueTask.FromResult(result);
+}

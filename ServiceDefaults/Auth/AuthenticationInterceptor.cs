@@ -1,0 +1,60 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Mesh.ServiceDefaults.Auth;
+
+/// <summary>
+/// Authenticates every incoming call except health checks and server reflection, and makes
+/// the caller the ambient <see cref="CallScope"/> while the call is served.
+/// </summary>
+public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator) : Interceptor
+{
+    private static readonly string[] AnonymousServices = ["/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/"];
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = await EnterAsync(context);
+        return await continuation(request, context);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = await EnterAsync(context);
+        await continuation(request, responseStream, context);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = await EnterAsync(context);
+        return await continuation(requestStream, context);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = await EnterAsync(context);
+        await continuation(requestStream, responseStream, context);
+    }
+
+    private async ValueTask<IDisposable?> EnterAsync(ServerCallContext context)
+    {
+        if (AnonymousServices.Any(prefix => context.Method.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var result = await authenticator.AuthenticateAsync(context.RequestHeaders, context.CancellationToken);
+        if (result.Caller is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, result.Failure ?? "not authenticated"));
+        }
+
+        var headers = context.RequestHeaders;
+        return CallScope.Enter(new CallScope(result.Caller, headers.GetValue(MeshHeaders.Authorization) ?? "")
+        {
+            TenantHeader = headers.GetValue(MeshHeaders.Tenant),
+            AgentId = headers.GetValue(MeshHeaders.Agent) ?? "",
+            RunId = headers.GetValue(MeshHeaders.Run) ?? "",
+            StepId = headers.GetValue(MeshHeaders.Step) ?? "",
+        });
+    }
+}

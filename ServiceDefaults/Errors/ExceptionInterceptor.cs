@@ -1,0 +1,77 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ServiceDefaults.Errors;
+
+/// <summary>
+/// Turns exceptions that escaped a handler into statuses: a cancelled call stays Cancelled or
+/// DeadlineExceeded, anything unexpected becomes Internal without leaking its details (they go
+/// to the log with the trace).
+/// </summary>
+public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
+    private RpcException Map(Exception exception, ServerCallContext context)
+    {
+        if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            var code = context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            return new RpcException(new Status(code, "the call was cancelled before it finished"));
+        }
+
+        LogUnhandled(logger, context.Method, exception);
+        var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? "none";
+        return new RpcException(new Status(StatusCode.Internal, $"internal error; the server log has the details under trace {traceId}"));
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled exception in {Method}")]
+    private static partial void LogUnhandled(ILogger logger, string method, Exception exception);
+}

@@ -1,0 +1,62 @@
+using Grpc.Net.Client;
+using Mesh.ServiceDefaults.Usage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.Testing;
+
+/// <summary>
+/// Hosts one Mesh service in memory (ASP.NET Core TestServer, real gRPC over HTTP/2 frames)
+/// with the test API keys, and captures its usage events instead of shipping them.
+/// </summary>
+/// <typeparam name="TEntryPoint">Any public type of the service's assembly.</typeparam>
+public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    private readonly Dictionary<string, string?> _settings = new(TestKeys.Settings);
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public CapturingUsagePublisher Usage { get; } = new();
+
+    /// <summary>Overrides a configuration value before the host starts.</summary>
+    public MeshServiceFactory<TEntryPoint> WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Changes the service's registrations before the host starts.</summary>
+    public MeshServiceFactory<TEntryPoint> WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    /// <summary>A channel to the in-memory server.</summary>
+    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+    {
+        HttpHandler = Server.CreateHandler(),
+        MaxReceiveMessageSize = 16 * 1024 * 1024,
+    });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<IUsagePublisher>();
+            services.AddSingleton<IUsagePublisher>(Usage);
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
+    }
+}

@@ -1,0 +1,29 @@
+// The Mesh resource graph: five services, each waiting for what it calls, and a demo
+// workload that runs a few agent requests once the mesh is healthy.
+var builder = DistributedApplication.CreateBuilder(args);
+
+var apiKey = builder.AddParameter("bootstrap-api-key", secret: true);
+
+var telemetry = builder.AddMeshService<Projects.Mesh_Telemetry>("telemetry", apiKey);
+var identity = builder.AddMeshService<Projects.Mesh_Identity>("identity", apiKey)
+    .WithReference(telemetry).WaitFor(telemetry);
+var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", apiKey)
+    .WithReference(telemetry).WaitFor(telemetry);
+var tools = builder.AddMeshService<Projects.Mesh_Tools>("tools", apiKey)
+    .WithReference(telemetry).WaitFor(telemetry);
+var agents = builder.AddMeshService<Projects.Mesh_Agents>("agents", apiKey)
+    .WithReference(telemetry).WaitFor(telemetry)
+    .WithReference(inference).WaitFor(inference)
+    .WithReference(tools).WaitFor(tools)
+    .WithReference(identity).WaitFor(identity);
+
+if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))
+{
+    builder.AddProject<Projects.Mesh_Cli>("demo")
+        .WithArgs("demo")
+        .WithEnvironment("MESH_API_KEY", apiKey)
+        .WithReference(agents).WaitFor(agents)
+        .WithReference(telemetry).WaitFor(telemetry);
+}
+
+builder.Build().Run();

@@ -1,0 +1,14 @@
+namespace Mesh.Agents.Runs;
+
+/// <summary>An agent the service can run.</summary>
+public interface IAgent
+{
+    string Name { get; }
+
+    string Version { get; }
+
+    string Description { get; }
+
+    /// <summary>Runs the agent on <paramref name="input"/>, writing its events to <paramref name="run"/>.</summary>
+    Task RunAsync(string input, RunStream run, CancellationToken cancellationToken);
+}

@@ -1,0 +1,49 @@
+using Mesh.Agents.V1;
+using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Usage;
+using Mesh.Usage.V1;
+
+namespace Mesh.Agents.Runs;
+
+/// <summary>What a step produced: its result, a line for people, and the tokens it used.</summary>
+public sealed record StepOutcome<T>(T Result, string Summary, long Tokens = 0);
+
+/// <summary>
+/// Runs one step of a run: enters the step's call scope (so downstream calls and their usage
+/// carry the run and step ids), meters the step as a usage event, and streams its completion.
+/// </summary>
+public sealed class StepRunner(UsageRecorder usage, TimeProvider time)
+{
+    public async Task<T> RunAsync<T>(IAgent agent, RunStream run, string kind, string name, Func<CancellationToken, Task<StepOutcome<T>>> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(step);
+        var stepId = run.NextStepId(kind);
+        using var scope = CallScope.EnterStep(agent.Name, run.RunId, stepId);
+        var started = time.GetTimestamp();
+        var usageEvent = usage.Start(UsageKind.WorkflowStep, agent.Name, agent.Version);
+        usageEvent.Attributes["step.kind"] = kind;
+        usageEvent.Attributes["step.name"] = name;
+        try
+        {
+            var outcome = await step(cancellationToken);
+            var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
+            usageEvent.ComputeMs = usageEvent.TotalMs = elapsed;
+            await usage.RecordAsync(usageEvent, cancellationToken);
+            await run.WriteAsync(new RunEvent
+            {
+                Step = new StepCompleted { StepId = stepId, Kind = kind, Name = name, Summary = outcome.Summary, DurationMs = elapsed, Tokens = outcome.Tokens },
+            }, cancellationToken);
+            return outcome.Result;
+        }
+        catch (Exception ex)
+        {
+            usageEvent.ComputeMs = usageEvent.TotalMs = time.GetElapsedTime(started).TotalMilliseconds;
+            usageEvent.Status = ex is OperationCanceledException ? UsageStatus.Cancelled : UsageStatus.Error;
+            usageEvent.Attributes["error"] = ex.Message;
+            await usage.RecordAsync(usageEvent, CancellationToken.None);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Mesh.AppHost.Tests;
+
+/// <summary>Starts the whole mesh once (five real service processes under DCP) for the tests of a class.</summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    public const string ApiKey = "e2e-admin-key-5f1c0d9a7b3e42c8";
+    public static readonly string[] Services = ["identity", "inference", "tools", "agents", "telemetry"];
+
+    private readonly Dictionary<string, GrpcChannel> _channels = [];
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The mesh is not started.");
+
+    public async Task InitializeAsync()
+    {
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+            ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}"], startup.Token);
+
+        // Exact costs in the assertions: embeddings priced by tokens only, not device time.
+        var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
+        builder.CreateResourceBuilder(telemetry)
+            .WithEnvironment("Mesh__Pricing__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
+
+        _app = await builder.BuildAsync(startup.Token);
+        await _app.StartAsync(startup.Token);
+        foreach (var service in Services)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
+        }
+    }
+
+    public GrpcChannel Channel(string service)
+    {
+        if (!_channels.TryGetValue(service, out var channel))
+        {
+            channel = GrpcChannel.ForAddress(App.GetEndpoint(service, "http"));
+            _channels[service] = channel;
+        }
+
+        return channel;
+    }
+
+    public static CallOptions As(string? tenant = "acme", string apiKey = ApiKey)
+    {
+        var headers = new Metadata { { "authorization", $"Bearer {apiKey}" } };
+        if (tenant is not null)
+        {
+            headers.Add("x-mesh-tenant", tenant);
+        }
+
+        return new CallOptions(headers, DateTime.UtcNow.AddSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -13,29 +13,33 @@ public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        using var scope = await EnterAsync(context);
+        using var scope = Enter(await AuthenticateAsync(context));
         return await continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        using var scope = await EnterAsync(context);
+        using var scope = Enter(await AuthenticateAsync(context));
         await continuation(request, responseStream, context);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        using var scope = await EnterAsync(context);
+        using var scope = Enter(await AuthenticateAsync(context));
         return await continuation(requestStream, context);
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        using var scope = await EnterAsync(context);
+        using var scope = Enter(await AuthenticateAsync(context));
         await continuation(requestStream, responseStream, context);
     }
 
-    private async ValueTask<IDisposable?> EnterAsync(ServerCallContext context)
+    // AsyncLocal values set inside an awaited method do not flow back to its caller, so the
+    // scope is entered by each handler itself, around the continuation.
+    private static IDisposable? Enter(CallScope? scope) => scope is null ? null : CallScope.Enter(scope);
+
+    private async ValueTask<CallScope?> AuthenticateAsync(ServerCallContext context)
     {
         if (AnonymousServices.Any(prefix => context.Method.StartsWith(prefix, StringComparison.Ordinal)))
         {
@@ -49,12 +53,12 @@ public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator
         }
 
         var headers = context.RequestHeaders;
-        return CallScope.Enter(new CallScope(result.Caller, headers.GetValue(MeshHeaders.Authorization) ?? "")
+        return new CallScope(result.Caller, headers.GetValue(MeshHeaders.Authorization) ?? "")
         {
             TenantHeader = headers.GetValue(MeshHeaders.Tenant),
             AgentId = headers.GetValue(MeshHeaders.Agent) ?? "",
             RunId = headers.GetValue(MeshHeaders.Run) ?? "",
             StepId = headers.GetValue(MeshHeaders.Step) ?? "",
-        });
+        };
     }
 }

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Mesh.ServiceDefaults.Usage;
+using Mesh.Usage.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Bench;
+
+/// <summary>
+/// The cost of metering on the request path: how long publishing one usage event takes while
+/// the shipper drains the buffer in batches to a sink that only counts.
+/// </summary>
+public sealed class UsageBufferBenchmark : IBenchmark
+{
+    private const int Events = 1_000_000;
+
+    public string Name => "usage-buffer";
+
+    public string Description => "usage event publish cost on the request path and buffer-to-sink throughput";
+
+    public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var options = Options.Create(new UsageOptions { BufferCapacity = 100_000, MaxBatchSize = 1_000 });
+        var buffer = new UsageBuffer(options, TimeProvider.System);
+        var sink = new CountingSink();
+        using var shipper = new UsageShipper(buffer, sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance);
+        await shipper.StartAsync(cancellationToken);
+
+        var template = new UsageEvent { TenantId = "acme", Service = "inference", Kind = UsageKind.Embedding, Resource = "all-MiniLM-L6-v2", InputTokens = 13 };
+        var publishNanos = new double[Events];
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < Events; i++)
+        {
+            var usageEvent = template.Clone();
+            usageEvent.EventId = Guid.CreateVersion7().ToString();
+            var started = Stopwatch.GetTimestamp();
+            await buffer.PublishAsync(usageEvent, cancellationToken);
+            publishNanos[i] = Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+        }
+
+        await shipper.StopAsync(cancellationToken);
+        total.Stop();
+        Array.Sort(publishNanos);
+        report.Note($"{Events} events through a {options.Value.BufferCapacity}-event buffer in batches of {options.Value.MaxBatchSize}");
+        report.Figure("usage_publish_p50_ns", BenchReport.Percentile(publishNanos, 50));
+        report.Figure("usage_publish_p99_ns", BenchReport.Percentile(publishNanos, 99));
+        report.Figure("usage_buffer_events_per_s", sink.Count / total.Elapsed.TotalSeconds, "0");
+        report.Figure("usage_delivered_ratio", (double)sink.Count / Events);
+    }
+
+    private sealed class CountingSink : IUsageSink
+    {
+        public long Count { get; private set; }
+
+        public Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+        {
+            Count += batch.Count;
+            return Task.FromResult(new UsageDelivery(batch.Count, 0, []));
+        }
+    }
+}

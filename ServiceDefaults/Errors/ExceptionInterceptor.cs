@@ -11,6 +11,8 @@ namespace Mesh.ServiceDefaults.Errors;
 /// </summary>
 public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
 {
+    private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
@@ -63,7 +65,8 @@ public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> l
     {
         if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
-            var code = context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            // The server cancels a call a little before its deadline passes, hence the slack.
+            var code = context.Deadline <= DateTime.UtcNow + DeadlineSlack ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
             return new RpcException(new Status(code, "the call was cancelled before it finished"));
         }
 

@@ -1,0 +1,11 @@
+using Mesh.Inference;
+using Mesh.Inference.Api;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddMeshService("inference");
+builder.AddInference();
+
+var app = builder.Build();
+app.MapMeshService();
+app.MapGrpcService<InferenceService>();
+app.Run();

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Mesh.Telemetry.Pricing;
+using Mesh.Telemetry.Storage;
+using Mesh.Usage.V1;
+
+namespace Mesh.Telemetry.Ingest;
+
+/// <summary>
+/// Checks a usage event and turns it into a priced store record, or says why it cannot be
+/// stored. Nothing here throws for bad input: a bad event is rejected, the rest of its batch goes on.
+/// </summary>
+public sealed class UsageEventConverter(PriceCatalog prices)
+{
+    /// <summary>Costs at or past this are rejected: the store keeps DECIMAL(18,9).</summary>
+    private const decimal MaxCostUsd = 999_999_999m;
+
+    /// <summary>Converts <paramref name="usageEvent"/>; on failure <paramref name="reason"/> says what is wrong.</summary>
+    public bool TryConvert(UsageEvent usageEvent, out UsageRecord? record, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(usageEvent);
+        record = null;
+        reason = Problem(usageEvent, out var eventId, out var occurredAt) ?? "";
+        if (reason.Length > 0)
+        {
+            return false;
+        }
+
+        decimal cost;
+        try
+        {
+            cost = prices.Cost(usageEvent);
+        }
+        catch (OverflowException)
+        {
+            cost = decimal.MaxValue;
+        }
+
+        if (cost >= MaxCostUsd)
+        {
+            reason = $"the event would cost over {MaxCostUsd} USD; check its token counts and compute_ms";
+            return false;
+        }
+
+        record = new UsageRecord
+        {
+            EventId = eventId,
+            OccurredAt = occurredAt,
+            TenantId = usageEvent.TenantId,
+            PrincipalId = usageEvent.PrincipalId,
+            AgentId = usageEvent.AgentId,
+            RunId = usageEvent.RunId,
+            StepId = usageEvent.StepId,
+            Service = usageEvent.Service,
+            Kind = UsageNames.Kind(usageEvent.Kind),
+            Resource = usageEvent.Resource,
+            ResourceVersion = usageEvent.ResourceVersion,
+            Device = usageEvent.Device,
+            InputTokens = usageEvent.InputTokens,
+            OutputTokens = usageEvent.OutputTokens,
+            CachedTokens = usageEvent.CachedTokens,
+            QueueMs = usageEvent.QueueMs,
+            ComputeMs = usageEvent.ComputeMs,
+            TotalMs = usageEvent.TotalMs,
+            BatchSize = usageEvent.BatchSize,
+            Status = UsageNames.Status(usageEvent.Status),
+            CostUsd = cost,
+            PriceVersion = prices.Version,
+            Attributes = JsonSerializer.Serialize(new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal)),
+            TraceId = usageEvent.TraceId,
+        };
+        return true;
+    }
+
+    private static string? Problem(UsageEvent e, out Guid eventId, out DateTime occurredAt)
+    {
+        occurredAt = default;
+        if (!Guid.TryParse(e.EventId, out eventId))
+        {
+            return "event_id must be a UUID";
+        }
+
+        if (string.IsNullOrWhiteSpace(e.TenantId))
+        {
+            return "tenant_id is required";
+        }
+
+        if (e.OccurredAt is null)
+        {
+            return "occurred_at is required";
+        }
+
+        try
+        {
+            occurredAt = e.OccurredAt.ToDateTime();
+        }
+        catch (InvalidOperationException)
+        {
+            return "occurred_at is not a valid timestamp";
+        }
+
+        if (e.Kind == UsageKind.Unspecified || !UsageNames.IsKnown(e.Kind))
+        {
+            return "kind must be set to a known usage kind";
+        }
+
+        if (!UsageNames.IsKnown(e.Status))
+        {
+            return $"status {(int)e.Status} is not a known usage status";
+        }
+
+        return Negative("input_tokens", e.InputTokens)
+            ?? Negative("output_tokens", e.OutputTokens)
+            ?? Negative("cached_tokens", e.CachedTokens)
+            ?? Negative("batch_size", e.BatchSize)
+            ?? NotDuration("queue_ms", e.QueueMs)
+            ?? NotDuration("compute_ms", e.ComputeMs)
+            ?? NotDuration("total_ms", e.TotalMs);
+    }
+
+    private static string? Negative(string field, long value) => value < 0 ? $"{field} must not be negative (got {value})" : null;
+
+    private static string? NotDuration(string field, double value) =>
+        double.IsFinite(value) && value >= 0 ? null : $"{field} must be a finite, non-negative number of milliseconds (got {value})";
+}

@@ -1,0 +1,57 @@
+namespace Mesh.Telemetry.Storage;
+
+/// <summary>One validated, priced usage event as the store keeps it (a row of <c>usage_events</c>).</summary>
+public sealed record UsageRecord
+{
+    public required Guid EventId { get; init; }
+
+    /// <summary>UTC.</summary>
+    public required DateTime OccurredAt { get; init; }
+
+    public required string TenantId { get; init; }
+
+    public string PrincipalId { get; init; } = "";
+
+    public string AgentId { get; init; } = "";
+
+    public string RunId { get; init; } = "";
+
+    public string StepId { get; init; } = "";
+
+    public string Service { get; init; } = "";
+
+    /// <summary>Short lowercase name, for example <c>embedding</c>.</summary>
+    public required string Kind { get; init; }
+
+    public string Resource { get; init; } = "";
+
+    public string ResourceVersion { get; init; } = "";
+
+    public string Device { get; init; } = "";
+
+    public long InputTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    public long CachedTokens { get; init; }
+
+    public double QueueMs { get; init; }
+
+    public double ComputeMs { get; init; }
+
+    public double TotalMs { get; init; }
+
+    public int BatchSize { get; init; }
+
+    /// <summary>Short lowercase name, for example <c>ok</c>.</summary>
+    public required string Status { get; init; }
+
+    public decimal CostUsd { get; init; }
+
+    public string PriceVersion { get; init; } = "";
+
+    /// <summary>A JSON object of string attributes.</summary>
+    public string Attributes { get; init; } = "{}";
+
+    public string TraceId { get; init; } = "";
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using Mesh.Telemetry.V1;
+
+namespace Mesh.Telemetry.Storage;
+
+/// <summary>
+/// Writes the analytics SQL over <c>usage_events</c> for a dialect, without running it. Group
+/// columns come only from a fixed map of dimensions; filter values are always parameters.
+/// </summary>
+public sealed class UsageSql(SqlDialect dialect)
+{
+    public const string Table = "usage_events";
+
+    private static readonly Dictionary<Dimension, string> Columns = new()
+    {
+        [Dimension.Tenant] = "tenant_id",
+        [Dimension.Principal] = "principal_id",
+        [Dimension.Agent] = "agent_id",
+        [Dimension.Run] = "run_id",
+        [Dimension.Service] = "service",
+        [Dimension.Kind] = "kind",
+        [Dimension.Resource] = "resource",
+        [Dimension.Device] = "device",
+        [Dimension.Status] = "status",
+    };
+
+    /// <summary>The column a dimension groups by.</summary>
+    public static string Column(Dimension dimension) =>
+        Columns.TryGetValue(dimension, out var column)
+            ? column
+            : throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "not a groupable dimension");
+
+    /// <summary>Whether <paramref name="dimension"/> can be grouped by.</summary>
+    public static bool IsGroupable(Dimension dimension) => Columns.ContainsKey(dimension);
+
+    /// <summary>
+    /// The grouped rows: the key columns, then events, input, output and cached tokens,
+    /// compute ms, cost and errors; largest cost first, then by key, at most the limit.
+    /// </summary>
+    public SqlStatement Grouped(UsageQuerySpec query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.GroupBy.Count == 0)
+        {
+            return Total(query);
+        }
+
+        var keys = query.GroupBy.Select(Column).ToList();
+        var parameters = new List<object>();
+        var sql = new StringBuilder("SELECT ")
+            .Append(string.Join(", ", keys)).Append(", ")
+            .Append(Aggregates())
+            .Append(" FROM ").Append(Table)
+            .Append(Where(query, parameters))
+            .Append(" GROUP BY ").Append(string.Join(", ", keys))
+            .Append(" ORDER BY sum_cost_usd DESC, ").Append(string.Join(", ", keys))
+            // The limit is a validated integer, not caller text.
+            .Append(" LIMIT ").Append(query.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new SqlStatement(sql.ToString(), parameters);
+    }
+
+    /// <summary>One row over every matching event, in the same column order without keys.</summary>
+    public SqlStatement Total(UsageQuerySpec query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var parameters = new List<object>();
+        var sql = "SELECT " + Aggregates() + " FROM " + Table + Where(query, parameters);
+        return new SqlStatement(sql, parameters);
+    }
+
+    private string Aggregates() =>
+        "COUNT(*) AS event_count, "
+        + dialect.ToInt64("COALESCE(SUM(input_tokens), 0)") + " AS sum_input_tokens, "
+        + dialect.ToInt64("COALESCE(SUM(output_tokens), 0)") + " AS sum_output_tokens, "
+        + dialect.ToInt64("COALESCE(SUM(cached_tokens), 0)") + " AS sum_cached_tokens, "
+        + "COALESCE(SUM(compute_ms), 0) AS sum_compute_ms, "
+        + "COALESCE(SUM(cost_usd), 0) AS sum_cost_usd, "
+        + dialect.ToInt64($"COALESCE(SUM(CASE WHEN status <> '{UsageNames.Ok}' THEN 1 ELSE 0 END), 0)") + " AS error_events";
+
+    private string Where(UsageQuerySpec query, List<object> parameters)
+    {
+        var sql = new StringBuilder(" WHERE occurred_at >= ").Append(Bind(parameters, query.From))
+            .Append(" AND occurred_at < ").Append(Bind(parameters, query.To));
+        AppendFilter(sql, parameters, "tenant_id", query.TenantId);
+        AppendFilter(sql, parameters, "agent_id", query.AgentId);
+        AppendFilter(sql, parameters, "run_id", query.RunId);
+        AppendFilter(sql, parameters, "resource", query.Resource);
+        AppendFilter(sql, parameters, "kind", query.Kind);
+        return sql.ToString();
+    }
+
+    private void AppendFilter(StringBuilder sql, List<object> parameters, string column, string? value)
+    {
+        if (value is not null)
+        {
+            sql.Append(" AND ").Append(column).Append(" = ").Append(Bind(parameters, value));
+        }
+    }
+
+    private string Bind(List<object> parameters, object value)
+    {
+        parameters.Add(value);
+        return dialect.Parameter(parameters.Count, value);
+    }
+}

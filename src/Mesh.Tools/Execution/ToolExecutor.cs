@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Mesh.ServiceDefaults.Errors;
+using Mesh.ServiceDefaults.Instrumentation;
+using Mesh.ServiceDefaults.Usage;
+using Mesh.Tools.Registry;
+using Mesh.Usage.V1;
+
+namespace Mesh.Tools.Execution;
+
+/// <summary>
+/// Runs one validated tool call within the tool's timeout and the caller's deadline, and
+/// accounts for it: exactly one usage event, one duration measurement and one span per call.
+/// </summary>
+public sealed partial class ToolExecutor(UsageRecorder usage, GenAiMetrics metrics, TimeProvider time, ILogger<ToolExecutor> logger)
+{
+    public const string Operation = "execute_tool";
+
+    /// <summary>Runs <paramref name="tool"/>; <paramref name="startedAt"/> is when the request arrived.</summary>
+    public async Task<ToolOutcome> ExecuteAsync(RegisteredTool tool, JsonElement arguments, long startedAt, CancellationToken callCancelled)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        var descriptor = tool.Descriptor;
+        using var activity = metrics.ActivitySource.StartActivity($"{Operation} {descriptor.Name}", ActivityKind.Internal);
+        activity?.SetTag("gen_ai.operation.name", Operation);
+        activity?.SetTag("gen_ai.tool.name", descriptor.Name);
+        activity?.SetTag("gen_ai.tool.type", "function");
+        activity?.SetTag("mesh.tool.version", descriptor.Version);
+
+        var usageEvent = usage.Start(UsageKind.ToolCall, descriptor.Name, descriptor.Version);
+        var computeStart = time.GetTimestamp();
+        string? error = null;
+        using var timeout = new CancellationTokenSource(descriptor.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callCancelled, timeout.Token);
+        try
+        {
+            // WaitAsync also frees the call from a tool that ignores its token.
+            var result = await tool.Tool.ExecuteAsync(arguments, linked.Token).AsTask().WaitAsync(linked.Token);
+            return new ToolOutcome(result?.ToJsonString() ?? "null", time.GetElapsedTime(computeStart));
+        }
+        catch (ToolArgumentException ex)
+        {
+            error = "invalid_argument";
+            usageEvent.Attributes["error"] = ex.Message;
+            throw MeshErrors.InvalidArgument(Validation.ArgumentValidator.Field + ex.Pointer, ex.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !callCancelled.IsCancellationRequested)
+        {
+            error = "timeout";
+            usageEvent.Attributes["error"] = $"timeout after {descriptor.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms";
+            LogTimeout(logger, descriptor.Name, descriptor.Version, descriptor.Timeout.TotalMilliseconds);
+            throw MeshErrors.DeadlineExceeded(
+                $"tool '{descriptor.Name}' exceeded its {descriptor.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms timeout; simplify the arguments or split the work");
+        }
+        catch (OperationCanceledException) when (callCancelled.IsCancellationRequested)
+        {
+            error = "cancelled";
+            usageEvent.Status = UsageStatus.Cancelled;
+            throw;
+        }
+        catch (Exception ex)
+        {
+            error = ex.GetType().Name;
+            usageEvent.Attributes["error"] = ex.GetType().Name;
+            throw;
+        }
+        finally
+        {
+            var computed = time.GetElapsedTime(computeStart);
+            usageEvent.ComputeMs = computed.TotalMilliseconds;
+            usageEvent.TotalMs = time.GetElapsedTime(startedAt).TotalMilliseconds;
+            if (error is not null && usageEvent.Status == UsageStatus.Ok)
+            {
+                usageEvent.Status = UsageStatus.Error;
+            }
+
+            metrics.RecordDuration(Operation, descriptor.Name, computed, error);
+            if (error is not null)
+            {
+                activity?.SetTag("error.type", error);
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
+
+            // The work happened whether or not the caller is still there: always account for it.
+            await usage.RecordAsync(usageEvent, CancellationToken.None);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Tool {Tool} {Version} exceeded its {TimeoutMs} ms timeout")]
+    private static partial void LogTimeout(ILogger logger, string tool, string version, double timeoutMs);
+}
+
+/// <summary>What a successful tool call produced.</summary>
+public sealed record ToolOutcome(string ResultJson, TimeSpan Duration);

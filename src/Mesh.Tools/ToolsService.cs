@@ -1,0 +1,35 @@
+using Grpc.Core;
+using Mesh.Tools.Execution;
+using Mesh.Tools.Registry;
+using Mesh.Tools.V1;
+using Mesh.Tools.Validation;
+
+namespace Mesh.Tools;
+
+/// <summary>Lists the registered tools and runs them on validated arguments.</summary>
+public sealed class ToolsService(ToolRegistry registry, ToolExecutor executor, TimeProvider time) : V1.Tools.ToolsBase
+{
+    public override Task<ListToolsResponse> ListTools(ListToolsRequest request, ServerCallContext context)
+    {
+        var response = new ListToolsResponse();
+        response.Tools.AddRange(registry.All.Select(t => t.Descriptor.ToInfo()));
+        return Task.FromResult(response);
+    }
+
+    public override async Task<InvokeToolResponse> InvokeTool(InvokeToolRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var startedAt = time.GetTimestamp();
+        var tool = registry.Resolve(request.Tool, request.Version);
+        var arguments = ArgumentValidator.Validate(tool, request.ArgumentsJson);
+        var outcome = await executor.ExecuteAsync(tool, arguments, startedAt, context.CancellationToken);
+        return new InvokeToolResponse
+        {
+            Tool = tool.Descriptor.Name,
+            Version = tool.Descriptor.Version,
+            ResultJson = outcome.ResultJson,
+            DurationMs = outcome.Duration.TotalMilliseconds,
+        };
+    }
+}

@@ -1,0 +1,43 @@
+using Grpc.Net.Client;
+using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.V1;
+using Mesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.Telemetry.Tests.Support;
+
+/// <summary>The telemetry service in memory over its own temporary DuckDB file.</summary>
+public sealed class TelemetryHost : IDisposable
+{
+    private readonly TempDatabase _database = new();
+    private readonly MeshServiceFactory<UsageIngestService> _factory;
+    private readonly GrpcChannel _channel;
+
+    public TelemetryHost(DateTimeOffset? now = null)
+    {
+        _factory = new MeshServiceFactory<UsageIngestService>()
+            .WithSetting("Mesh:Telemetry:DuckDbPath", _database.Path);
+        if (now is { } fixedNow)
+        {
+            _factory.WithServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FixedTimeProvider(fixedNow))));
+        }
+
+        _channel = _factory.CreateChannel();
+        Ingest = new UsageIngest.UsageIngestClient(_channel);
+        Analytics = new V1.Analytics.AnalyticsClient(_channel);
+    }
+
+    public UsageIngest.UsageIngestClient Ingest { get; }
+
+    public V1.Analytics.AnalyticsClient Analytics { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public void Dispose()
+    {
+        _channel.Dispose();
+        _factory.Dispose();
+        _database.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+using Mesh.Cli;
+
+return await MeshCli.RunAsync(args, CliEnvironment.Process);

@@ -49,7 +49,10 @@ public static class Formatting
         return line.Length <= width ? line : string.Concat(line.AsSpan(0, Math.Max(0, width - 1)), "…");
     }
 
-    /// <summary>The first <paramref name="length"/> characters of an id, for tables.</summary>
+    /// <summary>
+    /// The last <paramref name="length"/> characters of an id, for tables: run ids are
+    /// time-ordered UUIDs whose leading characters are the same for runs made close together.
+    /// </summary>
     public static string ShortId(string id, int length = 8) =>
-        id.Length <= length ? id : id[..length];
+        id.Length <= length ? id : id[^length..];
 }

@@ -4,12 +4,16 @@ using Mesh.ServiceDefaults.Auth;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.ServiceDefaults.Instrumentation;
+using Mesh.ServiceDefaults.Pricing;
 using Mesh.ServiceDefaults.Usage;
 using Mesh.Telemetry.V1;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -26,6 +30,7 @@ public static class MeshServiceExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
 
         builder.AddServiceDefaults();
+        builder.AddDefaultPrices();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new MeshServiceInfo(serviceName));
@@ -50,7 +55,33 @@ public static class MeshServiceExtensions
         services.TryAddSingleton<CallerPropagationInterceptor>();
 
         services.AddUsagePipeline();
+        services.AddPriceCatalog();
         return builder;
+    }
+
+    /// <summary>The price catalog (<c>Mesh:Pricing</c>), validated at start.</summary>
+    public static IServiceCollection AddPriceCatalog(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PricingOptions>, PricingOptionsValidator>());
+        services.TryAddSingleton<PriceCatalog>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the default price list shipped beside the binaries as the lowest-precedence
+    /// configuration source, so appsettings, environment and arguments override it.
+    /// </summary>
+    private static void AddDefaultPrices(this IHostApplicationBuilder builder)
+    {
+        var source = new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = "mesh-prices.json",
+            Optional = true,
+        };
+        builder.Configuration.Sources.Insert(0, source);
     }
 
     /// <summary>Maps health, <c>grpc.health.v1</c> and server reflection.</summary>

@@ -1,6 +1,5 @@
 using Mesh.ServiceDefaults.Usage;
 using Mesh.Telemetry.Ingest;
-using Mesh.Telemetry.Pricing;
 using Mesh.Telemetry.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,14 +15,12 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PricingOptions>, PricingOptionsValidator>());
+        services.AddPriceCatalog();
         services.AddOptions<TelemetryStorageOptions>().BindConfiguration(TelemetryStorageOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DuckDbPath), $"{TelemetryStorageOptions.SectionName}:DuckDbPath must name a file")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<PriceCatalog>();
         services.TryAddSingleton(OpenStore);
         services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<DuckDbUsageStore>());
         services.AddHostedService<UsageStoreInitializer>();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mesh.Telemetry.Pricing;
+using Mesh.ServiceDefaults.Pricing;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 

@@ -1,4 +1,4 @@
-using Mesh.Telemetry.Pricing;
+using Mesh.ServiceDefaults.Pricing;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using Mesh.Telemetry.Pricing;
+using Mesh.ServiceDefaults.Pricing;
 
 namespace Mesh.Telemetry.Tests.Pricing;
 

@@ -1,4 +1,4 @@
-namespace Mesh.Telemetry.Pricing;
+namespace Mesh.ServiceDefaults.Pricing;
 
 /// <summary>The price list usage is billed with (<c>Mesh:Pricing</c>).</summary>
 public sealed class PricingOptions

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Mesh.Telemetry.Pricing;
+namespace Mesh.ServiceDefaults.Pricing;
 
 /// <summary>Checks the price list at start and reports every problem, not only the first.</summary>
 public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>

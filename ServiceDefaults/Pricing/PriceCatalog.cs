@@ -1,7 +1,7 @@
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Options;
 
-namespace Mesh.Telemetry.Pricing;
+namespace Mesh.ServiceDefaults.Pricing;
 
 /// <summary>
 /// Prices usage events with the configured price list. Costs are exact decimals rounded to

@@ -48,7 +48,7 @@ public sealed class CommandLineTests : IAsyncLifetime
         var events = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.True(events[0].TryGetProperty("started", out _));
         Assert.True(events[3].TryGetProperty("completed", out _));
-        Assert.All(events, e => Assert.StartsWith("run-", e.GetProperty("runId").GetString()));
+        Assert.All(events, e => Assert.EndsWith("run-0001", e.GetProperty("runId").GetString()));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class FakeAgents(FakeAnalytics analytics) : Mesh.Agents.V1.Agents.
     {
         Requests.Enqueue(request);
         Headers.Enqueue(context.RequestHeaders);
-        var runId = $"run-{Interlocked.Increment(ref _runs):D4}-0000-0000-0000-000000000000";
+        var runId = $"01a21c92-374a-70db-9e52-run-{Interlocked.Increment(ref _runs):D4}";
         var sequence = 0;
         RunEvent Next() => new() { RunId = runId, Sequence = ++sequence, At = Timestamp.FromDateTime(DateTime.UnixEpoch) };
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.ClientFactory;
 using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Authorization;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.ServiceDefaults.Instrumentation;
@@ -37,17 +38,15 @@ public static class MeshServiceExtensions
         services.TryAddSingleton<GenAiMetrics>();
 
         services.AddOptions<MeshGrpcOptions>().BindConfiguration(MeshGrpcOptions.SectionName);
-        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName)
-            .Validate(o => !string.IsNullOrEmpty(o.BootstrapApiKey) || o.ApiKeys.Count > 0,
-                "no API keys configured: set Mesh:BootstrapApiKey (or Mesh:ApiKeys) so callers can authenticate")
-            .ValidateOnStart();
-        services.TryAddSingleton<ICallerAuthenticator, ApiKeyAuthenticator>();
+        services.AddMeshAuthentication();
+        services.AddMeshAuthorization();
 
         var grpcOptions = builder.Configuration.GetSection(MeshGrpcOptions.SectionName).Get<MeshGrpcOptions>() ?? new MeshGrpcOptions();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ExceptionInterceptor>();
             o.Interceptors.Add<AuthenticationInterceptor>();
+            o.Interceptors.Add<AuthorizationInterceptor>();
             o.MaxReceiveMessageSize = grpcOptions.MaxReceiveMessageBytes;
         });
         services.AddGrpcReflection();
@@ -125,8 +124,9 @@ public static class MeshServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageShipper>());
         if (!services.Any(d => d.ServiceType == typeof(IUsageSink)))
         {
+            // Mesh:Usage:Sink chooses: grpc to telemetry (embedded, default) or kafka (distributed).
             services.AddMeshClient<UsageIngest.UsageIngestClient>("telemetry");
-            services.TryAddSingleton<IUsageSink, GrpcUsageSink>();
+            services.AddConfiguredUsageSink();
         }
     }
 

@@ -36,28 +36,30 @@ public sealed class ApiKeyAuthenticator : ICallerAuthenticator
     public ValueTask<AuthenticationResult> AuthenticateAsync(Metadata headers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        var authorization = headers.GetValue(MeshHeaders.Authorization);
-        if (string.IsNullOrEmpty(authorization))
+        if (!BearerCredential.TryRead(headers, out var credential, out var failure))
         {
-            return Result(AuthenticationResult.Fail("missing 'authorization: Bearer <api key or token>' metadata"));
+            return Result(AuthenticationResult.Fail(failure));
         }
 
-        const string Scheme = "Bearer ";
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return Result(AuthenticationResult.Fail("the authorization metadata must use the Bearer scheme"));
-        }
+        return Result(Match(credential, headers.GetValue(MeshHeaders.Tenant)) is { } caller
+            ? AuthenticationResult.Success(caller)
+            : AuthenticationResult.Fail("the API key is not valid"));
+    }
 
-        var presented = Digest(authorization[Scheme.Length..].Trim());
+    /// <summary>The caller of a configured key, or null when <paramref name="credential"/> is none of them.</summary>
+    public Caller? Match(string credential, string? tenantHeader)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        var presented = Digest(credential);
         foreach (var (digest, caller) in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, presented))
             {
-                return Result(AuthenticationResult.Success(ActAs(caller, headers.GetValue(MeshHeaders.Tenant))));
+                return ActAs(caller, tenantHeader);
             }
         }
 
-        return Result(AuthenticationResult.Fail("the API key is not valid"));
+        return null;
     }
 
     private static Caller ActAs(Caller caller, string? tenantHeader) =>

@@ -9,7 +9,9 @@ namespace Mesh.ServiceDefaults.Auth;
 /// </summary>
 public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator) : Interceptor
 {
-    private static readonly string[] AnonymousServices = ["/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/"];
+    // The token key set holds public keys only: services fetch it before they can authenticate anything.
+    private static readonly string[] AnonymousServices =
+        ["/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/", "/mesh.identity.v1.KeySet/"];
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -52,12 +54,14 @@ public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator
             throw new RpcException(new Status(StatusCode.Unauthenticated, result.Failure ?? "not authenticated"));
         }
 
+        // A token's actor and run are facts the issuer signed: they win over headers.
         var headers = context.RequestHeaders;
-        return new CallScope(result.Caller, headers.GetValue(MeshHeaders.Authorization) ?? "")
+        var caller = result.Caller;
+        return new CallScope(caller, headers.GetValue(MeshHeaders.Authorization) ?? "")
         {
             TenantHeader = headers.GetValue(MeshHeaders.Tenant),
-            AgentId = headers.GetValue(MeshHeaders.Agent) ?? "",
-            RunId = headers.GetValue(MeshHeaders.Run) ?? "",
+            AgentId = caller.ActorId ?? headers.GetValue(MeshHeaders.Agent) ?? "",
+            RunId = caller.Scope is { RunId.Length: > 0 } scope ? scope.RunId : headers.GetValue(MeshHeaders.Run) ?? "",
             StepId = headers.GetValue(MeshHeaders.Step) ?? "",
         };
     }

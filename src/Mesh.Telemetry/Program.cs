@@ -1,12 +1,19 @@
 using Mesh.Telemetry.Analytics;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Storage.ClickHouse;
+
+if (args is [MigrateCommand.Name, ..])
+{
+    return await MigrateCommand.RunAsync(args[1..]);
+}
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddTelemetry(); // before the defaults: usage goes to the local store, not over gRPC
+builder.Services.AddTelemetry(builder.Configuration); // before the defaults: usage goes to the local store, not over gRPC
 builder.AddMeshService("telemetry");
 
 var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<UsageIngestService>();
 app.MapGrpcService<AnalyticsService>();
-app.Run();
+await app.RunAsync();
+return 0;

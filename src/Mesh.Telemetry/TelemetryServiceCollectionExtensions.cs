@@ -1,6 +1,9 @@
+using ClickHouse.Driver;
 using Mesh.ServiceDefaults.Usage;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Ingest.Kafka;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.ClickHouse;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,29 +12,74 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the price catalog, the embedded DuckDB usage store and ingestion. Telemetry's own
-    /// usage is written straight to the store instead of being shipped to itself over gRPC.
+    /// Adds the price catalog, the usage store (embedded DuckDB, or ClickHouse in distributed
+    /// mode) and ingestion: over gRPC always, and from Kafka when <c>ConnectionStrings:kafka</c>
+    /// is set. Telemetry's own usage is written straight to the store instead of being shipped
+    /// to itself.
     /// </summary>
-    public static IServiceCollection AddTelemetry(this IServiceCollection services)
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
         services.AddPriceCatalog();
-        services.AddOptions<TelemetryStorageOptions>().BindConfiguration(TelemetryStorageOptions.SectionName)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DuckDbPath), $"{TelemetryStorageOptions.SectionName}:DuckDbPath must name a file")
-            .ValidateOnStart();
-
+        services.AddOptions<TelemetryStorageOptions>().BindConfiguration(TelemetryStorageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryStorageOptions>, TelemetryStorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(OpenStore);
-        services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<DuckDbUsageStore>());
-        services.AddHostedService<UsageStoreInitializer>();
+
+        var storage = configuration.GetSection(TelemetryStorageOptions.SectionName).Get<TelemetryStorageOptions>() ?? new TelemetryStorageOptions();
+        if (storage.Store == TelemetryStorageOptions.ClickHouse)
+        {
+            services.AddClickHouseStore(configuration);
+        }
+        else
+        {
+            services.TryAddSingleton(OpenDuckDb);
+            services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<DuckDbUsageStore>());
+            services.AddHostedService<UsageStoreInitializer>();
+        }
+
         services.TryAddSingleton<UsageEventConverter>();
         services.TryAddSingleton<UsageIngestor>();
         services.RemoveAll<IUsageSink>();
         services.AddSingleton<IUsageSink, LocalUsageSink>();
+        services.AddKafkaIngestion(configuration);
         return services;
     }
 
-    private static DuckDbUsageStore OpenStore(IServiceProvider services)
+    private static void AddClickHouseStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(TelemetryStorageOptions.ClickHouseConnectionName);
+        services.TryAddSingleton<IClickHouseClient>(_ => ClickHouseConnection.CreateClient(
+            connectionString ?? throw new InvalidOperationException(
+                $"{TelemetryStorageOptions.SectionName}:Store is '{TelemetryStorageOptions.ClickHouse}' but ConnectionStrings:{TelemetryStorageOptions.ClickHouseConnectionName} is not set")));
+        services.TryAddSingleton(sp => new ClickHouseUsageStore(
+            sp.GetRequiredService<IClickHouseClient>(),
+            sp.GetRequiredService<IOptions<TelemetryStorageOptions>>().Value.ClickHouseDatabase,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<ClickHouseUsageStore>());
+        services.TryAddSingleton<ClickHouseMigrator>();
+        services.AddHostedService<ClickHouseStoreInitializer>();
+    }
+
+    /// <summary>The Kafka ingestor, when <c>ConnectionStrings:kafka</c> is set and <c>Mesh:Telemetry:Kafka:Enabled</c> is not false.</summary>
+    private static void AddKafkaIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        var bootstrap = configuration.GetConnectionString(UsageSinkRegistration.KafkaConnectionName);
+        var options = configuration.GetSection(KafkaIngestOptions.SectionName).Get<KafkaIngestOptions>() ?? new KafkaIngestOptions();
+        if (string.IsNullOrWhiteSpace(bootstrap) || !options.Enabled)
+        {
+            return;
+        }
+
+        services.AddOptions<KafkaIngestOptions>().BindConfiguration(KafkaIngestOptions.SectionName)
+            .Validate(o => !o.Problems().Any(), $"invalid {KafkaIngestOptions.SectionName} settings")
+            .ValidateOnStart();
+        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<UsageMessageDecoder>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<KafkaUsageIngestor>(sp, bootstrap));
+    }
+
+    private static DuckDbUsageStore OpenDuckDb(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<TelemetryStorageOptions>>().Value;
         var environment = services.GetRequiredService<IHostEnvironment>();

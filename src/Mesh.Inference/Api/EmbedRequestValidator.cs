@@ -6,13 +6,13 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Inference.Api;
 
 /// <summary>Rejects a bad Embed request before any work starts, naming the field to fix.</summary>
-public sealed class EmbedRequestValidator(ModelCatalog catalog, IOptions<InferenceOptions> options)
+public sealed class EmbedRequestValidator(ModelResolver resolver, IOptions<InferenceOptions> options)
 {
     /// <summary>The model the request names; throws InvalidArgument or NotFound.</summary>
     public ModelDescriptor Validate(EmbedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var model = FindModel(request.Model);
+        var model = resolver.Find(request.Model, request.ModelVersion, ModelKinds.Embedding, "Embed");
         var limits = options.Value;
         if (request.Inputs.Count == 0)
         {
@@ -37,27 +37,6 @@ public sealed class EmbedRequestValidator(ModelCatalog catalog, IOptions<Inferen
                 throw MeshErrors.InvalidArgument(
                     $"inputs[{i}]", $"has {input.Length} characters; at most {limits.MaxInputCharacters} are accepted, split the text into chunks");
             }
-        }
-
-        return model;
-    }
-
-    /// <summary>The catalog model called <paramref name="name"/>; throws InvalidArgument or NotFound.</summary>
-    public ModelDescriptor FindModel(string name)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw MeshErrors.InvalidArgument("model", $"no model named; use one of: {catalog.Names} (ListModels lists them)");
-        }
-
-        if (!catalog.TryFind(name, out var model))
-        {
-            throw MeshErrors.NotFound("model", name, $"available models: {catalog.Names}");
-        }
-
-        if (model.Kind != ModelCatalog.EmbeddingKind)
-        {
-            throw MeshErrors.InvalidArgument("model", $"'{model.Name}' is a {model.Kind} model; Embed needs an embedding model");
         }
 
         return model;

@@ -22,7 +22,8 @@ public sealed class EmbeddingModel : IDisposable
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _gate;
+    private readonly Lock _tokenizerLock = new();
     private readonly string[] _inputNames;
 
     public EmbeddingModel(ModelDescriptor descriptor, LoadedSession loaded, BertTokenizer tokenizer, TimeProvider time)
@@ -37,7 +38,12 @@ public sealed class EmbeddingModel : IDisposable
         _session = loaded.Session;
         _tokenizer = tokenizer;
         _time = time;
+        _gate = new SemaphoreSlim(descriptor.Instances, descriptor.Instances);
+        MemoryBytes = loaded.ReservedBytes;
     }
+
+    /// <summary>Device memory reserved for the model.</summary>
+    public long MemoryBytes { get; }
 
     public ModelDescriptor Descriptor { get; }
 
@@ -63,10 +69,35 @@ public sealed class EmbeddingModel : IDisposable
 
     internal void Release() => _gate.Release();
 
+    /// <summary>The token ids of one input, cut to the model's limit.</summary>
+    public long[] Tokenize(string input, out bool truncated)
+    {
+        lock (_tokenizerLock)
+        {
+            return TokenizedBatch.Tokenize(_tokenizer, input, Descriptor.MaxInputTokens, out truncated);
+        }
+    }
+
     internal EmbeddingBatch Run(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var batch = TokenizedBatch.Create(_tokenizer, inputs, Descriptor.MaxInputTokens);
+        TokenizedBatch batch;
+        lock (_tokenizerLock)
+        {
+            batch = TokenizedBatch.Create(_tokenizer, inputs, Descriptor.MaxInputTokens);
+        }
+
+        var (vectors, computeTime) = RunBatch(batch, cancellationToken);
+        return new EmbeddingBatch(vectors, batch.TokenCounts, batch.TruncatedInputs, computeTime) { BatchSize = batch.BatchSize };
+    }
+
+    /// <summary>One model run over tokenized rows (padded to the longest): a unit vector per row.</summary>
+    public (float[][] Vectors, TimeSpan ComputeTime) RunRows(IReadOnlyList<long[]> rows, CancellationToken cancellationToken) =>
+        RunBatch(TokenizedBatch.FromRows(rows, 0), cancellationToken);
+
+    private (float[][] Vectors, TimeSpan ComputeTime) RunBatch(TokenizedBatch batch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         var shape = batch.Shape;
         using var inputIds = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var attentionMask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
@@ -90,7 +121,6 @@ public sealed class EmbeddingModel : IDisposable
 
         using (outputs)
         {
-            var computeTime = _time.GetElapsedTime(started);
             var hidden = outputs[0];
             var outputShape = hidden.GetTensorTypeAndShape().Shape;
             if (outputShape is not [var b, var s, var d] || b != batch.BatchSize || s != batch.SequenceLength || d != Descriptor.Dimensions)
@@ -101,7 +131,7 @@ public sealed class EmbeddingModel : IDisposable
 
             var vectors = EmbeddingPooling.MeanPoolNormalized(
                 hidden.GetTensorDataAsSpan<float>(), batch.AttentionMask, batch.BatchSize, batch.SequenceLength, Descriptor.Dimensions);
-            return new EmbeddingBatch(vectors, batch.TokenCounts, batch.TruncatedInputs, computeTime);
+            return (vectors, _time.GetElapsedTime(started));
         }
     }
 }

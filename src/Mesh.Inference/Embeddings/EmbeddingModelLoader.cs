@@ -1,25 +1,29 @@
 using System.Text;
 using FastBertTokenizer;
+using Mesh.Inference.Devices;
 using Mesh.Inference.Models;
 using Mesh.Inference.Runtime;
+using Mesh.Inference.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Inference.Embeddings;
 
-/// <summary>Loads an embedding model from the model repository: vocabulary, ONNX session, warm-up.</summary>
+/// <summary>Loads an embedding model from the model repository: vocabulary, ONNX session, warm-up, batcher.</summary>
 public sealed partial class EmbeddingModelLoader(
     IOptions<InferenceOptions> options,
+    IOptions<SchedulingOptions> scheduling,
     OnnxSessionFactory sessions,
+    DevicePool devices,
     TimeProvider time,
     ILogger<EmbeddingModelLoader> logger)
 {
-    public EmbeddingModel Load(ModelDescriptor descriptor)
+    public ServedEmbeddingModel Load(ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var started = time.GetTimestamp();
-        var package = descriptor.PackagePath(options.Value.ResolvedModelRoot);
-        var tokenizer = LoadTokenizer(package, descriptor);
-        var loaded = sessions.Create(descriptor.Name, EmbeddedResourceReader.Read(package, descriptor.ModelResource));
+        var root = options.Value.ResolvedModelRoot;
+        var tokenizer = LoadTokenizer(descriptor.PackagePath(root), descriptor);
+        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, root));
         EmbeddingModel model;
         try
         {
@@ -28,6 +32,7 @@ public sealed partial class EmbeddingModelLoader(
         catch
         {
             loaded.Session.Dispose();
+            devices.Release(descriptor.Name);
             throw;
         }
 
@@ -38,25 +43,30 @@ public sealed partial class EmbeddingModelLoader(
         catch
         {
             model.Dispose();
+            devices.Release(descriptor.Name);
             throw;
         }
 
+        var batcher = new EmbeddingBatcher(model, scheduling.Value, time);
+        batcher.Start();
         var elapsed = time.GetElapsedTime(started);
-        LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, options.Value.ResolvedIntraOpThreads, elapsed.TotalMilliseconds);
-        return model;
+        LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, descriptor.MaxBatch, elapsed.TotalMilliseconds);
+        return new ServedEmbeddingModel(model, batcher);
     }
 
     /// <summary>The uncased BERT WordPiece tokenizer of the model's vocab.txt.</summary>
     public static BertTokenizer LoadTokenizer(string package, ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var vocabulary = EmbeddedResourceReader.Read(package, descriptor.VocabularyResource);
+        var vocabulary = string.IsNullOrEmpty(descriptor.VocabularyResource)
+            ? File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(package)!, "vocab.txt"))
+            : EmbeddedResourceReader.Read(package, descriptor.VocabularyResource);
         var tokenizer = new BertTokenizer();
         using var reader = new StreamReader(new MemoryStream(vocabulary), Encoding.UTF8);
         tokenizer.LoadVocabulary(reader, convertInputToLowercase: true);
         return tokenizer;
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Model {Model} {Version} loaded on {Device} ({Threads} CPU threads per run) in {ElapsedMs:F0} ms")]
-    private static partial void LogLoaded(ILogger logger, string model, string version, string device, int threads, double elapsedMs);
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Model {Model} {Version} loaded on {Device} (max batch {MaxBatch}) in {ElapsedMs:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, string device, int maxBatch, double elapsedMs);
 }

@@ -38,6 +38,15 @@ public sealed class TokenizedBatch
 
     public long[] Shape => [BatchSize, SequenceLength];
 
+    /// <summary>The ids of one input, cut to <paramref name="maxTokens"/> (ending in [SEP]).</summary>
+    public static long[] Tokenize(BertTokenizer tokenizer, string input, int maxTokens, out bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(input);
+        var capacity = Math.Max((3 * input.Length) + 2, maxTokens + 1);
+        return Tokenize(tokenizer, input, maxTokens, new long[capacity], new long[capacity], out truncated);
+    }
+
     /// <summary>Tokenizes <paramref name="inputs"/>, cutting each to <paramref name="maxTokens"/> (ending in [SEP]).</summary>
     public static TokenizedBatch Create(BertTokenizer tokenizer, IReadOnlyList<string> inputs, int maxTokens)
     {
@@ -53,23 +62,24 @@ public sealed class TokenizedBatch
         var ids = new long[capacity];
         var mask = new long[capacity];
         var rows = new long[inputs.Count][];
-        var counts = new int[inputs.Count];
         var truncated = 0;
         for (var i = 0; i < inputs.Count; i++)
         {
-            var count = tokenizer.Encode(inputs[i], ids, mask);
-            if (count > maxTokens)
-            {
-                truncated++;
-                count = tokenizer.Encode(inputs[i], ids.AsSpan(0, maxTokens), mask.AsSpan(0, maxTokens));
-            }
-
-            rows[i] = ids[..count];
-            counts[i] = count;
+            rows[i] = Tokenize(tokenizer, inputs[i], maxTokens, ids, mask, out var cut);
+            truncated += cut ? 1 : 0;
         }
 
-        var batch = new TokenizedBatch(inputs.Count, counts.Max(), counts, truncated);
-        for (var i = 0; i < rows.Length; i++)
+        return FromRows(rows, truncated);
+    }
+
+    /// <summary>A batch of already tokenized rows, each padded with id 0 and mask 0 to the longest.</summary>
+    public static TokenizedBatch FromRows(IReadOnlyList<long[]> rows, int truncatedInputs)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows.Count, 1);
+        var counts = rows.Select(r => r.Length).ToArray();
+        var batch = new TokenizedBatch(rows.Count, counts.Max(), counts, truncatedInputs);
+        for (var i = 0; i < rows.Count; i++)
         {
             // Padding stays id 0 ([PAD] in BERT vocabularies) with mask 0, so pooling ignores it.
             var offset = i * batch.SequenceLength;
@@ -78,5 +88,17 @@ public sealed class TokenizedBatch
         }
 
         return batch;
+    }
+
+    private static long[] Tokenize(BertTokenizer tokenizer, string input, int maxTokens, long[] ids, long[] mask, out bool truncated)
+    {
+        var count = tokenizer.Encode(input, ids, mask);
+        truncated = count > maxTokens;
+        if (truncated)
+        {
+            count = tokenizer.Encode(input, ids.AsSpan(0, maxTokens), mask.AsSpan(0, maxTokens));
+        }
+
+        return ids[..count];
     }
 }

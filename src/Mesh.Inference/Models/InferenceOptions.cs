@@ -19,6 +19,18 @@ public sealed class InferenceOptions
     /// <summary>Threads one model run may use on the CPU; 0 sizes it to the machine.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Memory models may reserve on the CPU; 0: half of the machine's.</summary>
+    public long CpuMemoryBytes { get; set; }
+
+    /// <summary>Share of each GPU's memory models may reserve (the rest is left to activations and other processes).</summary>
+    public double GpuMemoryFraction { get; set; } = 0.9;
+
+    /// <summary>GPU memory assumed when CUDA is demanded but NVML cannot say.</summary>
+    public long GpuMemoryBytes { get; set; } = 16L << 30;
+
+    /// <summary>Longest prompt, in characters.</summary>
+    public int MaxPromptCharacters { get; set; } = 32768;
+
     /// <summary>Most inputs one Embed request may carry.</summary>
     public int MaxInputs { get; set; } = 64;
 
@@ -52,6 +64,21 @@ public sealed class InferenceOptions
         if (IntraOpThreads < 0)
         {
             yield return $"{SectionName}:IntraOpThreads must be 0 (size to the machine) or positive";
+        }
+
+        if (GpuMemoryFraction is <= 0 or > 1)
+        {
+            yield return $"{SectionName}:GpuMemoryFraction must be in (0, 1]";
+        }
+
+        if (CpuMemoryBytes < 0 || GpuMemoryBytes < 0)
+        {
+            yield return $"{SectionName}:CpuMemoryBytes and GpuMemoryBytes must not be negative";
+        }
+
+        if (MaxPromptCharacters < 1)
+        {
+            yield return $"{SectionName}:MaxPromptCharacters must be at least 1";
         }
 
         if (MaxInputs < 1)

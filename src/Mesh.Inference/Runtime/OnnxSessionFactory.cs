@@ -1,3 +1,4 @@
+using Mesh.Inference.Devices;
 using Mesh.Inference.Models;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -5,64 +6,84 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace Mesh.Inference.Runtime;
 
-/// <summary>An ONNX Runtime session and the device it runs on.</summary>
-public sealed record LoadedSession(InferenceSession Session, string Device);
+/// <summary>An ONNX Runtime session, the device it runs on and the memory reserved for it there.</summary>
+public sealed record LoadedSession(InferenceSession Session, string Device, long ReservedBytes);
 
 /// <summary>
-/// Creates ONNX Runtime sessions on CUDA when the GPU build is in use and a device answers,
-/// otherwise on the CPU, and says which one it got.
+/// Places a model on a device of the <see cref="DevicePool"/> and opens its ONNX Runtime session
+/// there: CUDA when the GPU build is in use and a device answers, otherwise the CPU, saying
+/// which one it got.
 /// </summary>
-public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> options, ILogger<OnnxSessionFactory> logger)
+public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> options, DevicePool devices, ILogger<OnnxSessionFactory> logger)
 {
-    private const string CudaProvider = "CUDAExecutionProvider";
+    /// <summary>Weights plus ONNX Runtime's own copies and arena: what a model is assumed to need.</summary>
+    public const int MemoryFactor = 2;
 
-    public LoadedSession Create(string modelName, byte[] model)
+    public LoadedSession Create(ModelDescriptor descriptor, byte[] model)
     {
+        ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(model);
         var settings = options.Value;
-        // Options validation already rejected an unknown device name at startup.
-        if (!ExecutionDevice.TryParsePreference(settings.Device, out var preference) || preference != DevicePreference.Cpu)
+        var preference = EffectivePreference(descriptor, settings);
+        if (preference == DevicePreference.Cuda && !devices.Devices.Any(d => d.Kind == "cuda" && d.Usable))
         {
-            // Only the GPU build lists CUDA; it lists it even where no CUDA libraries exist, so
-            // appending the provider is the real test, and ONNX Runtime does not fall back itself.
-            if (OrtEnv.Instance().GetAvailableProviders().Contains(CudaProvider))
+            throw new InvalidOperationException(
+                $"model '{descriptor.Name}' must run on CUDA but this server has no usable CUDA device (GPU build: -p:MeshGpu=true; device settings: {InferenceOptions.SectionName}:Device)");
+        }
+
+        var bytes = (long)model.Length * MemoryFactor;
+        var device = devices.Reserve(descriptor.Name, bytes, preference)
+            ?? throw new InvalidOperationException($"no device has {bytes >> 20} MiB free for model '{descriptor.Name}' (see ListDevices)");
+        try
+        {
+            var threads = Math.Max(1, settings.ResolvedIntraOpThreads / Math.Max(1, descriptor.Instances));
+            if (device.Kind == "cuda")
             {
                 try
                 {
-                    return CreateOnCuda(model, settings);
+                    using var cudaOptions = CreateOptions(threads);
+                    cudaOptions.AppendExecutionProvider_CUDA(device.Index);
+                    return new LoadedSession(new InferenceSession(model, cudaOptions), device.Name, bytes);
                 }
                 catch (OnnxRuntimeException ex) when (preference == DevicePreference.Auto)
                 {
-                    LogCudaFallback(logger, modelName, ex.Message);
+                    LogCudaFallback(logger, descriptor.Name, ex.Message);
+                    device = devices.MoveToCpu(descriptor.Name, bytes);
                 }
             }
-            else if (preference == DevicePreference.Cuda)
-            {
-                throw new InvalidOperationException(
-                    $"{InferenceOptions.SectionName}:Device is cuda but this build has the CPU ONNX Runtime; build with -p:MeshGpu=true or set the device to auto or cpu");
-            }
+
+            using var cpuOptions = CreateOptions(threads);
+            return new LoadedSession(new InferenceSession(model, cpuOptions), ExecutionDevice.Cpu, bytes);
         }
-
-        using var cpuOptions = CreateOptions(settings);
-        return new LoadedSession(new InferenceSession(model, cpuOptions), ExecutionDevice.Cpu);
+        catch (OnnxRuntimeException ex)
+        {
+            devices.Release(descriptor.Name);
+            throw new InvalidDataException($"model '{descriptor.Name}' is not a loadable ONNX model: {ex.Message}", ex);
+        }
+        catch
+        {
+            devices.Release(descriptor.Name);
+            throw;
+        }
     }
 
-    private static LoadedSession CreateOnCuda(byte[] model, InferenceOptions settings)
+    /// <summary>The server's device setting narrows the model's preference (a server set to cpu never uses CUDA).</summary>
+    private static DevicePreference EffectivePreference(ModelDescriptor descriptor, InferenceOptions settings)
     {
-        using var cudaOptions = CreateOptions(settings);
-        cudaOptions.AppendExecutionProvider_CUDA(settings.CudaDeviceId);
-        return new LoadedSession(new InferenceSession(model, cudaOptions), ExecutionDevice.Cuda(settings.CudaDeviceId));
+        ExecutionDevice.TryParsePreference(settings.Device, out var server);
+        ExecutionDevice.TryParsePreference(descriptor.PreferredDevice, out var model);
+        return server == DevicePreference.Auto ? model : server;
     }
 
-    private static SessionOptions CreateOptions(InferenceOptions settings) => new()
+    private static SessionOptions CreateOptions(int threads) => new()
     {
         // Fuse attention, layer norm and GELU and fold constants once, at load, for every later run.
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         // A transformer is one chain of operators: parallelism comes from inside each operator.
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         InterOpNumThreads = 1,
-        // Runs of one model are serialised, so one run may use every core without oversubscribing.
-        IntraOpNumThreads = settings.ResolvedIntraOpThreads,
+        // Each instance of a model runs one batch at a time, so its runs share the cores between instances.
+        IntraOpNumThreads = threads,
         // Plan the buffers of an input shape once and reuse the plan whenever that shape recurs.
         EnableMemoryPattern = true,
         // Keep freed CPU buffers in ONNX Runtime's arena instead of returning them to the OS each run.

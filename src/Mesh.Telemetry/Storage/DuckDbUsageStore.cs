@@ -121,7 +121,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             InputTokens: reader.GetInt64(keyCount + 1),
             OutputTokens: reader.GetInt64(keyCount + 2),
             CachedTokens: reader.GetInt64(keyCount + 3),
-            ComputeMs: reader.GetDouble(keyCount + 4),
+            ComputeMs: reader.GetInt64(keyCount + 4) / 1000.0,
             CostUsd: reader.GetDecimal(keyCount + 5),
             Errors: reader.GetInt64(keyCount + 6));
     }

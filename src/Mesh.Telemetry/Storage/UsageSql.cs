@@ -4,8 +4,10 @@ using Mesh.Telemetry.V1;
 namespace Mesh.Telemetry.Storage;
 
 /// <summary>
-/// Writes the analytics SQL over <c>usage_events</c> for a dialect, without running it. Group
-/// columns come only from a fixed map of dimensions; filter values are always parameters.
+/// Writes the analytics SQL over <c>usage_events</c> for a dialect, without running it: the one
+/// place usage SQL is generated, so DuckDB and ClickHouse answer the same question the same
+/// way. Group columns come only from a fixed map of dimensions; filter values are always bound
+/// by the dialect (parameters, or literals it escapes).
 /// </summary>
 public sealed class UsageSql(SqlDialect dialect)
 {
@@ -35,7 +37,8 @@ public sealed class UsageSql(SqlDialect dialect)
 
     /// <summary>
     /// The grouped rows: the key columns, then events, input, output and cached tokens,
-    /// compute ms, cost and errors; largest cost first, then by key, at most the limit.
+    /// compute microseconds, cost and errors; largest cost first, then by key, at most the
+    /// limit. Where the dialect has <see cref="SqlDialect.GroupTotals"/>, the totals come too.
     /// </summary>
     public SqlStatement Grouped(UsageQuerySpec query)
     {
@@ -50,9 +53,9 @@ public sealed class UsageSql(SqlDialect dialect)
         var sql = new StringBuilder("SELECT ")
             .Append(string.Join(", ", keys)).Append(", ")
             .Append(Aggregates())
-            .Append(" FROM ").Append(Table)
+            .Append(" FROM ").Append(dialect.EventsSource)
             .Append(Where(query, parameters))
-            .Append(" GROUP BY ").Append(string.Join(", ", keys))
+            .Append(" GROUP BY ").Append(string.Join(", ", keys)).Append(dialect.GroupTotals)
             .Append(" ORDER BY sum_cost_usd DESC, ").Append(string.Join(", ", keys))
             // The limit is a validated integer, not caller text.
             .Append(" LIMIT ").Append(query.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -64,23 +67,24 @@ public sealed class UsageSql(SqlDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(query);
         var parameters = new List<object>();
-        var sql = "SELECT " + Aggregates() + " FROM " + Table + Where(query, parameters);
+        var sql = "SELECT " + Aggregates() + " FROM " + dialect.EventsSource + Where(query, parameters);
         return new SqlStatement(sql, parameters);
     }
 
+    // Compute time is summed as whole microseconds (each event rounded half up): an integer
+    // sum is exact in any order, so every engine, and every run, gives the same total.
     private string Aggregates() =>
         "COUNT(*) AS event_count, "
         + dialect.ToInt64("COALESCE(SUM(input_tokens), 0)") + " AS sum_input_tokens, "
         + dialect.ToInt64("COALESCE(SUM(output_tokens), 0)") + " AS sum_output_tokens, "
         + dialect.ToInt64("COALESCE(SUM(cached_tokens), 0)") + " AS sum_cached_tokens, "
-        + "COALESCE(SUM(compute_ms), 0) AS sum_compute_ms, "
+        + dialect.ToInt64("COALESCE(SUM(" + dialect.ToInt64("FLOOR(compute_ms * 1000 + 0.5)") + "), 0)") + " AS sum_compute_us, "
         + "COALESCE(SUM(cost_usd), 0) AS sum_cost_usd, "
         + dialect.ToInt64($"COALESCE(SUM(CASE WHEN status <> '{UsageNames.Ok}' THEN 1 ELSE 0 END), 0)") + " AS error_events";
 
     private string Where(UsageQuerySpec query, List<object> parameters)
     {
-        var sql = new StringBuilder(" WHERE occurred_at >= ").Append(Bind(parameters, query.From))
-            .Append(" AND occurred_at < ").Append(Bind(parameters, query.To));
+        var sql = new StringBuilder(" WHERE ").Append(dialect.TimeWindow(parameters, query.From, query.To));
         AppendFilter(sql, parameters, "tenant_id", query.TenantId);
         AppendFilter(sql, parameters, "agent_id", query.AgentId);
         AppendFilter(sql, parameters, "run_id", query.RunId);
@@ -93,13 +97,7 @@ public sealed class UsageSql(SqlDialect dialect)
     {
         if (value is not null)
         {
-            sql.Append(" AND ").Append(column).Append(" = ").Append(Bind(parameters, value));
+            sql.Append(" AND ").Append(column).Append(" = ").Append(dialect.Bind(parameters, value));
         }
-    }
-
-    private string Bind(List<object> parameters, object value)
-    {
-        parameters.Add(value);
-        return dialect.Parameter(parameters.Count, value);
     }
 }

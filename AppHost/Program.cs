@@ -3,19 +3,31 @@
 var builder = DistributedApplication.CreateBuilder(args);
 
 var apiKey = builder.AddParameter("bootstrap-api-key", secret: true);
+// Mesh:Mode=distributed: usage through Kafka into ClickHouse (see DistributedUsage).
+var distributed = DistributedUsage.AddIfEnabled(builder);
 
 var telemetry = builder.AddMeshService<Projects.Mesh_Telemetry>("telemetry", apiKey);
 var identity = builder.AddMeshService<Projects.Mesh_Identity>("identity", apiKey)
     .WithReference(telemetry).WaitFor(telemetry);
+// Every service authenticates tokens with identity's key set and asks identity before acting.
+// Telemetry cannot wait for identity (identity ships its usage to telemetry): it only refers to it.
+telemetry.WithReference(identity);
 var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", apiKey)
-    .WithReference(telemetry).WaitFor(telemetry);
+    .WithReference(telemetry).WaitFor(telemetry)
+    .WithReference(identity).WaitFor(identity);
 var tools = builder.AddMeshService<Projects.Mesh_Tools>("tools", apiKey)
-    .WithReference(telemetry).WaitFor(telemetry);
+    .WithReference(telemetry).WaitFor(telemetry)
+    .WithReference(identity).WaitFor(identity);
 var agents = builder.AddMeshService<Projects.Mesh_Agents>("agents", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(inference).WaitFor(inference)
     .WithReference(tools).WaitFor(tools)
     .WithReference(identity).WaitFor(identity);
+
+foreach (var service in new[] { telemetry, identity, inference, tools, agents })
+{
+    distributed?.Wire(service, isTelemetry: service == telemetry);
+}
 
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))
 {

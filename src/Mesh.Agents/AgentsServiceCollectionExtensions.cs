@@ -17,6 +17,7 @@ public static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<AgentsIdentity>();
         services.TryAddSingleton<KnowledgeIndex>();
         services.TryAddSingleton<StepRunner>();
+        services.AddAgentsAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgent, AssistantAgent>());
         return services;
     }

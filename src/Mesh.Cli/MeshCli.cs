@@ -22,9 +22,16 @@ public static class MeshCli
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(ModelsCommand.Create(runner));
         root.Subcommands.Add(EmbedCommand.Create(runner));
+        root.Subcommands.Add(GenerateCommand.Create(runner));
         root.Subcommands.Add(ToolsCommand.Create(runner));
         root.Subcommands.Add(ToolCommand.Create(runner));
         root.Subcommands.Add(WhoAmICommand.Create(runner));
+        root.Subcommands.Add(TenantsCommand.Create(runner));
+        root.Subcommands.Add(PrincipalsCommand.Create(runner));
+        root.Subcommands.Add(KeysCommand.Create(runner));
+        root.Subcommands.Add(TokenCommand.Create(runner));
+        root.Subcommands.Add(RelationsCommand.Create(runner));
+        root.Subcommands.Add(BudgetsCommand.Create(runner));
         return root;
     }
 

@@ -1,7 +1,11 @@
 using Mesh.Inference.Api;
+using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
+using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
 using Mesh.Inference.Runtime;
+using Mesh.Inference.Scheduling;
+using Mesh.Inference.Tensors;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.Inference;
@@ -9,8 +13,9 @@ namespace Mesh.Inference;
 public static class InferenceServiceExtensions
 {
     /// <summary>
-    /// Adds the model catalog, the model host (loads models at startup, readiness check
-    /// <c>models</c>), ONNX Runtime sessions and the Inference gRPC service's dependencies.
+    /// Adds the model repository and host (loads models at startup, readiness check
+    /// <c>models</c>), the device pool, ONNX Runtime sessions, the schedulers and the
+    /// Inference gRPC service's handlers.
     /// </summary>
     public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
     {
@@ -19,14 +24,30 @@ public static class InferenceServiceExtensions
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName)
             .Validate(o => !o.Problems().Any(), $"invalid {InferenceOptions.SectionName} settings")
             .ValidateOnStart();
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.SectionName)
+            .Validate(o => !o.Problems().Any(), $"invalid {SchedulingOptions.SectionName} settings")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new ModelCatalog());
+        services.TryAddSingleton<ModelRepository>();
+        services.TryAddSingleton<DevicePool>();
+        services.TryAddSingleton<DeviceMetrics>();
         services.TryAddSingleton<OnnxSessionFactory>();
         services.TryAddSingleton<EmbeddingModelLoader>();
+        services.TryAddSingleton<DecoderModelLoader>();
+        services.TryAddSingleton<TensorModelLoader>();
+        services.TryAddSingleton<ModelLoader>();
         services.TryAddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.TryAddSingleton<ModelResolver>();
         services.TryAddSingleton<EmbedRequestValidator>();
-        services.TryAddSingleton<EmbeddingTelemetry>();
+        services.TryAddSingleton<GenerateRequestValidator>();
+        services.TryAddSingleton<InferenceTelemetry>();
+        services.TryAddSingleton<EmbedHandler>();
+        services.TryAddSingleton<GenerateHandler>();
+        services.TryAddSingleton<InferHandler>();
+        services.TryAddSingleton<ModelAdminHandler>();
+        services.AddInferenceAuthorization();
         services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: ["ready"]);
         return builder;
     }

@@ -42,6 +42,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<UsageIngestor>();
         services.RemoveAll<IUsageSink>();
         services.AddSingleton<IUsageSink, LocalUsageSink>();
+        services.AddTelemetryAuthorization();
         services.AddKafkaIngestion(configuration);
         return services;
     }

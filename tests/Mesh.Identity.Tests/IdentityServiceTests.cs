@@ -7,14 +7,12 @@ namespace Mesh.Identity.Tests;
 
 public sealed class IdentityServiceTests : IDisposable
 {
-    private readonly MeshServiceFactory<IdentityService> _factory = new();
+    private readonly IdentityHost _host = new();
 
     [Fact]
     public async Task WhoAmI_TenantKey_ReturnsThatPrincipal()
     {
-        var client = new V1.Identity.IdentityClient(_factory.CreateChannel());
-
-        var principal = await client.WhoAmIAsync(new WhoAmIRequest(), TestCalls.As(TestKeys.Acme));
+        var principal = await _host.Identity.WhoAmIAsync(new WhoAmIRequest(), TestCalls.As(TestKeys.Acme));
 
         Assert.Equal("alice", principal.Id);
         Assert.Equal("acme", principal.TenantId);
@@ -24,9 +22,7 @@ public sealed class IdentityServiceTests : IDisposable
     [Fact]
     public async Task WhoAmI_AdminKeyWithTenantHeader_ActsInThatTenant()
     {
-        var client = new V1.Identity.IdentityClient(_factory.CreateChannel());
-
-        var principal = await client.WhoAmIAsync(new WhoAmIRequest(), TestCalls.As(TestKeys.Admin, tenant: "globex"));
+        var principal = await _host.Identity.WhoAmIAsync(new WhoAmIRequest(), TestCalls.As(TestKeys.Admin, tenant: "globex"));
 
         Assert.True(principal.Admin);
         Assert.Equal("globex", principal.TenantId);
@@ -35,28 +31,28 @@ public sealed class IdentityServiceTests : IDisposable
     [Fact]
     public async Task WhoAmI_NoKey_Unauthenticated()
     {
-        var client = new V1.Identity.IdentityClient(_factory.CreateChannel());
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.WhoAmIAsync(new WhoAmIRequest(), deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _host.Identity.WhoAmIAsync(new WhoAmIRequest(), deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Contains("authorization", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ServerReflection_NoKey_ListsTheIdentityService()
+    public async Task ServerReflection_NoKey_ListsTheIdentityServices()
     {
-        var client = new ServerReflection.ServerReflectionClient(_factory.CreateChannel());
+        var client = new ServerReflection.ServerReflectionClient(_host.Channel);
         using var call = client.ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(30));
 
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
 
-        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name);
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("mesh.identity.v1.Identity", services);
+        Assert.Contains("mesh.identity.v1.Permissions", services);
+        Assert.Contains("mesh.identity.v1.Budgets", services);
         Assert.Contains("grpc.health.v1.Health", services);
     }
 
-    public void Dispose() => _factory.Dispose();
+    public void Dispose() => _host.Dispose();
 }

@@ -92,12 +92,14 @@ public sealed class EmbedTests(InferenceHost host)
 
         var response = await client.ListModelsAsync(new ListModelsRequest(), TestCalls.As(TestKeys.Acme));
 
-        var model = Assert.Single(response.Models);
-        Assert.Equal(InferenceHost.Model, model.Name);
+        var model = Assert.Single(response.Models, m => m.Name == InferenceHost.Model);
         Assert.Equal("24.9.52193", model.Version);
         Assert.Equal("embedding", model.Kind);
         Assert.Equal(384, model.Dimensions);
         Assert.Equal(256, model.MaxInputTokens);
         Assert.Equal("cpu", model.Device);
+        Assert.Equal("ready", model.State);
+        Assert.True(model.MemoryBytes > 0);
+        Assert.Equal(32, model.MaxBatch);
     }
 }

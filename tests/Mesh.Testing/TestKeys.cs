@@ -22,5 +22,9 @@ public static class TestKeys
         ["Mesh:ApiKeys:1:Key"] = Globex,
         ["Mesh:ApiKeys:1:Tenant"] = "globex",
         ["Mesh:ApiKeys:1:Principal"] = "bob",
+
+        // A service hosted alone has no identity service to ask: its credential decides.
+        // Tests of relations and budgets set Mode to Identity and wire identity in.
+        ["Mesh:Authorization:Mode"] = "Credentials",
     };
 }

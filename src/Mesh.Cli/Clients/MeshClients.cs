@@ -23,6 +23,12 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
 
     public IdentityClient Identity => new(Invoker(MeshService.Identity));
 
+    public Mesh.Identity.V1.Tokens.TokensClient Tokens => new(Invoker(MeshService.Identity));
+
+    public Mesh.Identity.V1.Permissions.PermissionsClient Permissions => new(Invoker(MeshService.Identity));
+
+    public Mesh.Identity.V1.Budgets.BudgetsClient Budgets => new(Invoker(MeshService.Identity));
+
     public InferenceClient Inference => new(Invoker(MeshService.Inference));
 
     public ToolsClient Tools => new(Invoker(MeshService.Tools));

@@ -14,6 +14,7 @@ public sealed partial class ModelHost(
     ModelCatalog catalog, ModelRepository repository, ModelLoader loader, DevicePool devices, ILogger<ModelHost> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<IServedModel>>> _loads = new(StringComparer.OrdinalIgnoreCase);
+    private int _disposed;
     private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.OrdinalIgnoreCase);
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -129,6 +130,11 @@ public sealed partial class ModelHost(
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var served in Loaded())
         {
             served.Dispose();

@@ -70,8 +70,8 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
     /// <summary>The server's device setting narrows the model's preference (a server set to cpu never uses CUDA).</summary>
     private static DevicePreference EffectivePreference(ModelDescriptor descriptor, InferenceOptions settings)
     {
-        ExecutionDevice.TryParsePreference(settings.Device, out var server);
-        ExecutionDevice.TryParsePreference(descriptor.PreferredDevice, out var model);
+        var server = ExecutionDevice.TryParsePreference(settings.Device, out var s) ? s : DevicePreference.Auto;
+        var model = ExecutionDevice.TryParsePreference(descriptor.PreferredDevice, out var m) ? m : DevicePreference.Auto;
         return server == DevicePreference.Auto ? model : server;
     }
 

@@ -1,0 +1,114 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Inference;
+using Mesh.Inference.Api;
+using Mesh.Inference.Models;
+using Mesh.ServiceDefaults.Usage;
+using Mesh.Usage.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Mesh.Bench;
+
+/// <summary>
+/// The inference service hosted by Kestrel on a random 127.0.0.1 port (real HTTP/2 over
+/// loopback), on a model repository of its own, with usage events counted, not shipped.
+/// </summary>
+public sealed class BenchServer : IAsyncDisposable
+{
+    public const string AdminKey = "bench-admin-key-000000000000000";
+
+    private readonly WebApplication _app;
+
+    private BenchServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
+        Client = new Inference.V1.Inference.InferenceClient(Channel);
+    }
+
+    public Uri Address { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public Inference.V1.Inference.InferenceClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>A repository with MiniLM (max batch <paramref name="maxBatch"/>) and, when asked, tiny-gpt.</summary>
+    public static string Repository(int maxBatch, bool withDecoder)
+    {
+        var builtin = Path.Combine(AppContext.BaseDirectory, "models");
+        var root = Directory.CreateTempSubdirectory("mesh-bench-").FullName;
+        var minilm = Directory.CreateDirectory(Path.Combine(root, BuiltinModels.MiniLmL6V2.Name)).FullName;
+        File.CreateSymbolicLink(Path.Combine(minilm, BuiltinModels.MiniLmL6V2.PackageFile), BuiltinModels.MiniLmL6V2.PackagePath(builtin));
+        File.WriteAllText(Path.Combine(minilm, "model.json"), $$"""{ "maxBatch": {{maxBatch}}, "loadAtStartup": {{(withDecoder ? "false" : "true")}} }""");
+        var decoder = Directory.CreateDirectory(Path.Combine(root, BuiltinModels.TinyGpt.Name)).FullName;
+        BuiltinModels.EnsureFiles(BuiltinModels.TinyGpt, builtin);
+        File.CreateSymbolicLink(Path.Combine(decoder, "model.onnx"), BuiltinModels.TinyGpt.PackagePath(builtin));
+        File.WriteAllText(Path.Combine(decoder, "model.json"), $$"""{ "loadAtStartup": {{(withDecoder ? "true" : "false")}} }""");
+        return root;
+    }
+
+    public static async Task<BenchServer> StartAsync(string modelRoot, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(InferenceService).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Production",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mesh:BootstrapApiKey"] = AdminKey,
+            ["Mesh:Inference:ModelRoot"] = modelRoot,
+            // Hosted alone: the caller's credential decides access (no identity service to ask).
+            ["Mesh:Authorization:Mode"] = "Credentials",
+            ["Mesh:Inference:Scheduling:MaxQueuedPerTenant"] = "4096",
+            ["Kestrel:Endpoints:http:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:http:Protocols"] = "Http2",
+            // The service's own health endpoint (HTTP/1.1, fixed port) moves to a random HTTP/2 port too.
+            ["Kestrel:Endpoints:health:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:health:Protocols"] = "Http2",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddMeshService("inference");
+        builder.AddInference();
+        builder.Services.RemoveAll<IUsagePublisher>();
+        builder.Services.AddSingleton<IUsagePublisher, DiscardingPublisher>();
+        var app = builder.Build();
+        app.MapMeshService();
+        app.MapGrpcService<InferenceService>();
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new BenchServer(app, new Uri(address));
+        var models = app.Services.GetRequiredService<ModelHost>();
+        foreach (var model in app.Services.GetRequiredService<ModelCatalog>().Models.Where(m => m.LoadAtStartup))
+        {
+            await models.GetAsync(model, cancellationToken);
+        }
+
+        return server;
+    }
+
+    public static CallOptions As(string tenant, CancellationToken cancellationToken) =>
+        new(new Metadata { { "authorization", $"Bearer {AdminKey}" }, { "x-mesh-tenant", tenant } }, DateTime.UtcNow.AddMinutes(2), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private sealed class DiscardingPublisher : IUsagePublisher
+    {
+        public ValueTask PublishAsync(UsageEvent usageEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

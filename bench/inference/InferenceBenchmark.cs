@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Mesh.Inference.Models;
+using Mesh.Inference.V1;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Bench;
+
+/// <summary>
+/// Inference serving on this machine: dynamic batching of embeddings, the gRPC serving
+/// overhead, continuous batching of generation, and fair sharing between tenants. Every
+/// figure goes through the real service on Kestrel over loopback HTTP/2.
+/// </summary>
+public sealed class InferenceBenchmark : IBenchmark
+{
+    private const int Clients = 32;
+    private const int CallsPerClient = 16;
+    private static readonly string[] Sentences =
+    [
+        "How much does a GPU cost per hour?", "What is the hourly price of a graphics card?", "The cat sleeps on the sofa.",
+        "Agents call tools and models many times per request.", "Batching raises throughput on accelerators.", "Which tenant used the most tokens?",
+        "Mesh meters every model call.", "Latency percentiles matter more than averages.",
+    ];
+
+    public string Name => "inference";
+
+    public string Description => "embedding batching, serving overhead, continuous batching of generation, tenant fairness";
+
+    public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        report.Note($"{Environment.ProcessorCount} cores; server and clients share them; figures from one run");
+        var (batchedRate, batchedLatency) = await EmbedThroughputAsync(report, 32, cancellationToken);
+        var (singleRate, singleLatency) = await EmbedThroughputAsync(report, 1, cancellationToken);
+        report.Figure("embed_batched_calls_per_s", batchedRate, "0.0");
+        report.Figure("embed_batched_p50_ms", BenchReport.Percentile(batchedLatency, 50), "0.00");
+        report.Figure("embed_batched_p95_ms", BenchReport.Percentile(batchedLatency, 95), "0.00");
+        report.Figure("embed_batch1_calls_per_s", singleRate, "0.0");
+        report.Figure("embed_batch1_p50_ms", BenchReport.Percentile(singleLatency, 50), "0.00");
+        report.Figure("embed_batch1_p95_ms", BenchReport.Percentile(singleLatency, 95), "0.00");
+        report.Figure("embed_batching_speedup", batchedRate / singleRate, "0.00");
+        await OverheadAsync(report, cancellationToken);
+        await GenerationAsync(report, cancellationToken);
+        await FairnessAsync(report, cancellationToken);
+    }
+
+    /// <summary>32 closed-loop clients, each sending single-sentence Embed calls.</summary>
+    private static async Task<(double Rate, List<double> Latency)> EmbedThroughputAsync(BenchReport report, int maxBatch, CancellationToken cancellationToken)
+    {
+        await using var server = await BenchServer.StartAsync(BenchServer.Repository(maxBatch, withDecoder: false), cancellationToken);
+        await RunClientsAsync(server, 4, 4, cancellationToken);
+        var total = Stopwatch.StartNew();
+        var latency = await RunClientsAsync(server, Clients, CallsPerClient, cancellationToken);
+        total.Stop();
+        report.Note($"max batch {maxBatch}: {latency.Count} calls from {Clients} clients in {total.Elapsed.TotalSeconds:0.00} s");
+        return (latency.Count / total.Elapsed.TotalSeconds, latency);
+    }
+
+    private static async Task<List<double>> RunClientsAsync(BenchServer server, int clients, int calls, CancellationToken cancellationToken)
+    {
+        var samples = await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+        {
+            var mine = new List<double>();
+            for (var i = 0; i < calls; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await server.Client.EmbedAsync(
+                    new EmbedRequest { Model = BuiltinModels.MiniLmL6V2.Name, Inputs = { Sentences[(c + i) % Sentences.Length] } }, BenchServer.As("bench", cancellationToken));
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return mine;
+        }));
+        var all = samples.SelectMany(s => s).ToList();
+        all.Sort();
+        return all;
+    }
+
+    /// <summary>Batch 1, one caller: gRPC Embed p50 over a direct run of the same input on the same model.</summary>
+    private static async Task OverheadAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        await using var server = await BenchServer.StartAsync(BenchServer.Repository(32, withDecoder: false), cancellationToken);
+        var model = await server.Services.GetRequiredService<ModelHost>().GetEmbeddingModelAsync(BuiltinModels.MiniLmL6V2, cancellationToken);
+        var request = new EmbedRequest { Model = BuiltinModels.MiniLmL6V2.Name, Inputs = { Sentences[0] } };
+        var grpc = new List<double>();
+        var direct = new List<double>();
+        for (var i = 0; i < 330; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await server.Client.EmbedAsync(request, BenchServer.As("bench", cancellationToken));
+            var grpcMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
+            using (var lease = await model.AcquireAsync(cancellationToken))
+            {
+                lease.Embed([Sentences[0]], cancellationToken);
+            }
+
+            var directMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (i >= 30)
+            {
+                grpc.Add(grpcMs);
+                direct.Add(directMs);
+            }
+        }
+
+        grpc.Sort();
+        direct.Sort();
+        report.Figure("embed_grpc_p50_ms", BenchReport.Percentile(grpc, 50), "0.000");
+        report.Figure("embed_direct_p50_ms", BenchReport.Percentile(direct, 50), "0.000");
+        report.Figure("embed_overhead_p50_ratio", BenchReport.Percentile(grpc, 50) / BenchReport.Percentile(direct, 50), "0.00");
+    }
+
+    /// <summary>16 greedy streams of 64 tokens, all at once (continuous batching) and one after another.</summary>
+    private static async Task GenerationAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        const int Streams = 16;
+        const int Tokens = 64;
+        await using var server = await BenchServer.StartAsync(BenchServer.Repository(32, withDecoder: true), cancellationToken);
+        GenerateRequest Request(int i) => new() { Model = BuiltinModels.TinyGpt.Name, Prompt = Sentences[i % Sentences.Length], MaxTokens = Tokens, IgnoreEos = true };
+        async Task<int> StreamAsync(int i)
+        {
+            using var call = server.Client.Generate(Request(i), BenchServer.As("bench", cancellationToken));
+            var tokens = 0;
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                tokens += response.TokenIds.Count;
+            }
+
+            return tokens;
+        }
+
+        await StreamAsync(0);
+        var sequential = Stopwatch.StartNew();
+        var sequentialTokens = 0;
+        for (var i = 0; i < Streams; i++)
+        {
+            sequentialTokens += await StreamAsync(i);
+        }
+
+        sequential.Stop();
+        var concurrent = Stopwatch.StartNew();
+        var concurrentTokens = (await Task.WhenAll(Enumerable.Range(0, Streams).Select(StreamAsync))).Sum();
+        concurrent.Stop();
+        var sequentialRate = sequentialTokens / sequential.Elapsed.TotalSeconds;
+        var concurrentRate = concurrentTokens / concurrent.Elapsed.TotalSeconds;
+        report.Figure("generate_sequential_tokens_per_s", sequentialRate, "0");
+        report.Figure("generate_concurrent16_tokens_per_s", concurrentRate, "0");
+        report.Figure("generate_continuous_speedup", concurrentRate / sequentialRate, "0.00");
+
+        // The model alone: one decode step at a 64-token past, batch 1 and batch 16 (the bound on what batching can give).
+        var decoder = ((Mesh.Inference.Generation.ServedDecoderModel)await server.Services.GetRequiredService<ModelHost>().GetAsync(BuiltinModels.TinyGpt, cancellationToken)).Model;
+        double StepMs(int batch)
+        {
+            var caches = Enumerable.Range(0, batch).Select(_ => decoder.NewCache(200)).ToList();
+            decoder.Forward([.. caches.Select(c => new Mesh.Inference.Generation.DecoderRow(c, [.. Enumerable.Range(100, 64)]))], (_, _) => { });
+            var samples = new List<double>();
+            for (var i = 0; i < 100; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                decoder.Forward([.. caches.Select(c => new Mesh.Inference.Generation.DecoderRow(c, [7]))], (_, _) => { });
+                samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            samples.Sort();
+            return BenchReport.Percentile(samples, 50);
+        }
+
+        var one = StepMs(1);
+        var sixteen = StepMs(16);
+        report.Figure("generate_step_batch1_ms", one, "0.000");
+        report.Figure("generate_step_batch16_ms", sixteen, "0.000");
+        report.Figure("generate_step_batching_bound", 16 * one / sixteen, "0.00");
+    }
+
+    /// <summary>
+    /// Tenant "heavy" runs 80 closed-loop Embed clients and tenant "light" 8 (a tenth of the
+    /// load) against MiniLM with max batch 8, for 4 s. Both nearly always have work waiting, so
+    /// fair sharing gives each about half of the rows; first-come-first-served would give light 8/88.
+    /// </summary>
+    private static async Task FairnessAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        await using var server = await BenchServer.StartAsync(BenchServer.Repository(8, withDecoder: false), cancellationToken);
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(TimeSpan.FromSeconds(4));
+        var served = new Dictionary<string, int> { ["heavy"] = 0, ["light"] = 0 };
+        var queueMs = new Dictionary<string, List<double>> { ["heavy"] = [], ["light"] = [] };
+        async Task ClientAsync(string tenant, int c)
+        {
+            for (var i = 0; !window.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var response = await server.Client.EmbedAsync(
+                        new EmbedRequest { Model = BuiltinModels.MiniLmL6V2.Name, Inputs = { Sentences[(c + i) % Sentences.Length] } }, BenchServer.As(tenant, window.Token));
+                    lock (served)
+                    {
+                        served[tenant]++;
+                        queueMs[tenant].Add(response.QueueMs);
+                    }
+                }
+                catch (RpcException) when (window.IsCancellationRequested)
+                {
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 80).Select(c => ClientAsync("heavy", c)).Concat(Enumerable.Range(0, 8).Select(c => ClientAsync("light", c))));
+        var share = (double)served["light"] / (served["light"] + served["heavy"]);
+        queueMs["light"].Sort();
+        queueMs["heavy"].Sort();
+        report.Note($"fairness: heavy {served["heavy"]} calls, light {served["light"]} calls in 4 s");
+        report.Figure("fairness_light_share", share, "0.000");
+        report.Figure("fairness_light_share_fair", 0.5, "0.000");
+        report.Figure("fairness_light_share_fifo", 8.0 / 88, "0.000");
+        report.Figure("fairness_light_queue_p50_ms", BenchReport.Percentile(queueMs["light"], 50), "0.00");
+        report.Figure("fairness_heavy_queue_p50_ms", BenchReport.Percentile(queueMs["heavy"], 50), "0.00");
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mesh.DevServers;
+using Mesh.ServiceDefaults.Grpc;
+using Mesh.ServiceDefaults.Usage;
+using Mesh.Usage.V1;
+
+namespace Mesh.Bench;
+
+/// <summary>
+/// Distributed mode's usage path end to end on this machine: producers (the services' usage
+/// pipeline: buffer, shipper, idempotent Kafka producer) to the Kafka mock broker, telemetry's
+/// ingestor (a real process) into ClickHouse. Starts every server it needs and stops them.
+/// </summary>
+public sealed class UsageBenchmark : IBenchmark
+{
+    private const string Database = "mesh";
+    private const int ThroughputEvents = 600_000;
+    private const int Producers = 2;
+
+    public string Name => "usage";
+
+    public string Description => "Kafka -> ClickHouse usage: throughput, event-to-queryable latency, request-path overhead";
+
+    public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await using var clickHouse = await LocalClickHouse.StartAsync(cancellationToken);
+        using var broker = await LocalKafkaBroker.StartAsync($"{UsageTopic.Name}:64,{UsageTopic.DeadLetterName}:2");
+        using var ingestor = StartIngestor(clickHouse, broker);
+        await ingestor.WaitForLineAsync(line => line.Contains("Assigned", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        report.Note($"servers up: ClickHouse :{clickHouse.HttpPort}, Kafka mock {broker.Bootstrap}, ingestor pid {ingestor.Id}");
+
+        await ThroughputAsync(report, clickHouse, broker, cancellationToken);
+        await LatencyAsync(report, clickHouse, broker, cancellationToken);
+        await OverheadAsync(report, broker, cancellationToken);
+    }
+
+    /// <summary>Producers publish as fast as they can; the clock stops when the last row is queryable.</summary>
+    private static async Task ThroughputAsync(BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, CancellationToken cancellationToken)
+    {
+        var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, maxBatch: 5_000)).ToList();
+        var before = await CountAsync(clickHouse, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(pipelines.Select((p, i) => p.PublishAsync(ThroughputEvents / Producers, i, "bench", cancellationToken)));
+        var published = clock.Elapsed;
+        while (await CountAsync(clickHouse, cancellationToken) < before + ThroughputEvents)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        var queryable = clock.Elapsed;
+        foreach (var pipeline in pipelines)
+        {
+            await pipeline.DisposeAsync();
+        }
+
+        report.Note($"{ThroughputEvents} events from {Producers} producers: published in {published.TotalSeconds:0.00} s, all queryable after {queryable.TotalSeconds:0.00} s");
+        report.Figure("events_per_s", ThroughputEvents / queryable.TotalSeconds, "0");
+        report.Figure("publish_events_per_s", ThroughputEvents / published.TotalSeconds, "0");
+    }
+
+    /// <summary>Under a steady background load, probe events are timed from publish until a query sees them.</summary>
+    private static async Task LatencyAsync(BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, CancellationToken cancellationToken)
+    {
+        const int BackgroundPerSecond = 20_000;
+        const int Probes = 150;
+        await using var pipeline = new Pipeline(broker.Bootstrap, maxBatch: 500);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var background = pipeline.PublishPacedAsync(BackgroundPerSecond, stop.Token);
+
+        var pending = new Dictionary<string, long>();
+        var latencies = new List<double>();
+        var nextProbe = Stopwatch.GetTimestamp();
+        var sent = 0;
+        while (latencies.Count < Probes && sent - latencies.Count < Probes * 2)
+        {
+            if (sent < Probes && Stopwatch.GetTimestamp() >= nextProbe)
+            {
+                var id = await pipeline.PublishProbeAsync(cancellationToken);
+                pending[id] = Stopwatch.GetTimestamp();
+                sent++;
+                nextProbe = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20);
+            }
+
+            if (pending.Count > 0)
+            {
+                var ids = string.Join(",", pending.Keys.Select(k => $"'{k}'"));
+                var seen = await clickHouse.QueryAsync(
+                    $"SELECT toString(event_id) FROM {Database}.usage_events WHERE tenant_id = 'probe' AND event_id IN ({ids}) FORMAT TSV", cancellationToken);
+                var now = Stopwatch.GetTimestamp();
+                foreach (var id in seen.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (pending.Remove(id, out var published))
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(published, now).TotalMilliseconds);
+                    }
+                }
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+
+        await stop.CancelAsync();
+        await background;
+        latencies.Sort();
+        report.Note($"{latencies.Count} probe events under {BackgroundPerSecond} events/s of background load (shipper flush 200 ms, ingest batch delay 200 ms)");
+        report.Figure("event_to_queryable_p50_ms", BenchReport.Percentile(latencies, 50), "0.0");
+        report.Figure("event_to_queryable_p99_ms", BenchReport.Percentile(latencies, 99), "0.0");
+    }
+
+    /// <summary>
+    /// A model call (fixed compute of about a decode step) with usage production on and off,
+    /// in alternating blocks, while the pipeline ships to Kafka in the background.
+    /// </summary>
+    private static async Task OverheadAsync(BenchReport report, LocalKafkaBroker broker, CancellationToken cancellationToken)
+    {
+        const int Blocks = 40;
+        const int CallsPerBlock = 250;
+        await using var pipeline = new Pipeline(broker.Bootstrap, maxBatch: 500);
+        var recorder = new UsageRecorder(pipeline.Buffer, new MeshServiceInfo("inference"), TimeProvider.System);
+        var model = FakeModel.Calibrate(TimeSpan.FromMilliseconds(0.4));
+        var off = new List<double>();
+        var on = new List<double>();
+        for (var block = 0; block < Blocks; block++)
+        {
+            var metered = block % 2 == 1;
+            for (var i = 0; i < CallsPerBlock; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (metered)
+                {
+                    var usage = recorder.Start(UsageKind.ModelCall, "tiny-gpt", "1");
+                    usage.TenantId = "acme";
+                    usage.OutputTokens = model.Run();
+                    usage.InputTokens = 12;
+                    await recorder.RecordAsync(usage, cancellationToken);
+                    on.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
+                else
+                {
+                    model.Run();
+                    off.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
+            }
+        }
+
+        off.Sort();
+        on.Sort();
+        report.Note($"model call ~{BenchReport.Percentile(off, 50):0} us of compute, {on.Count} calls each way, usage shipped to Kafka meanwhile");
+        report.Figure("request_p50_us_off", BenchReport.Percentile(off, 50), "0.0");
+        report.Figure("request_p50_us_on", BenchReport.Percentile(on, 50), "0.0");
+        report.Figure("request_overhead_p50_ratio", BenchReport.Percentile(on, 50) / BenchReport.Percentile(off, 50));
+        report.Figure("request_overhead_p99_ratio", BenchReport.Percentile(on, 99) / BenchReport.Percentile(off, 99));
+    }
+
+    private static ChildProcess StartIngestor(LocalClickHouse clickHouse, LocalKafkaBroker broker) =>
+        ChildProcess.StartDotnet(MeshBuild.ProjectAssembly("Mesh.Telemetry", typeof(UsageBenchmark).Assembly), [], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Kestrel__Endpoints__http__Url"] = "http://127.0.0.1:0",
+            ["Kestrel__Endpoints__health__Url"] = "http://127.0.0.1:0",
+            ["Mesh__BootstrapApiKey"] = "bench-admin-key-0000000000000000",
+            ["Mesh__Authorization__Mode"] = "Credentials",
+            ["ConnectionStrings__clickhouse"] = clickHouse.ConnectionString,
+            ["ConnectionStrings__kafka"] = broker.Bootstrap,
+            ["Mesh__Telemetry__Store"] = "clickhouse",
+            ["Mesh__Telemetry__ClickHouseDatabase"] = Database,
+            ["Mesh__Telemetry__MigrateOnStart"] = "true",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Mesh.Telemetry.Ingest"] = "Information",
+            ["OTEL_SDK_DISABLED"] = "true",
+        });
+
+    private static async Task<long> CountAsync(LocalClickHouse clickHouse, CancellationToken cancellationToken) =>
+        long.Parse((await clickHouse.QueryAsync($"SELECT count() FROM {Database}.usage_events FORMAT TSV", cancellationToken)).Trim(), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,44 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mesh.Identity.Tokens;
+using Mesh.Identity.V1;
+using Mesh.ServiceDefaults.Auth.Tokens;
+
+namespace Mesh.Identity.Api;
+
+/// <summary>The public keys that verify tokens, as JWK coordinates. Anonymous: they are public.</summary>
+public sealed class KeySetService(SigningKeyRing keys) : KeySet.KeySetBase
+{
+    public override Task<KeySetResponse> GetKeySet(GetKeySetRequest request, ServerCallContext context) => Task.FromResult(Describe(keys));
+
+    public static KeySetResponse Describe(SigningKeyRing keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Keys.Count == 0)
+        {
+            keys.Rotate(); // the first key, made on first use
+        }
+
+        var response = new KeySetResponse { CurrentKeyId = keys.CurrentKeyId };
+        foreach (var key in keys.Keys)
+        {
+            var point = key.PublicPoint;
+            var signingKey = new SigningKey
+            {
+                KeyId = key.KeyId,
+                Algorithm = JwsToken.Algorithm,
+                Curve = "P-256",
+                X = System.Buffers.Text.Base64Url.EncodeToString(point.X),
+                Y = System.Buffers.Text.Base64Url.EncodeToString(point.Y),
+            };
+            if (key.RetiresAt is { } retires)
+            {
+                signingKey.RetiresAt = Timestamp.FromDateTimeOffset(retires);
+            }
+
+            response.Keys.Add(signingKey);
+        }
+
+        return response;
+    }
+}

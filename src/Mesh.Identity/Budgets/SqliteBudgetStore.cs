@@ -1,0 +1,189 @@
+using Mesh.Identity.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Mesh.Identity.Budgets;
+
+/// <summary>
+/// Budgets in SQLite. A reservation is one <c>BEGIN IMMEDIATE</c> transaction of conditional
+/// updates (<c>... WHERE spent + reserved + cost &lt;= limit</c>): all budgets or none.
+/// </summary>
+public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
+{
+    private const string Columns = "tenant, scope, cost_limit, token_limit, rpm, period, period_start, spent, reserved, tokens_used, tokens_reserved, window_start, window_count";
+
+    public void Set(BudgetLimits limits, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection, """
+            INSERT INTO budgets(tenant, scope, cost_limit, token_limit, rpm, period, period_start) VALUES ($t, $s, $cost, $tokens, $rpm, $period, $start)
+            ON CONFLICT(tenant, scope) DO UPDATE SET cost_limit = $cost, token_limit = $tokens, rpm = $rpm,
+                period = $period, period_start = CASE WHEN period = $period THEN period_start ELSE $start END
+            """, null,
+            ("$t", limits.TenantId), ("$s", limits.Scope), ("$cost", limits.CostLimitNanos), ("$tokens", limits.TokenLimit),
+            ("$rpm", limits.RequestsPerMinute), ("$period", limits.Period), ("$start", BudgetPeriods.StartOf(limits.Period, now).ToUnixTimeMilliseconds()));
+        command.ExecuteNonQuery();
+    }
+
+    public bool Delete(string tenantId, string scope)
+    {
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection, "DELETE FROM budgets WHERE tenant = $t AND scope = $s", null, ("$t", tenantId), ("$s", scope));
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    public IReadOnlyList<BudgetRecord> List(string tenantId, DateTimeOffset now)
+    {
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection, $"SELECT {Columns} FROM budgets WHERE tenant = $t ORDER BY scope", null, ("$t", tenantId));
+        using var reader = command.ExecuteReader();
+        var budgets = new List<BudgetRecord>();
+        while (reader.Read())
+        {
+            budgets.Add(Rolled(Read(reader), now));
+        }
+
+        return budgets;
+    }
+
+    public bool Any(string tenantId, IReadOnlyList<string> scopes)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection,
+            $"SELECT EXISTS(SELECT 1 FROM budgets WHERE tenant = $t AND scope IN ({string.Join(", ", scopes.Select((_, i) => $"$s{i}"))}))", null,
+            [("$t", tenantId), .. scopes.Select((s, i) => ($"$s{i}", (object?)s))]);
+        return (long)command.ExecuteScalar()! == 1;
+    }
+
+    public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        var minute = now.ToUnixTimeSeconds() / 60;
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var charged = new List<string>();
+        foreach (var scope in scopes)
+        {
+            RollPeriod(connection, transaction, tenantId, scope, now);
+            using var reserve = IdentityDatabase.Command(connection, """
+                UPDATE budgets SET reserved = reserved + $cost, tokens_reserved = tokens_reserved + $tokens,
+                    window_count = CASE WHEN window_start = $minute THEN window_count + 1 ELSE 1 END, window_start = $minute
+                WHERE tenant = $t AND scope = $s
+                  AND (cost_limit IS NULL OR (spent + reserved + $cost <= cost_limit AND spent + reserved < cost_limit))
+                  AND (token_limit IS NULL OR (tokens_used + tokens_reserved + $tokens <= token_limit AND tokens_used + tokens_reserved < token_limit))
+                  AND (rpm IS NULL OR window_start <> $minute OR window_count < rpm)
+                """, transaction, ("$cost", costNanos), ("$tokens", tokens), ("$minute", minute), ("$t", tenantId), ("$s", scope));
+            if (reserve.ExecuteNonQuery() == 1)
+            {
+                charged.Add(scope);
+                continue;
+            }
+
+            if (Find(connection, transaction, tenantId, scope) is { } budget)
+            {
+                transaction.Rollback();
+                return new ReserveResult("", scope, BudgetMessages.Exhausted(budget, costNanos, tokens, minute));
+            }
+        }
+
+        if (charged.Count == 0)
+        {
+            transaction.Rollback();
+            return new ReserveResult("", "", "");
+        }
+
+        var id = Guid.CreateVersion7(now).ToString("N");
+        using var insert = IdentityDatabase.Command(connection,
+            "INSERT INTO reservations(id, tenant, scopes, cost, tokens, created_at) VALUES ($id, $t, $scopes, $cost, $tokens, $at)", transaction,
+            ("$id", id), ("$t", tenantId), ("$scopes", string.Join('\n', charged)), ("$cost", costNanos), ("$tokens", tokens), ("$at", now.ToUnixTimeMilliseconds()));
+        insert.ExecuteNonQuery();
+        transaction.Commit();
+        return new ReserveResult(id, "", "");
+    }
+
+    public bool Settle(string reservationId, long costNanos, long tokens) => database.Write((connection, transaction) =>
+        Release(connection, transaction, reservationId, actual: (costNanos, tokens)));
+
+    public int Expire(DateTimeOffset before) => database.Write((connection, transaction) =>
+    {
+        var ids = new List<string>();
+        using (var select = IdentityDatabase.Command(connection, "SELECT id FROM reservations WHERE created_at < $before", transaction, ("$before", before.ToUnixTimeMilliseconds())))
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        return ids.Count(id => Release(connection, transaction, id, actual: null));
+    });
+
+    /// <summary>Moves a reservation into spend: the real amounts, or (when null) everything it reserved.</summary>
+    private static bool Release(SqliteConnection connection, SqliteTransaction transaction, string id, (long Cost, long Tokens)? actual)
+    {
+        string scopes, tenant;
+        long cost, tokens;
+        using (var select = IdentityDatabase.Command(connection, "SELECT tenant, scopes, cost, tokens FROM reservations WHERE id = $id", transaction, ("$id", id)))
+        using (var reader = select.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            (tenant, scopes, cost, tokens) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        var (spentCost, spentTokens) = actual ?? (cost, tokens);
+        foreach (var scope in scopes.Split('\n'))
+        {
+            using var update = IdentityDatabase.Command(connection, """
+                UPDATE budgets SET reserved = MAX(0, reserved - $cost), spent = spent + $spent,
+                    tokens_reserved = MAX(0, tokens_reserved - $tokens), tokens_used = tokens_used + $spentTokens
+                WHERE tenant = $t AND scope = $s
+                """, transaction, ("$cost", cost), ("$spent", spentCost), ("$tokens", tokens), ("$spentTokens", spentTokens), ("$t", tenant), ("$s", scope));
+            update.ExecuteNonQuery();
+        }
+
+        using var delete = IdentityDatabase.Command(connection, "DELETE FROM reservations WHERE id = $id", transaction, ("$id", id));
+        return delete.ExecuteNonQuery() == 1;
+    }
+
+    private static void RollPeriod(SqliteConnection connection, SqliteTransaction transaction, string tenantId, string scope, DateTimeOffset now)
+    {
+        using var roll = IdentityDatabase.Command(connection, """
+            UPDATE budgets SET spent = 0, tokens_used = 0, period_start = CASE period WHEN 'day' THEN $day ELSE $month END
+            WHERE tenant = $t AND scope = $s AND period <> 'none' AND period_start < CASE period WHEN 'day' THEN $day ELSE $month END
+            """, transaction,
+            ("$day", BudgetPeriods.StartOf(BudgetPeriods.Day, now).ToUnixTimeMilliseconds()),
+            ("$month", BudgetPeriods.StartOf(BudgetPeriods.Month, now).ToUnixTimeMilliseconds()), ("$t", tenantId), ("$s", scope));
+        roll.ExecuteNonQuery();
+    }
+
+    private static BudgetRecord? Find(SqliteConnection connection, SqliteTransaction transaction, string tenantId, string scope)
+    {
+        using var command = IdentityDatabase.Command(connection, $"SELECT {Columns} FROM budgets WHERE tenant = $t AND scope = $s", transaction, ("$t", tenantId), ("$s", scope));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    /// <summary>The state as a reservation now would see it: spend of a past period counts as zero.</summary>
+    private static BudgetRecord Rolled(BudgetRecord budget, DateTimeOffset now)
+    {
+        var start = BudgetPeriods.StartOf(budget.Limits.Period, now);
+        var current = now.ToUnixTimeSeconds() / 60;
+        budget = budget.WindowMinute == current ? budget : budget with { WindowCount = 0 };
+        return budget.Limits.Period != BudgetPeriods.None && budget.PeriodStart < start
+            ? budget with { PeriodStart = start, SpentNanos = 0, TokensUsed = 0 }
+            : budget;
+    }
+
+    private static BudgetRecord Read(SqliteDataReader reader) => new(
+        new BudgetLimits(reader.GetString(0), reader.GetString(1), Nullable(reader, 2), Nullable(reader, 3), (int?)Nullable(reader, 4), reader.GetString(5)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetInt32(12));
+
+    private static long? Nullable(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+}

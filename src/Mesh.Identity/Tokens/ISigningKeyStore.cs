@@ -1,0 +1,13 @@
+namespace Mesh.Identity.Tokens;
+
+/// <summary>A signing key: the P-256 private key (PKCS#8), when it was made and when it stops verifying.</summary>
+public sealed record SigningKeyRecord(string KeyId, byte[] PrivateKey, DateTimeOffset CreatedAt, DateTimeOffset? RetiresAt);
+
+public interface ISigningKeyStore
+{
+    /// <summary>Keys that still verify at <paramref name="now"/>, newest first.</summary>
+    IReadOnlyList<SigningKeyRecord> Active(DateTimeOffset now);
+
+    /// <summary>Adds <paramref name="key"/> as the signing key and retires the others at <paramref name="retireOthersAt"/>.</summary>
+    void Rotate(SigningKeyRecord key, DateTimeOffset retireOthersAt);
+}

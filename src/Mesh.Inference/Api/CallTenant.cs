@@ -1,0 +1,9 @@
+using Mesh.ServiceDefaults.Auth;
+
+namespace Mesh.Inference.Api;
+
+/// <summary>The tenant whose fair share a call draws on.</summary>
+public static class CallTenant
+{
+    public static string Current => CallScope.Current?.Caller.TenantId ?? "";
+}

@@ -1,0 +1,66 @@
+using Grpc.Core;
+using Mesh.Inference.Embeddings;
+using Mesh.Inference.Models;
+using Mesh.Inference.Scheduling;
+using Mesh.Inference.V1;
+using Mesh.Usage.V1;
+
+namespace Mesh.Inference.Api;
+
+/// <summary>Embed: validate, queue the inputs with the model's batcher, answer with the vectors.</summary>
+public sealed class EmbedHandler(EmbedRequestValidator validator, ModelHost models, InferenceTelemetry telemetry, TimeProvider time)
+{
+    public const string Operation = "embeddings";
+
+    public async Task<EmbedResponse> EmbedAsync(EmbedRequest request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var descriptor = validator.Validate(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var served = (ServedEmbeddingModel)await models.GetAsync(descriptor, cancellationToken);
+        var priority = WorkPriorities.From(request.Priority);
+        using var activity = telemetry.StartActivity(Operation, served);
+        EmbeddingBatch batch;
+        try
+        {
+            batch = await served.Batcher.EmbedAsync(request.Inputs, CallTenant.Current, priority, cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            throw; // refused before any work: nothing to bill
+        }
+        catch (Exception ex)
+        {
+            await telemetry.FailAsync(Operation, UsageKind.Embedding, served, priority, ex, activity, started);
+            throw;
+        }
+
+        var measures = new CallMeasures(batch.InputTokens, 0, batch.QueueTime, batch.ComputeTime, batch.BatchSize);
+        var attributes = new Dictionary<string, string> { ["truncated_inputs"] = batch.TruncatedInputs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        activity?.SetTag("gen_ai.embeddings.dimension.count", batch.Vectors.Length > 0 ? batch.Vectors[0].Length : 0);
+        activity?.SetTag("mesh.truncated_inputs", batch.TruncatedInputs);
+        await telemetry.SucceedAsync(Operation, UsageKind.Embedding, served, priority, measures, activity, started, attributes);
+        return ToResponse(served, batch);
+    }
+
+    private static EmbedResponse ToResponse(ServedEmbeddingModel model, EmbeddingBatch batch)
+    {
+        var response = new EmbedResponse
+        {
+            Model = model.Descriptor.Name,
+            ModelVersion = model.Descriptor.Version,
+            Device = model.Device,
+            InputTokens = (int)batch.InputTokens,
+            BatchSize = batch.BatchSize,
+            QueueMs = batch.QueueTime.TotalMilliseconds,
+        };
+        for (var i = 0; i < batch.Vectors.Length; i++)
+        {
+            var embedding = new Embedding { Tokens = batch.TokenCounts[i] };
+            embedding.Values.AddRange(batch.Vectors[i]);
+            response.Embeddings.Add(embedding);
+        }
+
+        return response;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Mesh.Inference.Generation;
+using Mesh.Inference.Models;
+using Mesh.Inference.Scheduling;
+using Mesh.Inference.V1;
+using Mesh.Usage.V1;
+
+namespace Mesh.Inference.Api;
+
+/// <summary>
+/// Generate: validate, tokenize, hand the sequence to the model's engine and stream its text.
+/// When the caller reads slower than tokens come, the text waiting is sent as one message.
+/// A cancelled call frees its place in the batch at the engine's next step.
+/// </summary>
+public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHost models, InferenceTelemetry telemetry, TimeProvider time)
+{
+    public const string Operation = "text_completion";
+
+    public async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateResponse> stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var started = time.GetTimestamp();
+        var descriptor = validator.FindModel(request);
+        var served = (ServedDecoderModel)await models.GetAsync(descriptor, cancellationToken);
+        var model = served.Model;
+        var spec = GenerateRequestValidator.Spec(request, descriptor, [.. model.Tokenizer.EncodeToIds(request.Prompt)]);
+        var priority = WorkPriorities.From(request.Priority);
+        var sequence = new GenerationSequence(spec, CallTenant.Current, priority, time.GetTimestamp(), new TextStream(model.Tokenizer, spec.Stops));
+        served.Engine.Submit(sequence);
+        using var activity = telemetry.StartActivity(Operation, served);
+        await using var registration = cancellationToken.Register(() => served.Engine.Cancel(sequence));
+        try
+        {
+            await foreach (var chunk in Coalesce(sequence.Output, cancellationToken))
+            {
+                var response = new GenerateResponse { Text = chunk.Text, FinishReason = chunk.FinishReason ?? "" };
+                response.TokenIds.AddRange(chunk.TokenIds);
+                if (chunk.Stats is { } stats)
+                {
+                    response.Summary = Summary(served, stats);
+                    await stream.WriteAsync(response, cancellationToken);
+                    var measures = new CallMeasures(stats.InputTokens, stats.OutputTokens, stats.QueueTime, stats.ComputeTime, stats.MaxBatchSize);
+                    var attributes = new Dictionary<string, string> { ["finish_reason"] = chunk.FinishReason ?? "" };
+                    await telemetry.SucceedAsync(Operation, UsageKind.ModelCall, served, priority, measures, activity, started, attributes);
+                    return;
+                }
+
+                await stream.WriteAsync(response, cancellationToken);
+            }
+        }
+        catch (Exception ex)
+        {
+            served.Engine.Cancel(sequence);
+            var partial = new CallMeasures(spec.PromptTokens.Length, sequence.Generated.Count, sequence.QueueTime, TimeSpan.FromMilliseconds(sequence.ComputeMs), sequence.MaxBatchSize);
+            await telemetry.FailAsync(Operation, UsageKind.ModelCall, served, priority, cancellationToken.IsCancellationRequested ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
+            if (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                throw new OperationCanceledException("the generation was cancelled", ex, cancellationToken);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Reads the next chunk and merges whatever else is already waiting into it.</summary>
+    private static async IAsyncEnumerable<GenerationChunk> Coalesce(ChannelReader<GenerationChunk> reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            if (!reader.TryRead(out var chunk))
+            {
+                continue;
+            }
+
+            var text = new System.Text.StringBuilder(chunk.Text);
+            var tokens = new List<int>(chunk.TokenIds);
+            while (chunk.FinishReason is null && reader.TryRead(out var next))
+            {
+                text.Append(next.Text);
+                tokens.AddRange(next.TokenIds);
+                chunk = next;
+            }
+
+            yield return chunk with { Text = text.ToString(), TokenIds = [.. tokens] };
+        }
+    }
+
+    private static GenerateSummary Summary(ServedDecoderModel served, GenerationStats stats) => new()
+    {
+        Model = served.Descriptor.Name,
+        ModelVersion = served.Descriptor.Version,
+        Device = served.Device,
+        InputTokens = stats.InputTokens,
+        OutputTokens = stats.OutputTokens,
+        QueueMs = stats.QueueTime.TotalMilliseconds,
+        ComputeMs = stats.ComputeTime.TotalMilliseconds,
+        MaxBatchSize = stats.MaxBatchSize,
+    };
+}

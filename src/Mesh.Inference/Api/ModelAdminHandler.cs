@@ -1,0 +1,118 @@
+using Mesh.Inference.Devices;
+using Mesh.Inference.Generation;
+using Mesh.Inference.Models;
+using Mesh.Inference.Tensors;
+using Mesh.Inference.V1;
+using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Errors;
+
+namespace Mesh.Inference.Api;
+
+/// <summary>ListModels, LoadModel, UnloadModel and ListDevices: the repository, model states and devices.</summary>
+public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repository, ModelResolver resolver, ModelHost models, DevicePool devices, DeviceMetrics metrics)
+{
+    public ListModelsResponse ListModels()
+    {
+        var response = new ListModelsResponse();
+        response.Models.AddRange(catalog.Models.Select(m => Info(models.StateOf(m))));
+        return response;
+    }
+
+    public async Task<ModelInfo> LoadAsync(LoadModelRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireAdmin("LoadModel");
+        repository.Scan();
+        if (repository.Problems.TryGetValue(request.Model ?? "", out var problem))
+        {
+            throw MeshErrors.FailedPrecondition($"model '{request.Model}' has an unusable config: {problem}");
+        }
+
+        var state = await models.LoadAsync(resolver.Find(request.Model ?? ""), cancellationToken);
+        if (state.Failure is { } failure)
+        {
+            throw MeshErrors.FailedPrecondition($"model '{state.Model.Name}' did not load: {failure.Message}");
+        }
+
+        return Info(state);
+    }
+
+    public ModelInfo Unload(UnloadModelRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireAdmin("UnloadModel");
+        return Info(models.Unload(resolver.Find(request.Model)));
+    }
+
+    public ListDevicesResponse ListDevices()
+    {
+        var response = new ListDevicesResponse { Fragmentation = devices.Fragmentation() };
+        foreach (var device in devices.Devices)
+        {
+            var (used, utilization) = metrics.Reading(device.Name);
+            var info = new DeviceInfo
+            {
+                Name = device.Name,
+                Kind = device.Kind,
+                MemoryTotalBytes = device.CapacityBytes,
+                MemoryReservedBytes = device.ReservedBytes,
+                MemoryUsedBytes = used,
+                Utilization = utilization,
+                Usable = device.Usable,
+            };
+            info.Models.AddRange(device.Models.Order(StringComparer.Ordinal));
+            response.Devices.Add(info);
+        }
+
+        return response;
+    }
+
+    private static void RequireAdmin(string rpc)
+    {
+        if (CallScope.Current?.Caller is not { IsAdmin: true })
+        {
+            throw MeshErrors.PermissionDenied($"{rpc} changes what the server runs for every tenant; it needs an admin key");
+        }
+    }
+
+    private static ModelInfo Info(ModelState state)
+    {
+        var m = state.Model;
+        var info = new ModelInfo
+        {
+            Name = m.Name,
+            Version = m.Version,
+            Kind = m.Kind,
+            Device = state.Served?.Device ?? "",
+            Dimensions = m.Dimensions,
+            MaxInputTokens = m.MaxInputTokens,
+            State = state.State,
+            MemoryBytes = state.Served?.MemoryBytes ?? 0,
+            Error = state.Failure?.Message ?? "",
+            MaxBatch = m.MaxBatch,
+            MaxQueueDelayMs = m.MaxQueueDelay.TotalMilliseconds,
+            Instances = m.Instances,
+            PreferredDevice = m.PreferredDevice,
+            PriceClass = m.BillingResource,
+            Queued = state.Served?.Queued ?? 0,
+        };
+        if (state.Served is ServedTensorModel tensors)
+        {
+            info.Inputs.AddRange(tensors.Model.Inputs.Select(Spec));
+            info.Outputs.AddRange(tensors.Model.Outputs.Select(Spec));
+        }
+        else if (state.Served is ServedDecoderModel decoder)
+        {
+            info.Dimensions = decoder.Model.Signature.Heads * decoder.Model.Signature.HeadSize;
+        }
+
+        return info;
+    }
+
+    private static V1.TensorSpec Spec(Tensors.TensorSpec spec)
+    {
+        var proto = new V1.TensorSpec { Name = spec.Name, DataType = spec.DataType };
+        proto.Shape.AddRange(spec.Shape);
+        return proto;
+    }
+}

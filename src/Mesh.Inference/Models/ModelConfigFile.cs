@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mesh.Inference.Models;
+
+/// <summary>
+/// A model's <c>model.json</c>: kind, version, files, batching and placement. Every field is
+/// optional where a default makes sense; every problem is reported at once.
+/// </summary>
+public sealed class ModelConfigFile
+{
+    public const string FileName = "model.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public string? Name { get; set; }
+
+    public string? Kind { get; set; }
+
+    public string? Version { get; set; }
+
+    public string? File { get; set; }
+
+    public string? Resource { get; set; }
+
+    public string? VocabularyResource { get; set; }
+
+    public int Dimensions { get; set; }
+
+    public int MaxInputTokens { get; set; }
+
+    public int? MaxBatch { get; set; }
+
+    public double? MaxQueueDelayMs { get; set; }
+
+    public int? Instances { get; set; }
+
+    public string? PreferredDevice { get; set; }
+
+    public string? PriceClass { get; set; }
+
+    public int? MaxQueue { get; set; }
+
+    public string? Tokenizer { get; set; }
+
+    public bool? LoadAtStartup { get; set; }
+
+    [JsonIgnore]
+    public string Path { get; private set; } = "";
+
+    /// <summary>Reads <paramref name="path"/>; throws <see cref="InvalidDataException"/> listing every problem.</summary>
+    public static ModelConfigFile Read(string path)
+    {
+        ModelConfigFile? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<ModelConfigFile>(System.IO.File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (config is null)
+        {
+            throw new InvalidDataException($"{path} is empty");
+        }
+
+        config.Path = path;
+        return config;
+    }
+
+    /// <summary>The descriptor this config describes, on top of <paramref name="baseline"/> (a built-in model) if any.</summary>
+    public ModelDescriptor ToDescriptor(string folderName, ModelDescriptor? baseline)
+    {
+        var kind = Kind ?? baseline?.Kind;
+        var problems = new List<string>();
+        if (kind is null || !ModelKinds.All.Contains(kind))
+        {
+            problems.Add($"kind must be one of {string.Join(", ", ModelKinds.All)} (was '{kind}')");
+        }
+
+        if (MaxBatch is < 1 or > 4096)
+        {
+            problems.Add($"maxBatch must be 1..4096 (was {MaxBatch})");
+        }
+
+        if (MaxQueueDelayMs is < 0 or > 10_000)
+        {
+            problems.Add($"maxQueueDelayMs must be 0..10000 (was {MaxQueueDelayMs})");
+        }
+
+        if (Instances is < 1 or > 64)
+        {
+            problems.Add($"instances must be 1..64 (was {Instances})");
+        }
+
+        if (MaxQueue is < 1)
+        {
+            problems.Add($"maxQueue must be at least 1 (was {MaxQueue})");
+        }
+
+        if (PreferredDevice is not null && !Runtime.ExecutionDevice.TryParsePreference(PreferredDevice, out _))
+        {
+            problems.Add($"preferredDevice must be auto, cpu or cuda (was '{PreferredDevice}')");
+        }
+
+        if (kind == ModelKinds.Embedding && (Dimensions > 0 ? Dimensions : baseline?.Dimensions ?? 0) <= 0)
+        {
+            problems.Add("dimensions must be set for an embedding model");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException($"{Path}: {string.Join("; ", problems)}");
+        }
+
+        var defaults = baseline ?? new ModelDescriptor(Name ?? folderName, "1", kind!, 0, 0, "model.onnx", "", "");
+        return defaults with
+        {
+            Name = Name ?? defaults.Name,
+            Kind = kind!,
+            Version = Version ?? defaults.Version,
+            PackageFile = File ?? defaults.PackageFile,
+            ModelResource = Resource ?? defaults.ModelResource,
+            VocabularyResource = VocabularyResource ?? defaults.VocabularyResource,
+            Dimensions = Dimensions > 0 ? Dimensions : defaults.Dimensions,
+            MaxInputTokens = MaxInputTokens > 0 ? MaxInputTokens : defaults.MaxInputTokens,
+            MaxBatch = MaxBatch ?? defaults.MaxBatch,
+            MaxQueueDelay = MaxQueueDelayMs is { } delay ? TimeSpan.FromMilliseconds(delay) : defaults.MaxQueueDelay,
+            Instances = Instances ?? defaults.Instances,
+            PreferredDevice = PreferredDevice ?? defaults.PreferredDevice,
+            PriceClass = PriceClass ?? defaults.PriceClass,
+            MaxQueue = MaxQueue ?? defaults.MaxQueue,
+            Tokenizer = Tokenizer ?? defaults.Tokenizer,
+            LoadAtStartup = LoadAtStartup ?? defaults.LoadAtStartup,
+            ConfigPath = Path,
+        };
+    }
+}

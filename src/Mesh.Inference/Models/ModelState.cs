@@ -1,0 +1,10 @@
+namespace Mesh.Inference.Models;
+
+/// <summary>Where a model of the catalog stands.</summary>
+public sealed record ModelState(ModelDescriptor Model, string State, IServedModel? Served, Exception? Failure)
+{
+    public const string Unloaded = "unloaded";
+    public const string Loading = "loading";
+    public const string Ready = "ready";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,10 @@
+using Mesh.ServiceDefaults.Authorization;
+using Mesh.Telemetry.Authorization;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class TelemetryAuthorizationExtensions
+{
+    /// <summary>Reading analytics asks identity first.</summary>
+    public static IServiceCollection AddTelemetryAuthorization(this IServiceCollection services) => services.AddAccessRule<UsageReadAccessRule>();
+}

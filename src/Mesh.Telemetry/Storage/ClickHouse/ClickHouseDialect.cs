@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mesh.Telemetry.Storage.ClickHouse;
+
+/// <summary>
+/// ClickHouse, in the subset shared by 18.16 and current servers. 18.16 has no server-side
+/// query parameters, so values become literals escaped here, and only here.
+/// </summary>
+public sealed class ClickHouseDialect(string database) : SqlDialect
+{
+    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
+
+    public string Database { get; } = ClickHouseSchema.CheckIdentifier(database);
+
+    /// <summary>
+    /// FINAL collapses rows that share an event id, should two writers ever have stored the
+    /// same event (see <see cref="ClickHouseSchema"/>): a report never counts an event twice.
+    /// </summary>
+    public override string EventsSource => $"{Database}.{UsageSql.Table} FINAL";
+
+    public override string GroupTotals => " WITH TOTALS";
+
+    public override string Bind(List<object> parameters, object value) => Literal(value);
+
+    public override string ToInt64(string expression) => $"toInt64({expression})";
+
+    /// <summary>
+    /// Events keep whole seconds in <c>occurred_at</c> (DateTime; 18.16 has no DateTime64) and
+    /// the microseconds past them in <c>occurred_us</c>, so windows are exact to the microsecond
+    /// like DuckDB's. The plain second bounds come first so the primary key narrows the scan.
+    /// </summary>
+    public override string TimeWindow(List<object> parameters, DateTime from, DateTime to)
+    {
+        var (fromSecond, fromMicros) = Split(from);
+        var (toSecond, toMicros) = Split(to);
+        var fromText = $"toDateTime({fromSecond.ToString(CultureInfo.InvariantCulture)})";
+        var toText = $"toDateTime({toSecond.ToString(CultureInfo.InvariantCulture)})";
+        return $"occurred_at >= {fromText} AND occurred_at <= {toText}"
+            + $" AND (occurred_at > {fromText} OR occurred_us >= {fromMicros.ToString(CultureInfo.InvariantCulture)})"
+            + $" AND (occurred_at < {toText} OR occurred_us < {toMicros.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>Seconds since the Unix epoch and the microseconds past them (a UTC time, truncated to the microsecond).</summary>
+    public static (long Seconds, int Micros) Split(DateTime utc)
+    {
+        var ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += TimeSpan.TicksPerSecond;
+        }
+
+        return (seconds, (int)(rest / TicksPerMicrosecond));
+    }
+
+    /// <summary>A ClickHouse literal for a string, integer or UUID.</summary>
+    public static string Literal(object value) => value switch
+    {
+        string text => Quote(text),
+        Guid id => Quote(id.ToString()),
+        int number => number.ToString(CultureInfo.InvariantCulture),
+        long number => number.ToString(CultureInfo.InvariantCulture),
+        _ => throw new ArgumentException($"no ClickHouse literal for a {value?.GetType().Name ?? "null"}", nameof(value)),
+    };
+
+    /// <summary>
+    /// A single-quoted string literal. ClickHouse reads backslash escapes inside quotes, so the
+    /// backslash and the quote are escaped, and so are control characters (NUL included),
+    /// which keeps the statement on one line and its text printable.
+    /// </summary>
+    public static string Quote(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var quoted = new StringBuilder(text.Length + 2).Append('\'');
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\\' => quoted.Append(@"\\"),
+                '\'' => quoted.Append(@"\'"),
+                '\n' => quoted.Append(@"\n"),
+                '\r' => quoted.Append(@"\r"),
+                '\t' => quoted.Append(@"\t"),
+                '\0' => quoted.Append(@"\0"),
+                < ' ' or '\x7f' => quoted.Append(@"\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture)),
+                _ => quoted.Append(c),
+            };
+        }
+
+        return quoted.Append('\'').ToString();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClickHouse.Driver;
+
+namespace Mesh.Telemetry.Storage.ClickHouse;
+
+/// <summary>
+/// Usage kept in ClickHouse (distributed mode). Inserts skip ids already stored, so a batch
+/// replayed after a crash or retried after a timeout stores each event once; see
+/// <see cref="ClickHouseSchema"/> for the whole argument.
+/// </summary>
+public sealed class ClickHouseUsageStore(IClickHouseClient client, string database, TimeProvider time) : IUsageStore, IDisposable
+{
+    /// <summary>Ids per existence lookup: keeps each statement well under a few hundred KB.</summary>
+    private const int LookupChunk = 5_000;
+
+    private static readonly QueryOptions LargeQueries = new()
+    {
+        CustomSettings = new Dictionary<string, object> { ["max_query_size"] = 4 * 1024 * 1024 },
+    };
+
+    private static readonly UsageAggregate Empty = new([], 0, 0, 0, 0, 0, 0m, 0);
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ClickHouseDialect _dialect = new(database);
+    private readonly UsageSql _sql = new(new ClickHouseDialect(database));
+
+    public string Database => _dialect.Database;
+
+    public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var seen = new HashSet<Guid>(batch.Count);
+        var unique = batch.Where(r => seen.Add(r.EventId)).ToList();
+        if (unique.Count == 0)
+        {
+            return new InsertResult(0, batch.Count);
+        }
+
+        // One writer per process at a time, so two calls carrying the same id cannot both miss it.
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await StoredIdsAsync(unique, cancellationToken);
+            var fresh = stored.Count == 0 ? unique : unique.Where(r => !stored.Contains(r.EventId)).ToList();
+            if (fresh.Count > 0)
+            {
+                using var rows = UsageRowBinary.Write(fresh, time.GetUtcNow().UtcDateTime);
+                using var response = await client.InsertRawStreamAsync(
+                    $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
+            }
+
+            return new InsertResult(fresh.Count, batch.Count - fresh.Count);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<UsageQueryResult> QueryAsync(UsageQuerySpec query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // One statement: with GROUP BY ... WITH TOTALS the rows and the total come from the same read.
+        var statement = _sql.Grouped(query);
+        using var result = await client.ExecuteRawResultAsync(statement.Text + " FORMAT JSON", null, cancellationToken);
+        using var json = JsonDocument.Parse(await result.ReadAsStringAsync());
+        var keyCount = query.GroupBy.Count;
+        var rows = json.RootElement.GetProperty("data").EnumerateArray().Select(row => Aggregate(row, keyCount)).ToList();
+        var total = keyCount == 0
+            ? rows[0]
+            : json.RootElement.TryGetProperty("totals", out var totals) ? Aggregate(totals, keyCount) with { Keys = [] } : Empty;
+        return new UsageQueryResult(rows, total);
+    }
+
+    /// <summary>Rows currently stored and distinct event ids among them, over every tenant and time.</summary>
+    public async Task<(long Rows, long DistinctIds)> CountAsync(CancellationToken cancellationToken)
+    {
+        using var result = await client.ExecuteRawResultAsync(
+            $"SELECT count() AS c, uniqExact(event_id) AS u FROM {Database}.{UsageSql.Table} FORMAT JSON", null, cancellationToken);
+        using var json = JsonDocument.Parse(await result.ReadAsStringAsync());
+        var row = json.RootElement.GetProperty("data")[0];
+        return (Int64(row.GetProperty("c")), Int64(row.GetProperty("u")));
+    }
+
+    public void Dispose() => _writeLock.Dispose();
+
+    private async Task<HashSet<Guid>> StoredIdsAsync(List<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        var stored = new HashSet<Guid>();
+        foreach (var chunk in records.Chunk(LookupChunk))
+        {
+            // Bounded by the sort key (tenant, time) first, so only the batch's neighbourhood is read.
+            var from = chunk.Min(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
+            var to = chunk.Max(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
+            var sql = new StringBuilder("SELECT toString(event_id) FROM ").Append(Database).Append('.').Append(UsageSql.Table)
+                .Append(" WHERE tenant_id IN (").AppendJoin(", ", chunk.Select(r => r.TenantId).Distinct(StringComparer.Ordinal).Select(ClickHouseDialect.Quote))
+                .Append(") AND occurred_at >= toDateTime(").Append(from.ToString(CultureInfo.InvariantCulture))
+                .Append(") AND occurred_at <= toDateTime(").Append(to.ToString(CultureInfo.InvariantCulture))
+                .Append(") AND event_id IN (").AppendJoin(", ", chunk.Select(r => ClickHouseDialect.Literal(r.EventId)))
+                .Append(") FORMAT TabSeparated");
+            using var result = await client.ExecuteRawResultAsync(sql.ToString(), LargeQueries, cancellationToken);
+            foreach (var line in (await result.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                stored.Add(Guid.Parse(line));
+            }
+        }
+
+        return stored;
+    }
+
+    private static UsageAggregate Aggregate(JsonElement row, int keyCount)
+    {
+        var values = row.EnumerateObject().Select(p => p.Value).ToList();
+        var keys = new string[keyCount];
+        for (var i = 0; i < keyCount; i++)
+        {
+            keys[i] = values[i].GetString() ?? "";
+        }
+
+        return new UsageAggregate(
+            keys,
+            Events: Int64(values[keyCount]),
+            InputTokens: Int64(values[keyCount + 1]),
+            OutputTokens: Int64(values[keyCount + 2]),
+            CachedTokens: Int64(values[keyCount + 3]),
+            ComputeMs: Int64(values[keyCount + 4]) / 1000.0,
+            CostUsd: Decimal(values[keyCount + 5]),
+            Errors: Int64(values[keyCount + 6]));
+    }
+
+    // 64-bit integers arrive quoted (output_format_json_quote_64bit_integers), decimals as numbers;
+    // either may come the other way on other server versions or settings.
+    private static long Int64(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetInt64();
+
+    private static decimal Decimal(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+            ? decimal.Parse(value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
+            : value.GetDecimal();
+}

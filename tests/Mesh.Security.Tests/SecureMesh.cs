@@ -1,0 +1,137 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Agents.Runs;
+using Mesh.Identity.Api;
+using Mesh.Identity.V1;
+using Mesh.Inference.Api;
+using Mesh.Telemetry.Ingest;
+using Mesh.Testing;
+using Mesh.Tools;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Security.Tests;
+
+/// <summary>
+/// All five services in memory with authorization by identity: every service fetches the key
+/// set, resolves API keys and asks for decisions from the in-memory identity service.
+/// </summary>
+public sealed class SecureMesh : IDisposable
+{
+    private static readonly string[] IdentityClients = ["IdentityClient", "KeySetClient", "PermissionsClient", "BudgetsClient"];
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-security-{Guid.NewGuid():N}");
+    private readonly Dictionary<string, GrpcChannel> _channels = [];
+
+    public SecureMesh()
+    {
+        Directory.CreateDirectory(_directory);
+        Identity = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"));
+        Identity.StartServer();
+        Inference = Secured(new MeshServiceFactory<InferenceService>());
+        Tools = Secured(new MeshServiceFactory<ToolsService>());
+        Telemetry = Secured(new MeshServiceFactory<UsageIngestService>().WithSetting("Mesh:Telemetry:DuckDbPath", Path.Combine(_directory, "usage.duckdb")));
+        Agents = Secured(new MeshServiceFactory<AgentsService>()).WithServices(services =>
+        {
+            services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => Inference.Server.CreateHandler());
+            services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => Tools.Server.CreateHandler());
+        });
+    }
+
+    public MeshServiceFactory<IdentityService> Identity { get; }
+
+    public MeshServiceFactory<InferenceService> Inference { get; }
+
+    public MeshServiceFactory<ToolsService> Tools { get; }
+
+    public MeshServiceFactory<UsageIngestService> Telemetry { get; }
+
+    public MeshServiceFactory<AgentsService> Agents { get; }
+
+    public GrpcChannel Channel(string service)
+    {
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(service, out var channel))
+            {
+                channel = service switch
+                {
+                    "identity" => Identity.CreateChannel(),
+                    "inference" => Inference.CreateChannel(),
+                    "tools" => Tools.CreateChannel(),
+                    "agents" => Agents.CreateChannel(),
+                    "telemetry" => Telemetry.CreateChannel(),
+                    _ => throw new ArgumentOutOfRangeException(nameof(service), service, "not a Mesh service"),
+                };
+                _channels[service] = channel;
+            }
+
+            return channel;
+        }
+    }
+
+    public Identity.V1.Identity.IdentityClient IdentityClient => new(Channel("identity"));
+
+    public Tokens.TokensClient TokensClient => new(Channel("identity"));
+
+    public Budgets.BudgetsClient BudgetsClient => new(Channel("identity"));
+
+    public Permissions.PermissionsClient PermissionsClient => new(Channel("identity"));
+
+    public Mesh.Tools.V1.Tools.ToolsClient ToolsClient => new(Channel("tools"));
+
+    /// <summary>A new tenant (unique name) with admin user <c>admin</c>; returns its name and the admin's key.</summary>
+    public async Task<(string Tenant, string AdminKey)> CreateTenantAsync(string prefix)
+    {
+        var tenant = $"{prefix}-{Guid.NewGuid():N}"[..24];
+        await IdentityClient.CreateTenantAsync(new CreateTenantRequest { Id = tenant, AdminUser = "admin" }, TestCalls.As(TestKeys.Admin));
+        var key = await IdentityClient.CreateApiKeyAsync(new CreateApiKeyRequest { PrincipalId = "admin" }, TestCalls.As(TestKeys.Admin, tenant));
+        return (tenant, key.ApiKey);
+    }
+
+    /// <summary>A user in the admin's tenant and a key for it.</summary>
+    public async Task<(string KeyId, string Key)> CreateUserAsync(string adminKey, string user)
+    {
+        await IdentityClient.CreatePrincipalAsync(new CreatePrincipalRequest { Id = user }, TestCalls.As(adminKey));
+        var key = await IdentityClient.CreateApiKeyAsync(new CreateApiKeyRequest { PrincipalId = user }, TestCalls.As(adminKey));
+        return (key.Info.KeyId, key.ApiKey);
+    }
+
+    public static CallOptions Anonymous() => new(deadline: DateTime.UtcNow.AddSeconds(30));
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        Agents.Dispose();
+        Telemetry.Dispose();
+        Tools.Dispose();
+        Inference.Dispose();
+        Identity.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a file still held by a closing host; the OS cleans the temp directory
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // as above
+        }
+    }
+
+    private MeshServiceFactory<T> Secured<T>(MeshServiceFactory<T> factory)
+        where T : class => factory
+        .WithSetting("Mesh:Authorization:Mode", "Identity")
+        .WithServices(services =>
+        {
+            foreach (var client in IdentityClients)
+            {
+                services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(() => Identity.Server.CreateHandler());
+            }
+        });
+}

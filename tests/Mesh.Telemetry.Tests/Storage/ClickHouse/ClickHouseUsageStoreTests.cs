@@ -1,0 +1,154 @@
+using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.ClickHouse;
+using Mesh.Telemetry.Tests.Support;
+using Mesh.Telemetry.V1;
+
+namespace Mesh.Telemetry.Tests.Storage.ClickHouse;
+
+[Collection(ClickHouseCollection.Name)]
+public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task InsertAsync_NewBatch_QueryReturnsExactSums()
+    {
+        using var store = await StoreAsync();
+        var batch = new[]
+        {
+            Records.Record("acme", "calculator", 0.0001m, inputTokens: 3),
+            Records.Record("acme", "calculator", 0.0001m, inputTokens: 4, status: "error"),
+            Records.Record("acme", "all-MiniLM-L6-v2", 0.00000274m, inputTokens: 137),
+            Records.Record("globex", "calculator", 0.0001m),
+        };
+
+        var inserted = await store.InsertAsync(batch, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await store.QueryAsync(Records.Window(Dimension.Tenant, Dimension.Resource), None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new InsertResult(4, 0), inserted);
+        Assert.Equal(3, result.Rows.Count);
+        var top = result.Rows[0];
+        Assert.Equal(["acme", "calculator"], top.Keys);
+        Assert.Equal(2, top.Events);
+        Assert.Equal(7, top.InputTokens);
+        Assert.Equal(5.0, top.ComputeMs);
+        Assert.Equal(0.0002m, top.CostUsd);
+        Assert.Equal(1, top.Errors);
+        Assert.Equal(["globex", "calculator"], result.Rows[1].Keys);
+        Assert.Equal(4, result.Total.Events);
+        Assert.Equal(0.00030274m, result.Total.CostUsd);
+    }
+
+    [Fact]
+    public async Task InsertAsync_BatchReplayedAndOverlapping_StoresEachEventOnce()
+    {
+        using var store = await StoreAsync();
+        var first = Enumerable.Range(0, 300).Select(i => Records.Record(i % 2 == 0 ? "acme" : "globex", cost: 0.000000001m * (i + 1))).ToList();
+        var second = first.Skip(100).Concat(Enumerable.Range(0, 50).Select(_ => Records.Record())).ToList();
+
+        var a = await store.InsertAsync(first, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var replay = await store.InsertAsync(first, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var b = await store.InsertAsync([.. second, second[0]], None).WaitAsync(TimeSpan.FromSeconds(30));
+        var counts = await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30));
+        var total = (await store.QueryAsync(Records.Window(), None).WaitAsync(TimeSpan.FromSeconds(30))).Total;
+
+        Assert.Equal(new InsertResult(300, 0), a);
+        Assert.Equal(new InsertResult(0, 300), replay);
+        Assert.Equal(new InsertResult(50, 201), b);
+        Assert.Equal((350L, 350L), counts);
+        Assert.Equal(350, total.Events);
+        Assert.Equal((0.000000001m * 300 * 301 / 2) + (50 * 0.0001m), total.CostUsd);
+    }
+
+    [Fact]
+    public async Task QueryAsync_DuplicateRowsStoredByARacingWriter_CountsEachEventOnce()
+    {
+        using var store = await StoreAsync();
+        var record = Records.Record(cost: 0.5m);
+        await store.InsertAsync([record], None).WaitAsync(TimeSpan.FromSeconds(30));
+        // A second writer that missed the first one's row: the raw insert bypasses the lookup.
+        await InsertRawAsync(store, record);
+
+        var counts = await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30));
+        var total = (await store.QueryAsync(Records.Window(Dimension.Tenant), None).WaitAsync(TimeSpan.FromSeconds(30))).Total;
+
+        Assert.Equal((2L, 1L), counts);
+        Assert.Equal(1, total.Events);
+        Assert.Equal(0.5m, total.CostUsd);
+    }
+
+    [Theory]
+    [InlineData("o'brien; DROP TABLE usage_events; --")]
+    [InlineData(@"back\slash\' and ''quotes''")]
+    [InlineData("line\nbreak\ttab\0nul")]
+    [InlineData("{p:String} ? $1 %s ünï €")]
+    public async Task QueryAsync_TenantWithSpecialCharacters_FiltersExactlyThatTenant(string tenant)
+    {
+        using var store = await StoreAsync();
+        await store.InsertAsync(
+        [
+            Records.Record(tenant, cost: 1m),
+            Records.Record(tenant, cost: 2m, at: Records.Noon.AddMinutes(1)),
+            Records.Record(tenant + "x", cost: 4m),
+            Records.Record("acme", cost: 8m),
+        ], None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var result = await store.QueryAsync(Records.Window(Dimension.Tenant) with { TenantId = tenant }, None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var row = Assert.Single(result.Rows);
+        Assert.Equal([tenant], row.Keys);
+        Assert.Equal(3m, row.CostUsd);
+        Assert.Equal(3m, result.Total.CostUsd);
+    }
+
+    [Fact]
+    public async Task QueryAsync_WindowBoundsInsideASecond_AreExactToTheMicrosecond()
+    {
+        using var store = await StoreAsync();
+        var start = Records.Noon.AddTicks(5_000_010); // 12:00:00.500001
+        await store.InsertAsync(
+        [
+            Records.Record(at: start.AddTicks(-10)), // one microsecond before the start
+            Records.Record(at: start),
+            Records.Record(at: start.AddTicks(4_000_000)), // 12:00:00.900001, the exclusive end
+            Records.Record(at: start.AddTicks(3_999_990)),
+        ], None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var result = await store.QueryAsync(new UsageQuerySpec { From = start, To = start.AddTicks(4_000_000) }, None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, result.Total.Events);
+    }
+
+    [Fact]
+    public async Task Migrate_RunTwice_KeepsRowsAndRollUpsMatchEvents()
+    {
+        using var store = await StoreAsync();
+        var records = Enumerable.Range(0, 200).Select(i => Records.Record(i % 3 == 0 ? "globex" : "acme", i % 2 == 0 ? "m1" : "m2", 0.000001m * i, at: Records.Noon.AddSeconds(i))).ToList();
+        await store.InsertAsync(records, None).WaitAsync(TimeSpan.FromSeconds(30));
+        await store.InsertAsync(records, None).WaitAsync(TimeSpan.FromSeconds(30));
+        await new ClickHouseMigrator(ClickHouseConnection.CreateClient(clickHouse.Server.ConnectionString), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickHouseMigrator>.Instance)
+            .MigrateAsync(store.Database, TimeSpan.FromSeconds(10), None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var rollUp = await clickHouse.Server.QueryAsync(
+            $"SELECT tenant_id, resource, sum(events), toString(sum(cost_usd)) FROM {store.Database}.{ClickHouseSchema.ByMinuteTable} GROUP BY tenant_id, resource ORDER BY tenant_id, resource FORMAT TSV").WaitAsync(TimeSpan.FromSeconds(30));
+        var expected = string.Concat(records.GroupBy(r => (r.TenantId, r.Resource)).OrderBy(g => g.Key.TenantId, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
+            .Select(g => $"{g.Key.TenantId}\t{g.Key.Resource}\t{g.Count()}\t{g.Sum(r => r.CostUsd):0.000000000}\n"));
+
+        Assert.Equal(expected, rollUp);
+        Assert.Equal((200L, 200L), await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private async Task<ClickHouseUsageStore> StoreAsync()
+    {
+        var (client, database) = await clickHouse.NewDatabaseAsync();
+        return new ClickHouseUsageStore(client, database, TimeProvider.System);
+    }
+
+    private async Task InsertRawAsync(ClickHouseUsageStore store, UsageRecord record)
+    {
+        using var client = ClickHouseConnection.CreateClient(clickHouse.Server.ConnectionString);
+        using var rows = UsageRowBinary.Write([record], DateTime.UtcNow);
+        using var response = await client.InsertRawStreamAsync($"{store.Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, false, null, None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}

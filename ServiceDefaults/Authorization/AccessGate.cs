@@ -18,7 +18,8 @@ public sealed class AccessGate(IAccessDecider decider, AccessAudit audit)
         var scope = CallScope.Current ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
         var caller = scope.Caller;
         var resource = rule.ResourceOf(request);
-        var access = new AccessRequest(caller, scope.AgentId, $"{rule.ResourceType}:{resource}", rule.Relation,
+        // A token's actor is authoritative; the agent header only labels calls of other credentials.
+        var access = new AccessRequest(caller, caller.ActorId ?? scope.AgentId, $"{rule.ResourceType}:{resource}", rule.Relation,
             rule.MaxSpend(request, context), RequestDigest.Of(context.Method, request));
 
         if (caller.Scope is { } credentialScope && !credentialScope.Allows(rule.ResourceType, resource))

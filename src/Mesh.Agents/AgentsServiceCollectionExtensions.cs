@@ -14,6 +14,8 @@ public static class AgentsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddMeshClient<Mesh.Inference.V1.Inference.InferenceClient>("inference");
         services.AddMeshClient<Mesh.Tools.V1.Tools.ToolsClient>("tools");
+        services.AddMeshClient<Mesh.Identity.V1.Tokens.TokensClient>("identity");
+        services.TryAddSingleton<RunCredentials>();
         services.TryAddSingleton<AgentsIdentity>();
         services.TryAddSingleton<KnowledgeIndex>();
         services.TryAddSingleton<StepRunner>();

@@ -72,4 +72,33 @@ public sealed class AgentScopeTests(SecureMesh mesh) : IClassFixture<SecureMesh>
         var usage = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.ToolCall && e.TenantId == tenant);
         Assert.Equal(("carol", "assistant", "run-42"), (usage.PrincipalId, usage.AgentId, usage.RunId));
     }
+
+    [Fact]
+    public async Task RunAgent_UnscopedUserKey_DownstreamCallsUseARunTokenActingAsTheAgent()
+    {
+        var (_, admin) = await mesh.CreateTenantAsync("runtoken");
+        var (keyId, user) = await mesh.CreateUserAsync(admin, "dave");
+        var agents = new Agents.V1.Agents.AgentsClient(mesh.Channel("agents"));
+
+        var events = new List<RunEvent>();
+        using (var run = agents.RunAgent(new RunAgentRequest { Input = "What is 6 * 7?" }, TestCalls.As(user, timeout: TimeSpan.FromSeconds(120))))
+        {
+            await foreach (var runEvent in run.ResponseStream.ReadAllAsync())
+            {
+                events.Add(runEvent);
+            }
+        }
+
+        Assert.Equal("6 * 7 = 42", events[^1].Completed.Answer);
+        var runId = events[0].RunId;
+        var toolAudit = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Attributes.GetValueOrDefault("run_id") == runId);
+        var modelAudit = mesh.Inference.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Attributes.GetValueOrDefault("run_id") == runId);
+        foreach (var audit in new[] { toolAudit, modelAudit })
+        {
+            Assert.Equal(("dave", "assistant", "allow"), (audit.PrincipalId, audit.AgentId, audit.Attributes["decision"]));
+            Assert.NotEqual(keyId, audit.Attributes["credential"]);
+        }
+
+        Assert.Equal(toolAudit.Attributes["credential"], modelAudit.Attributes["credential"]);
+    }
 }

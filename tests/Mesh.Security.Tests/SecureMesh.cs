@@ -17,7 +17,7 @@ namespace Mesh.Security.Tests;
 /// </summary>
 public sealed class SecureMesh : IDisposable
 {
-    private static readonly string[] IdentityClients = ["IdentityClient", "KeySetClient", "PermissionsClient", "BudgetsClient"];
+    private static readonly string[] IdentityClients = ["IdentityClient", "KeySetClient", "PermissionsClient", "BudgetsClient", "TokensClient"];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-security-{Guid.NewGuid():N}");
     private readonly Dictionary<string, GrpcChannel> _channels = [];
 

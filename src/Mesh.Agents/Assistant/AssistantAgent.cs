@@ -31,6 +31,10 @@ public sealed class AssistantAgent(
 
     public string Description => "Answers questions about Mesh from its handbook and does arithmetic with the calculator tool.";
 
+    public IReadOnlyList<string> Tools { get; } = ["calculator"];
+
+    public IReadOnlyList<string> Models { get; } = [KnowledgeIndex.Model];
+
     public async Task RunAsync(string input, RunStream run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);

@@ -1,11 +1,12 @@
 using Grpc.Core;
 using Mesh.Agents.V1;
+using Mesh.ServiceDefaults.Auth;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Agents.Runs;
 
 /// <summary>Lists agents and runs them, streaming each run's events.</summary>
-public sealed class AgentsService(IEnumerable<IAgent> agents, TimeProvider time) : V1.Agents.AgentsBase
+public sealed class AgentsService(IEnumerable<IAgent> agents, RunCredentials credentials, TimeProvider time) : V1.Agents.AgentsBase
 {
     public const int MaxInputLength = 4000;
     public const string DefaultAgent = "assistant";
@@ -32,7 +33,11 @@ public sealed class AgentsService(IEnumerable<IAgent> agents, TimeProvider time)
         }
 
         var runId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
-        await agent.RunAsync(request.Input.Trim(), new RunStream(responseStream, runId, time), context.CancellationToken);
+        var runScope = await credentials.ForRunAsync(agent, runId, context.CancellationToken);
+        using (CallScope.Enter(runScope))
+        {
+            await agent.RunAsync(request.Input.Trim(), new RunStream(responseStream, runId, time), context.CancellationToken);
+        }
     }
 
     private IAgent Find(string name) =>

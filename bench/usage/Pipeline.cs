@@ -10,6 +10,7 @@ namespace Mesh.Bench;
 /// <summary>One service's usage pipeline as it runs in distributed mode: buffer, shipper, one Kafka producer.</summary>
 internal sealed class Pipeline : IAsyncDisposable
 {
+    private const int Producers = 2;
     private readonly KafkaUsageSink _sink;
     private readonly UsageShipper _shipper;
 
@@ -28,7 +29,7 @@ internal sealed class Pipeline : IAsyncDisposable
     {
         for (var i = 0; i < count; i++)
         {
-            await Buffer.PublishAsync(Event($"{tenantPrefix}-{(i + producer) % 50}", i), cancellationToken);
+            await Buffer.PublishAsync(Event($"{tenantPrefix}-{((i * Producers) + producer) % 1_000}", i), cancellationToken);
         }
     }
 
@@ -39,7 +40,7 @@ internal sealed class Pipeline : IAsyncDisposable
         {
             for (var i = 0; ; i++)
             {
-                await Buffer.PublishAsync(Event($"load-{i % 50}", i), cancellationToken);
+                await Buffer.PublishAsync(Event($"load-{i % 1_000}", i), cancellationToken);
                 if (i % 100 == 99)
                 {
                     var due = TimeSpan.FromSeconds((i + 1) / (double)perSecond);

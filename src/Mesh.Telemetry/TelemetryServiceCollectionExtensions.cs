@@ -77,6 +77,7 @@ public static class TelemetryServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<UsageMessageDecoder>();
+        services.TryAddSingleton<UsageBatchWriter>();
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<KafkaUsageIngestor>(sp, bootstrap));
     }
 

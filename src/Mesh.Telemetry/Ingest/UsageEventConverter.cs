@@ -65,7 +65,7 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             Status = UsageNames.Status(usageEvent.Status),
             CostUsd = cost,
             PriceVersion = prices.Version,
-            Attributes = JsonSerializer.Serialize(new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal)),
+            Attributes = usageEvent.Attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal)),
             TraceId = usageEvent.TraceId,
         };
         return true;

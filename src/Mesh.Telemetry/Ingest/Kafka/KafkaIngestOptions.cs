@@ -17,7 +17,7 @@ public sealed class KafkaIngestOptions
     public string GroupId { get; set; } = "mesh-telemetry-ingest";
 
     /// <summary>Most records written to ClickHouse in one insert.</summary>
-    public int MaxBatchSize { get; set; } = 20_000;
+    public int MaxBatchSize { get; set; } = 50_000;
 
     /// <summary>How long a partial batch waits for more records before it is written.</summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(200);

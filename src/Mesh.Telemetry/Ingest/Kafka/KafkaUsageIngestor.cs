@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Mesh.ServiceDefaults.Usage;
-using Mesh.Telemetry.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Telemetry.Ingest.Kafka;
@@ -16,8 +14,7 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 public sealed partial class KafkaUsageIngestor(
     string bootstrapServers,
     IOptions<KafkaIngestOptions> options,
-    UsageMessageDecoder decoder,
-    IUsageStore store,
+    UsageBatchWriter writer,
     IngestMetrics metrics,
     TimeProvider time,
     ILogger<KafkaUsageIngestor> logger) : BackgroundService
@@ -25,8 +22,9 @@ public sealed partial class KafkaUsageIngestor(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
     private readonly KafkaIngestOptions _options = options.Value;
     private readonly List<ConsumeResult<byte[], byte[]>> _pending = [];
-    private readonly Dictionary<TopicPartition, Offset> _toCommit = [];
-    private readonly Dictionary<TopicPartition, Offset> _committed = [];
+    private readonly PartitionOffsets _offsets = new(logger);
+    private Task<bool>? _writing;
+    private List<ConsumeResult<byte[], byte[]>>? _writingBatch;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,23 +39,23 @@ public sealed partial class KafkaUsageIngestor(
             while (!stoppingToken.IsCancellationRequested)
             {
                 Collect(consumer, stoppingToken);
+                if (_writing is not null && (_writing.IsCompleted || _pending.Count > 0) && !await FinishWriteAsync())
+                {
+                    break; // Stopping before the batch was stored: it is read again next time.
+                }
+
                 if (_pending.Count > 0)
                 {
                     var batch = _pending.ToList();
                     _pending.Clear();
-                    if (!await WriteAsync(batch, deadLetters, stoppingToken))
-                    {
-                        break; // Stopping before the batch was stored: it is read again next time.
-                    }
-
-                    foreach (var partition in batch.GroupBy(m => m.TopicPartition))
-                    {
-                        _toCommit[partition.Key] = partition.Max(m => m.Offset.Value) + 1;
-                    }
+                    // Decoding and storing run beside consuming: the next batch is read meanwhile.
+                    // One batch at a time is in flight, so offsets are committed in order.
+                    _writingBatch = batch;
+                    _writing = Task.Run(() => writer.WriteAsync(batch, deadLetters, stoppingToken), CancellationToken.None);
                 }
 
-                Commit(consumer);
-                UpdateLag(consumer);
+                _offsets.Commit(consumer);
+                metrics.SetLag(_offsets.Lag(consumer));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -71,7 +69,12 @@ public sealed partial class KafkaUsageIngestor(
         }
         finally
         {
-            Commit(consumer);
+            if (_writing is not null)
+            {
+                await FinishWriteAsync();
+            }
+
+            _offsets.Commit(consumer);
             consumer.Close();
         }
     }
@@ -146,117 +149,28 @@ public sealed partial class KafkaUsageIngestor(
                 continue;
             }
 
-            if (result.IsPartitionEOF)
+            if (!result.IsPartitionEOF)
             {
-                continue;
+                _pending.Add(result);
+                deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
             }
-
-            _pending.Add(result);
-            deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
         }
     }
 
-    /// <summary>Stores a batch and dead-letters its bad records, retrying until both land; false if stopping first.</summary>
-    private async Task<bool> WriteAsync(List<ConsumeResult<byte[], byte[]>> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
+    /// <summary>Waits for the batch in flight; once stored, its offsets are due for commit. False if it was not stored.</summary>
+    private async Task<bool> FinishWriteAsync()
     {
-        var records = new List<UsageRecord>(batch.Count);
-        var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
-        foreach (var message in batch)
-        {
-            if (decoder.TryDecode(message, out var record, out var reason))
-            {
-                records.Add(record!);
-            }
-            else
-            {
-                letters.Add((message, reason));
-            }
-        }
-
-        if (letters.Count > 0)
-        {
-            if (!await RetryAsync("the dead-letter topic", letters.Count, () => deadLetters.SendAsync(letters, stoppingToken), stoppingToken))
-            {
-                return false;
-            }
-
-            LogDeadLettered(logger, letters.Count, letters[0].Item2);
-            metrics.Recorded("dead_letter", letters.Count);
-        }
-
-        if (records.Count == 0)
-        {
-            return true;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        InsertResult? inserted = null;
-        if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(records, stoppingToken), stoppingToken))
+        var writing = _writing!;
+        var batch = _writingBatch!;
+        _writing = null;
+        _writingBatch = null;
+        if (!await writing)
         {
             return false;
         }
 
-        metrics.Wrote(Stopwatch.GetElapsedTime(started));
-        metrics.Recorded("stored", inserted!.Stored);
-        metrics.Recorded("duplicate", inserted.Duplicates);
-        LogStored(logger, inserted.Stored, inserted.Duplicates);
+        _offsets.Stored(batch);
         return true;
-    }
-
-    private async Task<bool> RetryAsync(string target, int count, Func<Task> write, CancellationToken stoppingToken)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await write();
-                return true;
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogRetry(logger, count, target, attempt, delay.TotalMilliseconds, ex.Message);
-                try
-                {
-                    await Task.Delay(delay, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return false;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Commits the offsets of stored batches; on failure they stay due and go with the next commit.</summary>
-    private void Commit(IConsumer<byte[], byte[]> consumer)
-    {
-        if (_toCommit.Count == 0)
-        {
-            return;
-        }
-
-        var offsets = _toCommit.Select(o => new TopicPartitionOffset(o.Key, o.Value)).ToList();
-        try
-        {
-            consumer.Commit(offsets);
-            foreach (var offset in offsets)
-            {
-                _committed[offset.TopicPartition] = offset.Offset;
-                if (_toCommit.TryGetValue(offset.TopicPartition, out var due) && due == offset.Offset)
-                {
-                    _toCommit.Remove(offset.TopicPartition);
-                }
-            }
-        }
-        catch (KafkaException ex)
-        {
-            LogCommitFailed(logger, offsets.Count, ex.Error.Code, ex.Error.Reason);
-        }
     }
 
     /// <summary>
@@ -265,40 +179,20 @@ public sealed partial class KafkaUsageIngestor(
     /// </summary>
     private void GiveUp(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions, bool commitFirst)
     {
+        // Called from inside Consume, on the consuming thread: let the batch in flight land first.
+        if (_writing is not null)
+        {
+            FinishWriteAsync().GetAwaiter().GetResult();
+        }
+
         if (commitFirst)
         {
-            Commit(consumer);
+            _offsets.Commit(consumer);
         }
 
         var leaving = partitions.ToHashSet();
         _pending.RemoveAll(m => leaving.Contains(m.TopicPartition));
-        foreach (var partition in leaving)
-        {
-            _toCommit.Remove(partition);
-            _committed.Remove(partition);
-        }
-
+        _offsets.Forget(leaving);
         LogRevoked(logger, leaving.Count);
-    }
-
-    private void UpdateLag(IConsumer<byte[], byte[]> consumer)
-    {
-        long lag = 0;
-        foreach (var partition in consumer.Assignment)
-        {
-            var high = consumer.GetWatermarkOffsets(partition).High;
-            if (high == Offset.Unset)
-            {
-                continue;
-            }
-
-            var done = _committed.TryGetValue(partition, out var committed) ? committed : consumer.Position(partition);
-            if (done != Offset.Unset)
-            {
-                lag += Math.Max(0, high.Value - done.Value);
-            }
-        }
-
-        metrics.SetLag(lag);
     }
 }

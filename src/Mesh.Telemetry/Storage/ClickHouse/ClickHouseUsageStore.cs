@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ClickHouse.Driver;
 
@@ -12,19 +11,12 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// </summary>
 public sealed class ClickHouseUsageStore(IClickHouseClient client, string database, TimeProvider time) : IUsageStore, IDisposable
 {
-    /// <summary>Ids per existence lookup: keeps each statement well under a few hundred KB.</summary>
-    private const int LookupChunk = 5_000;
-
-    private static readonly QueryOptions LargeQueries = new()
-    {
-        CustomSettings = new Dictionary<string, object> { ["max_query_size"] = 4 * 1024 * 1024 },
-    };
-
     private static readonly UsageAggregate Empty = new([], 0, 0, 0, 0, 0, 0m, 0);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ClickHouseDialect _dialect = new(database);
     private readonly UsageSql _sql = new(new ClickHouseDialect(database));
+    private readonly StoredIdLookup _lookup = new(client.Settings);
 
     public string Database => _dialect.Database;
 
@@ -42,7 +34,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var stored = await StoredIdsAsync(unique, cancellationToken);
+            var stored = await _lookup.StoredAsync(Database, unique, cancellationToken);
             var fresh = stored.Count == 0 ? unique : unique.Where(r => !stored.Contains(r.EventId)).ToList();
             if (fresh.Count > 0)
             {
@@ -84,30 +76,10 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         return (Int64(row.GetProperty("c")), Int64(row.GetProperty("u")));
     }
 
-    public void Dispose() => _writeLock.Dispose();
-
-    private async Task<HashSet<Guid>> StoredIdsAsync(List<UsageRecord> records, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var stored = new HashSet<Guid>();
-        foreach (var chunk in records.Chunk(LookupChunk))
-        {
-            // Bounded by the sort key (tenant, time) first, so only the batch's neighbourhood is read.
-            var from = chunk.Min(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
-            var to = chunk.Max(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
-            var sql = new StringBuilder("SELECT toString(event_id) FROM ").Append(Database).Append('.').Append(UsageSql.Table)
-                .Append(" WHERE tenant_id IN (").AppendJoin(", ", chunk.Select(r => r.TenantId).Distinct(StringComparer.Ordinal).Select(ClickHouseDialect.Quote))
-                .Append(") AND occurred_at >= toDateTime(").Append(from.ToString(CultureInfo.InvariantCulture))
-                .Append(") AND occurred_at <= toDateTime(").Append(to.ToString(CultureInfo.InvariantCulture))
-                .Append(") AND event_id IN (").AppendJoin(", ", chunk.Select(r => ClickHouseDialect.Literal(r.EventId)))
-                .Append(") FORMAT TabSeparated");
-            using var result = await client.ExecuteRawResultAsync(sql.ToString(), LargeQueries, cancellationToken);
-            foreach (var line in (await result.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                stored.Add(Guid.Parse(line));
-            }
-        }
-
-        return stored;
+        _writeLock.Dispose();
+        _lookup.Dispose();
     }
 
     private static UsageAggregate Aggregate(JsonElement row, int keyCount)

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Mesh.Telemetry.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Telemetry.Ingest.Kafka;
+
+/// <summary>
+/// Writes one batch of Kafka records: decodes them, sends the bad ones to the dead-letter
+/// topic and stores the rest, retrying each until it lands (or the service stops).
+/// </summary>
+public sealed partial class UsageBatchWriter(
+    UsageMessageDecoder decoder,
+    IUsageStore store,
+    IngestMetrics metrics,
+    IOptions<KafkaIngestOptions> options,
+    TimeProvider time,
+    ILogger<UsageBatchWriter> logger)
+{
+    /// <summary>True once every record is stored or dead-lettered; false if stopping came first.</summary>
+    public async Task<bool> WriteAsync(IReadOnlyList<ConsumeResult<byte[], byte[]>> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        var records = new List<UsageRecord>(batch.Count);
+        var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
+        foreach (var message in batch)
+        {
+            if (decoder.TryDecode(message, out var record, out var reason))
+            {
+                records.Add(record!);
+            }
+            else
+            {
+                letters.Add((message, reason));
+            }
+        }
+
+        if (letters.Count > 0)
+        {
+            if (!await RetryAsync("the dead-letter topic", letters.Count, () => deadLetters.SendAsync(letters, stoppingToken), stoppingToken))
+            {
+                return false;
+            }
+
+            LogDeadLettered(logger, letters.Count, letters[0].Item2);
+            metrics.Recorded("dead_letter", letters.Count);
+        }
+
+        if (records.Count == 0)
+        {
+            return true;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        InsertResult? inserted = null;
+        if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(records, stoppingToken), stoppingToken))
+        {
+            return false;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.Wrote(elapsed);
+        metrics.Recorded("stored", inserted!.Stored);
+        metrics.Recorded("duplicate", inserted.Duplicates);
+        LogStored(logger, inserted.Stored, inserted.Duplicates, elapsed.TotalMilliseconds);
+        return true;
+    }
+
+    private async Task<bool> RetryAsync(string target, int count, Func<Task> write, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await write();
+                return true;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRetry(logger, count, target, attempt, delay.TotalMilliseconds, ex.Message);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxRetryDelay.Ticks));
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Debug, Message = "Stored {Stored} usage events from Kafka ({Duplicates} already stored) in {Milliseconds} ms")]
+    private static partial void LogStored(ILogger logger, int stored, int duplicates, double milliseconds);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Sent {Count} usage records to the dead-letter topic; first reason: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Could not write {Count} usage records to {Target} (attempt {Attempt}); retrying in {DelayMs} ms: {Reason}")]
+    private static partial void LogRetry(ILogger logger, int count, string target, int attempt, double delayMs, string reason);
+}

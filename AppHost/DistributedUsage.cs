@@ -8,14 +8,21 @@ namespace Aspire.Hosting;
 /// telemetry ingests it into ClickHouse. <c>ConnectionStrings:kafka</c> and
 /// <c>ConnectionStrings:clickhouse</c> point at real servers; without them the AppHost runs
 /// local ones: the Kafka mock broker on 127.0.0.1:19092 and the installed ClickHouse on
-/// 127.0.0.1:18123. A migrator creates the schema before telemetry starts.
+/// 127.0.0.1:18123 (ports and data folder under <c>Mesh:Distributed</c>). A migrator creates
+/// the schema before telemetry starts. Every service runs with <c>Mesh:Mode=distributed</c>,
+/// so none starts with development defaults: the bootstrap key must be explicit and long.
 /// </summary>
 internal sealed class DistributedUsage
 {
+    public const string SectionName = "Mesh:Distributed";
     public const int KafkaPort = 19092;
     public const int KafkaControlPort = 19192;
     public const int ClickHouseHttpPort = 18123;
     public const int ClickHouseTcpPort = 19000;
+
+    // The services refuse the same keys (BootstrapKeyValidator); the AppHost says so before starting any.
+    private const string DevelopmentKey = "mesh-dev-admin-key";
+    private const int MinKeyLength = 32;
 
     private DistributedUsage(string kafka, string clickHouse, IReadOnlyList<IResourceBuilder<IResource>> servers, IResourceBuilder<ProjectResource> migrator)
     {
@@ -42,16 +49,20 @@ internal sealed class DistributedUsage
             return null;
         }
 
+        CheckBootstrapKey(builder.Configuration["Parameters:bootstrap-api-key"]);
+        var local = builder.Configuration.GetSection(SectionName);
         var servers = new List<IResourceBuilder<IResource>>();
         var kafka = builder.Configuration.GetConnectionString("kafka");
         if (string.IsNullOrWhiteSpace(kafka))
         {
+            var kafkaPort = local.GetValue("KafkaPort", KafkaPort);
+            var controlPort = local.GetValue("KafkaControlPort", KafkaControlPort);
             var broker = builder.AddProject<Projects.Mesh_KafkaBroker>("kafka", o => o.ExcludeLaunchProfile = true)
-                .WithArgs("--port", $"{KafkaPort}", "--control-port", $"{KafkaControlPort}", "--topics", "mesh.usage.v1:64,mesh.usage.v1.dlq:4")
-                .WithHttpEndpoint(port: KafkaControlPort, name: "control", isProxied: false)
+                .WithArgs("--port", $"{kafkaPort}", "--control-port", $"{controlPort}", "--topics", "mesh.usage.v1:64,mesh.usage.v1.dlq:4")
+                .WithHttpEndpoint(port: controlPort, name: "control", isProxied: false)
                 .WithHttpHealthCheck("/health", endpointName: "control");
             servers.Add(broker.AsResource());
-            kafka = $"127.0.0.1:{KafkaPort}";
+            kafka = $"127.0.0.1:{kafkaPort}";
         }
 
         var clickHouse = builder.Configuration.GetConnectionString("clickhouse");
@@ -63,13 +74,14 @@ internal sealed class DistributedUsage
                     $"distributed mode needs ClickHouse: install it (apt-get install -y clickhouse-server) or set ConnectionStrings:clickhouse");
             }
 
-            var folder = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".mesh", "clickhouse"));
-            var config = ClickHouseConfig.Write(folder, ClickHouseHttpPort, ClickHouseTcpPort);
+            var httpPort = local.GetValue("ClickHouseHttpPort", ClickHouseHttpPort);
+            var folder = Path.GetFullPath(local["ClickHouseFolder"] ?? Path.Combine(builder.AppHostDirectory, "..", ".mesh", "clickhouse"));
+            var config = ClickHouseConfig.Write(folder, httpPort, local.GetValue("ClickHouseTcpPort", ClickHouseTcpPort));
             var server = builder.AddExecutable("clickhouse", ClickHouseConfig.DefaultServerPath, folder, $"--config-file={config}")
-                .WithHttpEndpoint(port: ClickHouseHttpPort, name: "http", isProxied: false)
+                .WithHttpEndpoint(port: httpPort, name: "http", isProxied: false)
                 .WithHttpHealthCheck("/ping", endpointName: "http");
             servers.Add(server.AsResource());
-            clickHouse = $"Host=127.0.0.1;Port={ClickHouseHttpPort};Username=default";
+            clickHouse = $"Host=127.0.0.1;Port={httpPort};Username=default";
         }
 
         var migrator = builder.AddProject<Projects.Mesh_Telemetry>("clickhouse-migrator", o =>
@@ -87,10 +99,14 @@ internal sealed class DistributedUsage
         return new DistributedUsage(kafka, clickHouse, servers, migrator);
     }
 
-    /// <summary>Points a service's usage at Kafka; telemetry also stores into ClickHouse once it is migrated.</summary>
+    /// <summary>
+    /// Puts a service in distributed mode and points its usage at Kafka; telemetry also stores
+    /// into ClickHouse once it is migrated.
+    /// </summary>
     public void Wire(IResourceBuilder<ProjectResource> service, bool isTelemetry)
     {
-        service.WithEnvironment("Mesh__Usage__Sink", "kafka")
+        service.WithEnvironment("Mesh__Mode", "distributed")
+            .WithEnvironment("Mesh__Usage__Sink", "kafka")
             .WithEnvironment("ConnectionStrings__kafka", Kafka);
         foreach (var server in Servers)
         {
@@ -102,6 +118,21 @@ internal sealed class DistributedUsage
             service.WithEnvironment("Mesh__Telemetry__Store", "clickhouse")
                 .WithEnvironment("ConnectionStrings__clickhouse", ClickHouse)
                 .WaitForCompletion(Migrator);
+        }
+    }
+
+    /// <summary>Distributed mode has no development defaults: the key every service gets must be explicit and long.</summary>
+    private static void CheckBootstrapKey(string? key)
+    {
+        var problem = string.IsNullOrEmpty(key) ? "none is set"
+            : key == DevelopmentKey ? "the development key is set"
+            : key.Length < MinKeyLength ? $"the key set has {key.Length} characters"
+            : null;
+        if (problem is not null)
+        {
+            throw new InvalidOperationException(
+                $"distributed mode needs an explicit Parameters:bootstrap-api-key of at least {MinKeyLength} characters, not the development key ({problem}). "
+                + "For example: Parameters__bootstrap-api-key=$(openssl rand -hex 24) dotnet run --project AppHost -- Mesh:Mode=distributed");
         }
     }
 }

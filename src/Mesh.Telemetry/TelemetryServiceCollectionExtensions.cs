@@ -78,6 +78,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<UsageMessageDecoder>();
         services.TryAddSingleton<UsageBatchWriter>();
+        services.AddHealthChecks().AddCheck<UsageIngestHealthCheck>(UsageIngestHealthCheck.Name);
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<KafkaUsageIngestor>(sp, bootstrap));
     }
 

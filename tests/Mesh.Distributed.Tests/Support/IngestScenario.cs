@@ -52,15 +52,18 @@ public sealed class IngestScenario : IAsyncDisposable
         return scenario;
     }
 
-    /// <summary>Starts telemetry (Mesh.Telemetry) in distributed mode: ClickHouse store, Kafka ingestor.</summary>
-    public void StartIngestor()
+    /// <summary>
+    /// Starts telemetry (Mesh.Telemetry) in distributed mode: ClickHouse store, Kafka ingestor;
+    /// its <c>/health</c> on <paramref name="healthPort"/> when given.
+    /// </summary>
+    public void StartIngestor(int? healthPort = null)
     {
         _ingestor?.Dispose();
         _ingestor = ChildProcess.StartDotnet(MeshBuild.ProjectAssembly("Mesh.Telemetry", typeof(IngestScenario).Assembly), [], new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Kestrel__Endpoints__http__Url"] = "http://127.0.0.1:0",
-            ["Kestrel__Endpoints__health__Url"] = "http://127.0.0.1:0",
+            ["Kestrel__Endpoints__health__Url"] = $"http://127.0.0.1:{healthPort ?? 0}",
             ["Mesh__BootstrapApiKey"] = ApiKey,
             ["Mesh__Authorization__Mode"] = "Credentials",
             ["ConnectionStrings__clickhouse"] = _servers.ClickHouse.ConnectionString,

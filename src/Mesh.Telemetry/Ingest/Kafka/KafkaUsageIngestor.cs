@@ -23,6 +23,7 @@ public sealed partial class KafkaUsageIngestor(
     private readonly KafkaIngestOptions _options = options.Value;
     private readonly List<ConsumeResult<byte[], byte[]>> _pending = [];
     private readonly PartitionOffsets _offsets = new(logger);
+    private readonly OffsetGapDetector _gaps = new(metrics, logger);
     private Task<bool>? _writing;
     private List<ConsumeResult<byte[], byte[]>>? _writingBatch;
 
@@ -90,6 +91,8 @@ public sealed partial class KafkaUsageIngestor(
             // Offsets are stored and committed by hand, after the batch is in the store.
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
+            // A committed offset the broker no longer has (retention) resumes at the earliest record
+            // left; OffsetGapDetector reports the records skipped that way, and billing goes on.
             AutoOffsetReset = AutoOffsetReset.Earliest,
             SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds,
             HeartbeatIntervalMs = Math.Max(100, (int)_options.SessionTimeout.TotalMilliseconds / 3),
@@ -105,7 +108,11 @@ public sealed partial class KafkaUsageIngestor(
         return new ConsumerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, error) => LogKafkaError(logger, error.Code, error.Reason))
             .SetLogHandler((_, message) => KafkaLog.Write(logger, message))
-            .SetPartitionsAssignedHandler((_, partitions) => LogAssigned(logger, partitions.Count))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                _gaps.Assigned(partitions);
+                LogAssigned(logger, partitions.Count);
+            })
             .SetPartitionsRevokedHandler((consumer, partitions) => GiveUp(consumer, partitions.Select(p => p.TopicPartition), commitFirst: true))
             .SetPartitionsLostHandler((consumer, partitions) => GiveUp(consumer, partitions.Select(p => p.TopicPartition), commitFirst: false))
             .Build();
@@ -151,6 +158,7 @@ public sealed partial class KafkaUsageIngestor(
 
             if (!result.IsPartitionEOF)
             {
+                _gaps.Consumed(consumer, result);
                 _pending.Add(result);
                 deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
             }
@@ -193,6 +201,7 @@ public sealed partial class KafkaUsageIngestor(
         var leaving = partitions.ToHashSet();
         _pending.RemoveAll(m => leaving.Contains(m.TopicPartition));
         _offsets.Forget(leaving);
+        _gaps.Forget(leaving);
         LogRevoked(logger, leaving.Count);
     }
 }

@@ -26,8 +26,24 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// <para>
 /// Sort key: tenant first, then time, because every tenant-facing query filters on one
 /// tenant and a window; the event id last makes the key unique per event. Monthly partitions
-/// keep parts few and let old months be dropped whole. The roll-ups are fed by the inserts the
-/// first layer already de-duplicated; only the race of the second layer could reach them.
+/// keep parts few and let old months be dropped whole.
+/// </para>
+/// <para>
+/// Roll-ups. The per-minute tables are fed by the inserts the first layer already
+/// de-duplicated, so they are exact, except in the race of the second layer: a consumer
+/// presumed dead that still writes a batch in flight while the partitions' new owner writes the
+/// same records. Both inserts feed the materialized views, and a SummingMergeTree or
+/// AggregatingMergeTree cannot tell copies apart, so those minutes count the batch twice until
+/// they are rebuilt. Deduplication before insert cannot close it (the writers are two
+/// processes that each find the ids absent), and exact roll-ups would need fencing the
+/// ClickHouse write with the Kafka offsets or re-aggregating from <c>usage_events FINAL</c>,
+/// both far costlier than the race is likely: the ingestor drops its pending records the
+/// moment it learns its partitions are revoked or lost, so only what it writes before learning
+/// it (a batch in flight, about one heartbeat interval) can be doubled. Hence: the roll-ups serve dashboards and are approximate in that case;
+/// billing and every analytics RPC read <c>usage_events</c> with FINAL, which is exact. A month
+/// whose roll-up disagrees with <c>SELECT count() FROM usage_events FINAL</c> over the same
+/// minutes is rebuilt by dropping the roll-up's partition and inserting the view's SELECT over
+/// <c>usage_events FINAL</c> for that month.
 /// </para>
 /// </remarks>
 public static partial class ClickHouseSchema
@@ -85,6 +101,7 @@ public static partial class ClickHouseSchema
             ORDER BY (tenant_id, occurred_at, event_id)
             """,
             // Cost and usage per minute, tenant and resource: the dashboard's and FinOps' table.
+            // Exact but for a zombie consumer's doubled batch (see remarks); bill from usage_events FINAL.
             $"""
             CREATE TABLE IF NOT EXISTS {db}.{ByMinuteTable} (
                 minute DateTime('UTC'),

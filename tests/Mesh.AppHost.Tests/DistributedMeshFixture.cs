@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.DevServers;
+
+namespace Mesh.AppHost.Tests;
+
+/// <summary>
+/// The whole mesh in distributed mode as the AppHost starts it: the five services, the Kafka
+/// mock broker, ClickHouse and the migrator, on free ports and a data folder of its own, so
+/// it never meets a mesh someone runs on the default ports.
+/// </summary>
+public sealed class DistributedMeshFixture : IAsyncDisposable
+{
+    public const string ApiKey = "distributed-e2e-admin-key-3b9f6c2d71a04e58";
+
+    private readonly Dictionary<string, GrpcChannel> _channels = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mesh-distributed-e2e", Guid.NewGuid().ToString("N"));
+    private readonly int _kafkaPort = FreePort.Next();
+    private readonly int _kafkaControlPort = FreePort.Next();
+    private readonly int _clickHouseHttpPort = FreePort.Next();
+    private readonly int _clickHouseTcpPort = FreePort.Next();
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The mesh is not started.");
+
+    /// <summary>The embedded store telemetry would use; distributed mode must leave it alone.</summary>
+    public string DuckDbPath => Path.Combine(_folder, "usage.duckdb");
+
+    public static async Task<DistributedMeshFixture> StartAsync(CancellationToken cancellationToken)
+    {
+        var mesh = new DistributedMeshFixture();
+        try
+        {
+            await mesh.InitializeAsync(cancellationToken);
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    public GrpcChannel Channel(string service)
+    {
+        if (!_channels.TryGetValue(service, out var channel))
+        {
+            channel = GrpcChannel.ForAddress(App.GetEndpoint(service, "http"));
+            _channels[service] = channel;
+        }
+
+        return channel;
+    }
+
+    public static CallOptions As(string tenant = "acme") =>
+        new(new Metadata { { "authorization", $"Bearer {ApiKey}" }, { "x-mesh-tenant", tenant } }, DateTime.UtcNow.AddSeconds(60));
+
+    /// <summary>Runs a query on the mesh's ClickHouse over HTTP; returns the response text.</summary>
+    public async Task<string> ClickHouseAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(sql, Encoding.UTF8);
+        using var response = await _http.PostAsync(new Uri($"http://127.0.0.1:{_clickHouseHttpPort}/"), content, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"ClickHouse: {text}");
+    }
+
+    /// <summary>Processes of this mesh's broker or ClickHouse that are still running.</summary>
+    public IReadOnlyList<string> LeftoverServers()
+    {
+        var marks = new[] { _folder, $"--control-port\0{_kafkaControlPort.ToString(CultureInfo.InvariantCulture)}\0" };
+        var left = new List<string>();
+        foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(process, "cmdline"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue; // It ended while being read.
+            }
+
+            if (marks.Any(m => commandLine.Contains(m, StringComparison.Ordinal)))
+            {
+                left.Add($"{Path.GetFileName(process)}: {commandLine.Replace('\0', ' ')}");
+            }
+        }
+
+        return left;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        _http.Dispose();
+        // The orchestrator stops its children shortly after the application is disposed.
+        for (var waited = 0; waited < 60 && LeftoverServers().Count > 0; waited++)
+        {
+            await Task.Delay(500);
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temp folder's cleanup.
+        }
+    }
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_folder);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+        [
+            "Mesh:Demo=false",
+            "Mesh:Mode=distributed",
+            $"Parameters:bootstrap-api-key={ApiKey}",
+            $"Mesh:Distributed:KafkaPort={_kafkaPort}",
+            $"Mesh:Distributed:KafkaControlPort={_kafkaControlPort}",
+            $"Mesh:Distributed:ClickHouseHttpPort={_clickHouseHttpPort}",
+            $"Mesh:Distributed:ClickHouseTcpPort={_clickHouseTcpPort}",
+            $"Mesh:Distributed:ClickHouseFolder={Path.Combine(_folder, "clickhouse")}",
+        ], cancellationToken);
+
+        // Exact costs in the assertions: embeddings priced by tokens only, not device time.
+        var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
+        builder.CreateResourceBuilder(telemetry)
+            .WithEnvironment("Mesh__Pricing__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Telemetry__DuckDbPath", DuckDbPath);
+
+        _app = await builder.BuildAsync(cancellationToken);
+        await _app.StartAsync(cancellationToken);
+        foreach (var service in MeshFixture.Services)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, cancellationToken);
+        }
+    }
+}

@@ -54,4 +54,12 @@ public sealed record UsageRecord
     public string Attributes { get; init; } = "{}";
 
     public string TraceId { get; init; } = "";
+
+    /// <summary>The records of <paramref name="batch"/> with the first of each event id kept, in order.</summary>
+    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var seen = new HashSet<Guid>(batch.Count);
+        return [.. batch.Where(r => seen.Add(r.EventId))];
+    }
 }

@@ -22,9 +22,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 
     public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        var seen = new HashSet<Guid>(batch.Count);
-        var unique = batch.Where(r => seen.Add(r.EventId)).ToList();
+        var unique = UsageRecord.FirstOfEachEvent(batch);
         if (unique.Count == 0)
         {
             return new InsertResult(0, batch.Count);

@@ -2,17 +2,13 @@ using Grpc.Core;
 using Mesh.ServiceDefaults.Auth;
 using Mesh.Telemetry.V1;
 using Mesh.Usage.V1;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.ServiceDefaults.Usage;
 
 /// <summary>Delivers usage batches to the telemetry service's <c>UsageIngest.Publish</c>.</summary>
-public sealed class GrpcUsageSink(UsageIngest.UsageIngestClient client, IOptions<UsageOptions> usage, IOptions<ApiKeyOptions> keys) : IUsageSink
+public sealed class GrpcUsageSink(UsageIngest.UsageIngestClient client, ServiceCredential credential) : IUsageSink
 {
-    private readonly Metadata _credentials = new()
-    {
-        { MeshHeaders.Authorization, $"Bearer {usage.Value.PublisherApiKey ?? keys.Value.BootstrapApiKey}" },
-    };
+    private readonly Metadata _credentials = credential.Headers();
 
     public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
     {

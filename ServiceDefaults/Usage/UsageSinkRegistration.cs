@@ -1,3 +1,4 @@
+using Mesh.ServiceDefaults.Auth;
 using Mesh.ServiceDefaults.Grpc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class UsageSinkRegistration
                 $"{UsageSinkOptions.SectionName}:Sink must be '{UsageSinkOptions.Grpc}' or '{UsageSinkOptions.Kafka}'")
             .ValidateOnStart();
         services.AddOptions<KafkaUsageOptions>().BindConfiguration(KafkaUsageOptions.SectionName);
+        services.TryAddSingleton<ServiceCredential>();
         services.TryAddSingleton<GrpcUsageSink>();
         services.TryAddSingleton(CreateKafkaSink);
         services.TryAddSingleton<IUsageSink>(sp => sp.GetRequiredService<IOptions<UsageSinkOptions>>().Value.Sink == UsageSinkOptions.Kafka

@@ -14,18 +14,21 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 public sealed partial class KafkaUsageIngestor(
     string bootstrapServers,
     IOptions<KafkaIngestOptions> options,
+    UsageMessageDecoder decoder,
     UsageBatchWriter writer,
     IngestMetrics metrics,
     TimeProvider time,
     ILogger<KafkaUsageIngestor> logger) : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BusyStorePoll = TimeSpan.FromMilliseconds(5);
     private readonly KafkaIngestOptions _options = options.Value;
-    private readonly List<ConsumeResult<byte[], byte[]>> _pending = [];
+    private readonly List<PendingRecord> _pending = [];
+    private readonly Dictionary<(string Topic, int Partition), TopicPartition> _partitions = [];
     private readonly PartitionOffsets _offsets = new(logger);
     private readonly OffsetGapDetector _gaps = new(metrics, logger);
     private Task<bool>? _writing;
-    private List<ConsumeResult<byte[], byte[]>>? _writingBatch;
+    private List<PendingRecord>? _writingBatch;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -123,7 +126,11 @@ public sealed partial class KafkaUsageIngestor(
         _options.Consumer.Where(s => s.Key.StartsWith("security.", StringComparison.Ordinal) || s.Key.StartsWith("sasl.", StringComparison.Ordinal) || s.Key.StartsWith("ssl.", StringComparison.Ordinal))
             .ToDictionary(s => s.Key, s => s.Value);
 
-    /// <summary>Fills the pending batch until it is full or the oldest record waited MaxBatchDelay; returns early when idle.</summary>
+    /// <summary>
+    /// Fills the pending batch until it is full, or the oldest record waited MaxBatchDelay and the
+    /// store is free to take it; returns early when idle. While the store is busy with the previous
+    /// batch the next one keeps growing, so a slow store gets fewer, larger inserts.
+    /// </summary>
     private void Collect(IConsumer<byte[], byte[]> consumer, CancellationToken stoppingToken)
     {
         long? deadline = null;
@@ -132,7 +139,12 @@ public sealed partial class KafkaUsageIngestor(
             var wait = deadline is { } end ? time.GetElapsedTime(time.GetTimestamp(), end) : IdlePoll;
             if (wait <= TimeSpan.Zero)
             {
-                return;
+                if (_writing is null || _writing.IsCompleted)
+                {
+                    return;
+                }
+
+                wait = BusyStorePoll;
             }
 
             ConsumeResult<byte[], byte[]>? result;
@@ -159,10 +171,24 @@ public sealed partial class KafkaUsageIngestor(
             if (!result.IsPartitionEOF)
             {
                 _gaps.Consumed(consumer, result);
-                _pending.Add(result);
+                _pending.Add(Decode(result));
                 deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
             }
         }
+    }
+
+    /// <summary>Decodes a record as it arrives; only a rejected one keeps the Kafka record (for the dead-letter topic).</summary>
+    private PendingRecord Decode(ConsumeResult<byte[], byte[]> result)
+    {
+        var key = (result.Topic, result.Partition.Value);
+        if (!_partitions.TryGetValue(key, out var partition))
+        {
+            _partitions[key] = partition = result.TopicPartition;
+        }
+
+        return decoder.TryDecode(result, out var record, out var reason)
+            ? new PendingRecord(partition, result.Offset.Value, record)
+            : new PendingRecord(partition, result.Offset.Value, null, result, reason);
     }
 
     /// <summary>Waits for the batch in flight; once stored, its offsets are due for commit. False if it was not stored.</summary>
@@ -199,7 +225,7 @@ public sealed partial class KafkaUsageIngestor(
         }
 
         var leaving = partitions.ToHashSet();
-        _pending.RemoveAll(m => leaving.Contains(m.TopicPartition));
+        _pending.RemoveAll(m => leaving.Contains(m.Partition));
         _offsets.Forget(leaving);
         _gaps.Forget(leaving);
         LogRevoked(logger, leaving.Count);

@@ -12,11 +12,11 @@ public sealed partial class PartitionOffsets(ILogger logger)
     private readonly Dictionary<TopicPartition, Offset> _committed = [];
 
     /// <summary>A batch is in the store: the offsets after its records are due for commit.</summary>
-    public void Stored(IEnumerable<ConsumeResult<byte[], byte[]>> batch)
+    public void Stored(IEnumerable<PendingRecord> batch)
     {
-        foreach (var partition in batch.GroupBy(m => m.TopicPartition))
+        foreach (var partition in batch.GroupBy(m => m.Partition))
         {
-            _due[partition.Key] = partition.Max(m => m.Offset.Value) + 1;
+            _due[partition.Key] = partition.Max(m => m.Offset) + 1;
         }
     }
 

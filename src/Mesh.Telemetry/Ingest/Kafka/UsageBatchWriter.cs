@@ -6,11 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Telemetry.Ingest.Kafka;
 
 /// <summary>
-/// Writes one batch of Kafka records: decodes them, sends the bad ones to the dead-letter
-/// topic and stores the rest, retrying each until it lands (or the service stops).
+/// Writes one batch of decoded Kafka records: sends the bad ones to the dead-letter topic and
+/// stores the rest, retrying each until it lands (or the service stops).
 /// </summary>
 public sealed partial class UsageBatchWriter(
-    UsageMessageDecoder decoder,
     IUsageStore store,
     IngestMetrics metrics,
     IOptions<KafkaIngestOptions> options,
@@ -18,21 +17,21 @@ public sealed partial class UsageBatchWriter(
     ILogger<UsageBatchWriter> logger)
 {
     /// <summary>True once every record is stored or dead-lettered; false if stopping came first.</summary>
-    public async Task<bool> WriteAsync(IReadOnlyList<ConsumeResult<byte[], byte[]>> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
+    public async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(deadLetters);
         var records = new List<UsageRecord>(batch.Count);
         var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
-        foreach (var message in batch)
+        foreach (var pending in batch)
         {
-            if (decoder.TryDecode(message, out var record, out var reason))
+            if (pending.Record is { } record)
             {
-                records.Add(record!);
+                records.Add(record);
             }
             else
             {
-                letters.Add((message, reason));
+                letters.Add((pending.Rejected!, pending.Reason!));
             }
         }
 

@@ -15,9 +15,10 @@ namespace Mesh.Bench;
 public sealed class UsageBenchmark : IBenchmark
 {
     private const string Database = "mesh";
-    // The mock broker keeps about 5 MiB per partition: 500k events (warm-up and measured) over
-    // 64 partitions and 1,000 tenants stay within it even if the ingestor fell far behind.
-    private const int ThroughputEvents = 400_000;
+    // The mock broker keeps about 5 MiB per partition: the 1.1M events of all sections (~400 B
+    // each) over 128 partitions stay within it even if the ingestor fell far behind.
+    private const int Partitions = 128;
+    private const int ThroughputEvents = 800_000;
     private const int WarmUpEvents = 100_000;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
     private const int Producers = 2;
@@ -30,10 +31,10 @@ public sealed class UsageBenchmark : IBenchmark
     {
         ArgumentNullException.ThrowIfNull(report);
         await using var clickHouse = await LocalClickHouse.StartAsync(cancellationToken);
-        using var broker = await LocalKafkaBroker.StartAsync($"{UsageTopic.Name}:64,{UsageTopic.DeadLetterName}:2");
+        using var broker = await LocalKafkaBroker.StartAsync($"{UsageTopic.Name}:{Partitions},{UsageTopic.DeadLetterName}:2");
         using var ingestor = StartIngestor(clickHouse, broker);
         await ingestor.WaitForLineAsync(line => line.Contains("Assigned", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        report.Note($"servers up: ClickHouse :{clickHouse.HttpPort}, Kafka mock {broker.Bootstrap}, ingestor pid {ingestor.Id}");
+        report.Note($"servers up: ClickHouse :{clickHouse.HttpPort} (data in {clickHouse.DirectoryPath}), Kafka mock {broker.Bootstrap} ({Partitions} partitions), ingestor pid {ingestor.Id}");
 
         await ThroughputAsync(report, clickHouse, broker, cancellationToken);
         await LatencyAsync(report, clickHouse, broker, cancellationToken);

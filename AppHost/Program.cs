@@ -9,6 +9,12 @@ var distributed = DistributedUsage.AddIfEnabled(builder);
 var telemetry = builder.AddMeshService<Projects.Mesh_Telemetry>("telemetry", apiKey);
 var identity = builder.AddMeshService<Projects.Mesh_Identity>("identity", apiKey)
     .WithReference(telemetry).WaitFor(telemetry);
+// With Parameters:key-encryption-key (base64 of 32 bytes) identity stores its signing keys encrypted.
+if (!string.IsNullOrEmpty(builder.Configuration["Parameters:key-encryption-key"]))
+{
+    identity.WithEnvironment("Mesh__Identity__Tokens__KeyEncryptionKey", builder.AddParameter("key-encryption-key", secret: true));
+}
+
 // Every service authenticates tokens with identity's key set and asks identity before acting.
 // Telemetry cannot wait for identity (identity ships its usage to telemetry): it only refers to it.
 telemetry.WithReference(identity);

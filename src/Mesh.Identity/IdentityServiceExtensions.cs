@@ -38,7 +38,9 @@ public static class IdentityServiceExtensions
         services.TryAddSingleton<IRelationStore, SqliteRelationStore>();
         services.TryAddSingleton<IBudgetStore, SqliteBudgetStore>();
 
+        services.TryAddSingleton<SigningKeyProtector>();
         services.TryAddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyCheck>();
         services.TryAddSingleton<IKeySetSource>(sp => sp.GetRequiredService<SigningKeyRing>());
         services.TryAddSingleton<TokenIssuer>();
         services.TryAddSingleton<ApiKeyVerifier>();

@@ -8,13 +8,23 @@ namespace Mesh.Identity.Tests;
 /// <summary>The identity service in memory on a database of its own, with helpers to set up tenants and keys.</summary>
 public sealed class IdentityHost : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-identity-{Guid.NewGuid():N}");
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
 
-    public IdentityHost()
+    /// <summary>A host on a new database, or on the one in <paramref name="directory"/> (left in place on dispose).</summary>
+    public IdentityHost(string? directory = null, string? keyEncryptionKey = null)
     {
-        Factory = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"));
+        _ownsDirectory = directory is null;
+        _directory = directory ?? NewDirectory();
+        Factory = new MeshServiceFactory<IdentityService>()
+            .WithSetting("Mesh:Identity:DatabasePath", DatabasePath(_directory))
+            .WithSetting("Mesh:Identity:Tokens:KeyEncryptionKey", keyEncryptionKey);
         Channel = Factory.CreateChannel();
     }
+
+    public static string NewDirectory() => Path.Combine(Path.GetTempPath(), $"mesh-identity-{Guid.NewGuid():N}");
+
+    public static string DatabasePath(string directory) => Path.Combine(directory, "identity.db");
 
     public MeshServiceFactory<IdentityService> Factory { get; }
 
@@ -53,6 +63,11 @@ public sealed class IdentityHost : IDisposable
         Channel.Dispose();
         Factory.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,9 @@
 namespace Mesh.Identity.Tokens;
 
-/// <summary>A signing key: the P-256 private key (PKCS#8), when it was made and when it stops verifying.</summary>
+/// <summary>
+/// A signing key: the P-256 private key (PKCS#8, sealed by <see cref="SigningKeyProtector"/> when
+/// a key encryption key is set), when it was made and when it stops verifying.
+/// </summary>
 public sealed record SigningKeyRecord(string KeyId, byte[] PrivateKey, DateTimeOffset CreatedAt, DateTimeOffset? RetiresAt);
 
 public interface ISigningKeyStore

@@ -11,7 +11,8 @@ namespace Mesh.Identity.Tokens;
 /// expired, so no valid token is ever refused. Replicas sharing the store pick up each other's
 /// keys on their next reload.
 /// </summary>
-public sealed class SigningKeyRing(ISigningKeyStore store, IOptions<TokenOptions> options, IOptions<MeshAuthOptions> auth, TimeProvider time)
+public sealed class SigningKeyRing(
+    ISigningKeyStore store, SigningKeyProtector protector, IOptions<TokenOptions> options, IOptions<MeshAuthOptions> auth, TimeProvider time)
     : IKeySetSource, IDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(30);
@@ -41,7 +42,8 @@ public sealed class SigningKeyRing(ISigningKeyStore store, IOptions<TokenOptions
         var now = time.GetUtcNow();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var keyId = $"{now:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        store.Rotate(new SigningKeyRecord(keyId, key.ExportPkcs8PrivateKey(), now, null), now + options.Value.MaxLifetime + auth.Value.ClockSkew);
+        var stored = protector.Protect(keyId, key.ExportPkcs8PrivateKey());
+        store.Rotate(new SigningKeyRecord(keyId, stored, now, null), now + options.Value.MaxLifetime + auth.Value.ClockSkew);
         return Reload().Keys.Values.ToList();
     }
 
@@ -76,7 +78,7 @@ public sealed class SigningKeyRing(ISigningKeyStore store, IOptions<TokenOptions
             foreach (var record in records)
             {
                 using var key = ECDsa.Create();
-                key.ImportPkcs8PrivateKey(record.PrivateKey, out _);
+                key.ImportPkcs8PrivateKey(protector.Unprotect(record.KeyId, record.PrivateKey), out _);
                 keys[record.KeyId] = new VerificationKey(record.KeyId, key.ExportParameters(includePrivateParameters: false), record.RetiresAt);
                 if (record == signer)
                 {

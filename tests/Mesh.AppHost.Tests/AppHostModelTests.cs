@@ -1,0 +1,52 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.AppHost.Tests;
+
+/// <summary>The AppHost's resource graph, read without starting anything.</summary>
+public sealed class AppHostModelTests
+{
+    private const string KeyEncryptionVariable = "Mesh__Identity__Tokens__KeyEncryptionKey";
+
+    [Fact]
+    public async Task KeyEncryptionKeyParameter_ReachesIdentityAndNoOtherService()
+    {
+        var kek = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+            ["Mesh:Demo=false", $"Parameters:key-encryption-key={kek}"]);
+
+        var environments = await EnvironmentsAsync(builder);
+
+        Assert.Equal(kek, environments["identity"][KeyEncryptionVariable]);
+        Assert.All(environments.Where(e => e.Key != "identity"), e => Assert.False(e.Value.ContainsKey(KeyEncryptionVariable)));
+    }
+
+    [Fact]
+    public async Task NoKeyEncryptionKeyParameter_IdentityGetsNone()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var environments = await EnvironmentsAsync(builder);
+
+        Assert.False(environments["identity"].ContainsKey(KeyEncryptionVariable));
+    }
+
+    /// <summary>Each service's environment as a run would resolve it; building the app starts nothing.</summary>
+    private static async Task<Dictionary<string, Dictionary<string, string>>> EnvironmentsAsync(IDistributedApplicationTestingBuilder builder)
+    {
+        await using var app = await builder.BuildAsync();
+        var environments = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            var configuration = await ExecutionConfigurationBuilder.Create(project)
+                .WithEnvironmentVariablesConfig()
+                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, CancellationToken.None);
+            Assert.Null(configuration.Exception);
+            environments[project.Name] = configuration.EnvironmentVariables.ToDictionary();
+        }
+
+        return environments;
+    }
+}

@@ -14,7 +14,7 @@ namespace Mesh.Bench;
 public sealed class InferenceBenchmark : IBenchmark
 {
     private const int Clients = 32;
-    private const int CallsPerClient = 16;
+    private const int CallsPerClient = 48;
 
     /// <summary>Long enough for the JIT to replace first-call code with optimised code (tiered compilation).</summary>
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(3);
@@ -47,10 +47,10 @@ public sealed class InferenceBenchmark : IBenchmark
         await FairnessAsync(report, cancellationToken);
     }
 
-    /// <summary>32 closed-loop clients, each sending single-sentence Embed calls: after warm-up, three runs, the median rate.</summary>
+    /// <summary>32 closed-loop clients, each sending single-sentence Embed calls: after warm-up, five runs, the median rate.</summary>
     private static async Task<(double Rate, List<double> Latency)> EmbedThroughputAsync(BenchReport report, int maxBatch, CancellationToken cancellationToken)
     {
-        const int Runs = 3;
+        const int Runs = 5;
         await using var server = await BenchServer.StartAsync(BenchServer.Repository(maxBatch, withDecoder: false), cancellationToken);
         var warmUp = Stopwatch.StartNew();
         while (warmUp.Elapsed < WarmUpTime)

@@ -41,7 +41,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
             {
                 try
                 {
-                    using var cudaOptions = CreateOptions(threads);
+                    using var cudaOptions = CreateOptions(threads, settings.AllowSpinning);
                     cudaOptions.AppendExecutionProvider_CUDA(device.Index);
                     return new LoadedSession(new InferenceSession(model, cudaOptions), device.Name, bytes);
                 }
@@ -52,7 +52,7 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
                 }
             }
 
-            using var cpuOptions = CreateOptions(threads);
+            using var cpuOptions = CreateOptions(threads, settings.AllowSpinning);
             return new LoadedSession(new InferenceSession(model, cpuOptions), ExecutionDevice.Cpu, bytes);
         }
         catch (OnnxRuntimeException ex)
@@ -73,6 +73,14 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
         var server = ExecutionDevice.TryParsePreference(settings.Device, out var s) ? s : DevicePreference.Auto;
         var model = ExecutionDevice.TryParsePreference(descriptor.PreferredDevice, out var m) ? m : DevicePreference.Auto;
         return server == DevicePreference.Auto ? model : server;
+    }
+
+    private static SessionOptions CreateOptions(int threads, bool allowSpinning)
+    {
+        var options = CreateOptions(threads);
+        // Spinning threads answer the next run sooner but burn the cores other work needs (InferenceOptions.AllowSpinning).
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
+        return options;
     }
 
     private static SessionOptions CreateOptions(int threads) => new()

@@ -24,6 +24,7 @@ public static class AuthenticationServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<ServiceCredential>();
         services.TryAddSingleton<ApiKeyAuthenticator>();
+        services.TryAddSingleton<VerifiedTokens>(_ => new VerifiedTokens());
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<IKeySetSource, IdentityKeySetSource>();
         services.TryAddSingleton<IApiKeyResolver, IdentityApiKeyResolver>();

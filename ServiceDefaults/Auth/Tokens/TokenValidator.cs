@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ServiceDefaults.Auth.Tokens;
 
 /// <summary>
-/// Checks a token locally: ES256 signature by a key of identity's key set, issuer, expiry and
-/// that this service is among its audiences.
+/// Checks a token locally: ES256 signature by a key of identity's key set (verified once per
+/// token, see <see cref="VerifiedTokens"/>), issuer, expiry and that this service is among its audiences.
 /// </summary>
-public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions> options, MeshServiceInfo service, TimeProvider time)
+public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions> options, MeshServiceInfo service, TimeProvider time, VerifiedTokens verified)
 {
     public async ValueTask<AuthenticationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
@@ -22,14 +22,20 @@ public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions>
             return AuthenticationResult.Fail($"the token was signed with an unknown key '{keyId}'");
         }
 
-        var claims = key.Verify(token);
+        var now = time.GetUtcNow();
+        var claims = verified.Find(token);
         if (claims is null)
         {
-            return AuthenticationResult.Fail("the token signature is not valid");
+            claims = key.Verify(token);
+            if (claims is null)
+            {
+                return AuthenticationResult.Fail("the token signature is not valid");
+            }
+
+            verified.Add(token, claims, now);
         }
 
         var settings = options.Value;
-        var now = time.GetUtcNow();
         if (claims.Issuer != settings.Issuer)
         {
             return AuthenticationResult.Fail("the token was not issued by this mesh's identity service");

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mesh.ServiceDefaults.Auth;
 using Mesh.Tools.Execution;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;
@@ -6,13 +7,17 @@ using Mesh.Tools.Validation;
 
 namespace Mesh.Tools;
 
-/// <summary>Lists the registered tools and runs them on validated arguments.</summary>
+/// <summary>Lists the registered tools (those the caller may use) and runs them on validated arguments.</summary>
 public sealed class ToolsService(ToolRegistry registry, ToolExecutor executor, TimeProvider time) : V1.Tools.ToolsBase
 {
+    /// <summary>The tools the caller's credential may use: a scoped key or token sees the tools of its scope.</summary>
     public override Task<ListToolsResponse> ListTools(ListToolsRequest request, ServerCallContext context)
     {
+        var scope = CallScope.Current?.Caller.Scope;
         var response = new ListToolsResponse();
-        response.Tools.AddRange(registry.All.Select(t => t.Descriptor.ToInfo()));
+        response.Tools.AddRange(registry.All
+            .Where(t => scope is null || scope.Allows("tool", t.Descriptor.Name))
+            .Select(t => t.Descriptor.ToInfo()));
         return Task.FromResult(response);
     }
 

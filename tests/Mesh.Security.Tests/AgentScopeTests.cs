@@ -33,6 +33,25 @@ public sealed class AgentScopeTests(SecureMesh mesh) : IClassFixture<SecureMesh>
     }
 
     [Fact]
+    public async Task ListTools_AgentTokenScopedToOneTool_ListsOnlyThatToolWhileTheUserSeesAll()
+    {
+        var (_, admin) = await mesh.CreateTenantAsync("listing");
+        var (_, user) = await mesh.CreateUserAsync(admin, "carol");
+        var token = await mesh.TokensClient.IssueTokenAsync(new IssueTokenRequest
+        {
+            Actor = "assistant",
+            Scope = new CredentialScope { Tools = { "clock" } },
+        }, TestCalls.As(user));
+
+        var forAgent = await mesh.ToolsClient.ListToolsAsync(new ListToolsRequest(), TestCalls.As(token.Token));
+        var forUser = await mesh.ToolsClient.ListToolsAsync(new ListToolsRequest(), TestCalls.As(user));
+
+        Assert.Equal(["clock"], forAgent.Tools.Select(t => t.Name));
+        Assert.Contains(forUser.Tools, t => t.Name == "calculator");
+        Assert.Contains(forUser.Tools, t => t.Name == "clock");
+    }
+
+    [Fact]
     public async Task RunAgent_AgentTokenWithoutTheCalculator_RunRefusedAtTheToolCall()
     {
         var (_, admin) = await mesh.CreateTenantAsync("run");

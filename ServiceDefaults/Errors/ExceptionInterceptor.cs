@@ -63,11 +63,19 @@ public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> l
 
     private RpcException Map(Exception exception, ServerCallContext context)
     {
+        // The server cancels a call a little before its deadline passes, hence the slack.
+        var deadlinePassed = context.Deadline <= DateTime.UtcNow + DeadlineSlack;
         if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
-            // The server cancels a call a little before its deadline passes, hence the slack.
-            var code = context.Deadline <= DateTime.UtcNow + DeadlineSlack ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            var code = deadlinePassed ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
             return new RpcException(new Status(code, "the call was cancelled before it finished"));
+        }
+
+        // Past the deadline the server may complete the response before it signals the token:
+        // a write then fails as the call being over, which is the deadline, not a fault.
+        if (deadlinePassed && exception is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            return new RpcException(new Status(StatusCode.DeadlineExceeded, "the call was cancelled before it finished"));
         }
 
         LogUnhandled(logger, context.Method, exception);

@@ -17,7 +17,7 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
 {
     public const string Operation = "text_completion";
 
-    public async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateResponse> stream, CancellationToken cancellationToken)
+    public async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateResponse> stream, DateTime deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var started = time.GetTimestamp();
@@ -52,9 +52,11 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
         catch (Exception ex)
         {
             served.Engine.Cancel(sequence);
+            // Past its deadline the call may be over (a write fails) before the token is signalled.
+            var callOver = cancellationToken.IsCancellationRequested || time.GetUtcNow().UtcDateTime >= deadline;
             var partial = new CallMeasures(spec.PromptTokens.Length, sequence.Generated.Count, sequence.QueueTime, TimeSpan.FromMilliseconds(sequence.ComputeMs), sequence.MaxBatchSize);
-            await telemetry.FailAsync(Operation, UsageKind.ModelCall, served, priority, cancellationToken.IsCancellationRequested ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
-            if (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            await telemetry.FailAsync(Operation, UsageKind.ModelCall, served, priority, callOver ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
+            if (callOver && ex is not OperationCanceledException)
             {
                 throw new OperationCanceledException("the generation was cancelled", ex, cancellationToken);
             }

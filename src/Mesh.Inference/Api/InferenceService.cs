@@ -19,7 +19,7 @@ public sealed class InferenceService(
     public override Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return generate.GenerateAsync(request, responseStream, context.CancellationToken);
+        return generate.GenerateAsync(request, responseStream, context.Deadline, context.CancellationToken);
     }
 
     public override Task<InferResponse> Infer(InferRequest request, ServerCallContext context)

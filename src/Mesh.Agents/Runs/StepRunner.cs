@@ -25,20 +25,23 @@ public sealed class StepRunner(UsageRecorder usage, TimeProvider time)
         var usageEvent = usage.Start(UsageKind.WorkflowStep, agent.Name, agent.Version);
         usageEvent.Attributes["step.kind"] = kind;
         usageEvent.Attributes["step.name"] = name;
+        var recorded = false;
         try
         {
             var outcome = await step(cancellationToken);
             var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
             usageEvent.ComputeMs = usageEvent.TotalMs = elapsed;
             await usage.RecordAsync(usageEvent, cancellationToken);
+            recorded = true;
             await run.WriteAsync(new RunEvent
             {
                 Step = new StepCompleted { StepId = stepId, Kind = kind, Name = name, Summary = outcome.Summary, DurationMs = elapsed, Tokens = outcome.Tokens },
             }, cancellationToken);
             return outcome.Result;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!recorded)
         {
+            // A step that ran is metered once as it ran, even if telling the caller fails after.
             usageEvent.ComputeMs = usageEvent.TotalMs = time.GetElapsedTime(started).TotalMilliseconds;
             usageEvent.Status = ex is OperationCanceledException ? UsageStatus.Cancelled : UsageStatus.Error;
             usageEvent.Attributes["error"] = ex.Message;

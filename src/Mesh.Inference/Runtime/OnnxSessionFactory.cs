@@ -77,26 +77,24 @@ public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> option
 
     private static SessionOptions CreateOptions(int threads, bool allowSpinning)
     {
-        var options = CreateOptions(threads);
+        var options = new SessionOptions
+        {
+            // Fuse attention, layer norm and GELU and fold constants once, at load, for every later run.
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // A transformer is one chain of operators: parallelism comes from inside each operator.
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            // Each instance of a model runs one batch at a time, so its runs share the cores between instances.
+            IntraOpNumThreads = threads,
+            // Plan the buffers of an input shape once and reuse the plan whenever that shape recurs.
+            EnableMemoryPattern = true,
+            // Keep freed CPU buffers in ONNX Runtime's arena instead of returning them to the OS each run.
+            EnableCpuMemArena = true,
+        };
         // Spinning threads answer the next run sooner but burn the cores other work needs (InferenceOptions.AllowSpinning).
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
         return options;
     }
-
-    private static SessionOptions CreateOptions(int threads) => new()
-    {
-        // Fuse attention, layer norm and GELU and fold constants once, at load, for every later run.
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        // A transformer is one chain of operators: parallelism comes from inside each operator.
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        InterOpNumThreads = 1,
-        // Each instance of a model runs one batch at a time, so its runs share the cores between instances.
-        IntraOpNumThreads = threads,
-        // Plan the buffers of an input shape once and reuse the plan whenever that shape recurs.
-        EnableMemoryPattern = true,
-        // Keep freed CPU buffers in ONNX Runtime's arena instead of returning them to the OS each run.
-        EnableCpuMemArena = true,
-    };
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "CUDA is not usable for model {Model}, running it on the CPU: {Reason}")]
     private static partial void LogCudaFallback(ILogger logger, string model, string reason);

@@ -180,6 +180,7 @@ public sealed partial class KafkaUsageIngestor(
     /// <summary>Decodes a record as it arrives; only a rejected one keeps the Kafka record (for the dead-letter topic).</summary>
     private PendingRecord Decode(ConsumeResult<byte[], byte[]> result)
     {
+        // One TopicPartition per partition, not a new one per record held in the batch.
         var key = (result.Topic, result.Partition.Value);
         if (!_partitions.TryGetValue(key, out var partition))
         {

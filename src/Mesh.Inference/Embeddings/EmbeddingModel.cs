@@ -10,7 +10,7 @@ namespace Mesh.Inference.Embeddings;
 /// run per request (padded to the longest input), mean pooling over the attention mask and
 /// L2 normalisation. Runs are serialised: one run already uses every core it was given.
 /// </summary>
-public sealed class EmbeddingModel : IDisposable
+public sealed class EmbeddingModel : ILoadedModel
 {
     public const string InputIdsName = "input_ids";
     public const string AttentionMaskName = "attention_mask";

@@ -13,7 +13,7 @@ public sealed record TensorSpec(string Name, string DataType, long[] Shape);
 /// graph's inputs before they queue. When every input and output has a dynamic first
 /// dimension, calls whose other dimensions match run as one batch along it.
 /// </summary>
-public sealed class TensorModel : IDisposable
+public sealed class TensorModel : ILoadedModel
 {
     private readonly InferenceSession _session;
 

@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.Distributed.Tests.Support;
 using Mesh.ServiceDefaults.Usage;
-using Mesh.Usage.V1;
 
 namespace Mesh.Distributed.Tests;
 
@@ -84,19 +83,19 @@ public sealed class IngestReliabilityTests(DistributedFixture servers)
         await using var scenario = await IngestScenario.CreateAsync(servers, partitions: 4);
         scenario.StartIngestor();
         await scenario.WaitForAssignmentAsync();
-        var missingTenant = Good(0);
+        var missingTenant = UsageEvents.Embedding(0);
         missingTenant.TenantId = "";
-        var negativeTokens = Good(0);
+        var negativeTokens = UsageEvents.Embedding(0);
         negativeTokens.InputTokens = -5;
         var records = new List<(string Key, byte[] Value)>
         {
-            ("acme", Good(10).ToByteArray()),
+            ("acme", UsageEvents.Embedding(10).ToByteArray()),
             ("acme", Encoding.UTF8.GetBytes("\u0001garbage, not protobuf \u00ff")),
-            ("acme", Good(20).ToByteArray()),
+            ("acme", UsageEvents.Embedding(20).ToByteArray()),
             ("acme", missingTenant.ToByteArray()),
-            ("acme", Good(30).ToByteArray()),
+            ("acme", UsageEvents.Embedding(30).ToByteArray()),
             ("acme", negativeTokens.ToByteArray()),
-            ("acme", Good(40).ToByteArray()),
+            ("acme", UsageEvents.Embedding(40).ToByteArray()),
         };
         using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = scenario.Bootstrap, EnableIdempotence = true, Acks = Acks.All }).Build())
         {
@@ -119,19 +118,6 @@ public sealed class IngestReliabilityTests(DistributedFixture servers)
         Assert.All(letters, l => Assert.StartsWith($"{scenario.Topic}/", l.Source, StringComparison.Ordinal));
         Assert.Equal(records[1].Value, letters.OrderBy(l => l.Offset).First().Value);
     }
-
-    private static UsageEvent Good(long tokens) => new()
-    {
-        EventId = Guid.NewGuid().ToString(),
-        OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
-        TenantId = "acme",
-        Service = "inference",
-        Kind = UsageKind.Embedding,
-        Resource = "all-MiniLM-L6-v2",
-        InputTokens = tokens,
-        BatchSize = 1,
-        Status = UsageStatus.Ok,
-    };
 
     private static List<(long Offset, string Reason, string Source, byte[] Value)> ReadDeadLetters(IngestScenario scenario, int expected, TimeSpan timeout)
     {

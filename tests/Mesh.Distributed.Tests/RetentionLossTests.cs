@@ -4,7 +4,6 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.DevServers;
 using Mesh.Distributed.Tests.Support;
-using Mesh.Usage.V1;
 
 namespace Mesh.Distributed.Tests;
 
@@ -67,19 +66,8 @@ public sealed partial class RetentionLossTests(DistributedFixture servers)
         var failed = 0;
         for (var i = first; i < first + count; i++)
         {
-            var usageEvent = new UsageEvent
-            {
-                EventId = Guid.NewGuid().ToString(),
-                OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
-                TenantId = "acme",
-                Service = "inference",
-                Kind = UsageKind.Embedding,
-                Resource = "all-MiniLM-L6-v2",
-                InputTokens = Tokens(i),
-                BatchSize = 1,
-                Status = UsageStatus.Ok,
-                Attributes = { ["note"] = padding },
-            };
+            var usageEvent = UsageEvents.Embedding(Tokens(i));
+            usageEvent.Attributes["note"] = padding;
             producer.Produce(topic, new Message<string, byte[]> { Key = "acme", Value = usageEvent.ToByteArray() }, report =>
             {
                 if (report.Error.IsError)

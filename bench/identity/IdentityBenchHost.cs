@@ -1,6 +1,6 @@
 using Mesh.Identity;
 using Mesh.Identity.Api;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Usage.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

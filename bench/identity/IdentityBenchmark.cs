@@ -4,8 +4,8 @@ using Grpc.Net.Client;
 using Mesh.Identity.ApiKeys;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Tokens;
+using Mesh.ServiceDefaults.Calls;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Bench;

@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using Mesh.Inference;
 using Mesh.Inference.Api;
 using Mesh.Inference.Models;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Usage.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.DevServers;
+using Mesh.Metering;
+using Mesh.Metering.Kafka;
 using Mesh.ServiceDefaults.Grpc;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Usage.V1;
 
 namespace Mesh.Bench;

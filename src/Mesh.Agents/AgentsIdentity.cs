@@ -1,4 +1,6 @@
-using Mesh.ServiceDefaults.Auth;
+using Mesh.Security;
+using Mesh.Security.Authentication;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Agents;
 

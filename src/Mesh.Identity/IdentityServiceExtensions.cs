@@ -5,9 +5,9 @@ using Mesh.Identity.Principals;
 using Mesh.Identity.Relations;
 using Mesh.Identity.Storage;
 using Mesh.Identity.Tokens;
-using Mesh.ServiceDefaults.Auth.ApiKeys;
-using Mesh.ServiceDefaults.Auth.Tokens;
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authentication.ApiKeys;
+using Mesh.Security.Authorization;
+using Mesh.Security.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +17,9 @@ public static class IdentityServiceExtensions
 {
     /// <summary>
     /// The identity service's stores (SQLite), token issuing and key ring, relations engine
-    /// and budgets. Call before <c>AddMeshService</c>: identity checks API keys, tokens and
-    /// permissions itself instead of asking identity over gRPC.
+    /// and budgets. Identity checks API keys, tokens and permissions itself instead of asking
+    /// identity over gRPC: its own implementations replace those of the security library,
+    /// whether this runs before or after <c>AddMeshService</c>.
     /// </summary>
     public static IHostApplicationBuilder AddIdentity(this IHostApplicationBuilder builder)
     {
@@ -41,15 +42,15 @@ public static class IdentityServiceExtensions
         services.TryAddSingleton<SigningKeyProtector>();
         services.TryAddSingleton<SigningKeyRing>();
         services.AddHostedService<SigningKeyCheck>();
-        services.TryAddSingleton<IKeySetSource>(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.Replace(ServiceDescriptor.Singleton<IKeySetSource>(sp => sp.GetRequiredService<SigningKeyRing>()));
         services.TryAddSingleton<TokenIssuer>();
         services.TryAddSingleton<ApiKeyVerifier>();
-        services.TryAddSingleton<IApiKeyResolver>(sp => sp.GetRequiredService<ApiKeyVerifier>());
+        services.Replace(ServiceDescriptor.Singleton<IApiKeyResolver>(sp => sp.GetRequiredService<ApiKeyVerifier>()));
         services.TryAddSingleton<ApiKeyIssuer>();
         services.TryAddSingleton<PermissionEngine>();
         services.TryAddSingleton<Requester>();
         services.TryAddSingleton<DecisionPoint>();
-        services.TryAddSingleton<IAccessDecider, LocalAccessDecider>();
+        services.Replace(ServiceDescriptor.Singleton<IAccessDecider, LocalAccessDecider>());
         services.AddHostedService<ReservationSweeper>();
         return builder;
     }

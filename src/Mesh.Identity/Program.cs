@@ -2,8 +2,8 @@ using Mesh.Identity;
 using Mesh.Identity.Api;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddIdentity(); // before the defaults: identity checks keys, tokens and permissions itself
 builder.AddMeshService("identity");
+builder.AddIdentity();
 
 var app = builder.Build();
 app.MapMeshService();

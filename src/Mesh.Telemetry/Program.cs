@@ -8,8 +8,8 @@ if (args is [MigrateCommand.Name, ..])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddTelemetry(builder.Configuration); // before the defaults: usage goes to the local store, not over gRPC
 builder.AddMeshService("telemetry");
+builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 app.MapMeshService();

@@ -1,5 +1,6 @@
 using ClickHouse.Driver;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
+using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
 using Mesh.Telemetry.Ingest.Kafka;
 using Mesh.Telemetry.Storage;
@@ -40,8 +41,7 @@ public static class TelemetryServiceCollectionExtensions
 
         services.TryAddSingleton<UsageEventConverter>();
         services.TryAddSingleton<UsageIngestor>();
-        services.RemoveAll<IUsageSink>();
-        services.AddSingleton<IUsageSink, LocalUsageSink>();
+        services.Replace(ServiceDescriptor.Singleton<IUsageSink, LocalUsageSink>());
         services.AddTelemetryAuthorization();
         services.AddKafkaIngestion(configuration);
         return services;
@@ -65,7 +65,7 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>The Kafka ingestor, when <c>ConnectionStrings:kafka</c> is set and <c>Mesh:Telemetry:Kafka:Enabled</c> is not false.</summary>
     private static void AddKafkaIngestion(this IServiceCollection services, IConfiguration configuration)
     {
-        var bootstrap = configuration.GetConnectionString(UsageSinkRegistration.KafkaConnectionName);
+        var bootstrap = configuration.GetConnectionString(UsageTopic.ConnectionName);
         var options = configuration.GetSection(KafkaIngestOptions.SectionName).Get<KafkaIngestOptions>() ?? new KafkaIngestOptions();
         if (string.IsNullOrWhiteSpace(bootstrap) || !options.Enabled)
         {

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.Tools.Execution;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;

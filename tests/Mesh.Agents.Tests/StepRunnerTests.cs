@@ -1,9 +1,9 @@
 using Grpc.Core;
 using Mesh.Agents.Runs;
 using Mesh.Agents.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.Metering;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Grpc;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Testing;
 using Mesh.Usage.V1;
 

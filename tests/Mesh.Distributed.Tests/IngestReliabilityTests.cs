@@ -2,7 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.Distributed.Tests.Support;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering.Kafka;
 
 namespace Mesh.Distributed.Tests;
 

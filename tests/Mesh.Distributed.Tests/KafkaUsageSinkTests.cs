@@ -1,8 +1,9 @@
 using System.Text;
 using Confluent.Kafka;
 using Mesh.Distributed.Tests.Support;
+using Mesh.Metering;
+using Mesh.Metering.Kafka;
 using Mesh.ServiceDefaults.Grpc;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Usage.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

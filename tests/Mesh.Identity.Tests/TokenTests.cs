@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Tokens;
 using Mesh.Testing;
 
 namespace Mesh.Identity.Tests;

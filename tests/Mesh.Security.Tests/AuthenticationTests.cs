@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Mesh.Identity.Tokens;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Authentication;
+using Mesh.Security.Tokens;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -70,7 +70,7 @@ public sealed class SecureMesh : IDisposable
 
     public Identity.V1.Identity.IdentityClient IdentityClient => new(Channel("identity"));
 
-    public Tokens.TokensClient TokensClient => new(Channel("identity"));
+    public Mesh.Identity.V1.Tokens.TokensClient TokensClient => new(Channel("identity"));
 
     public Budgets.BudgetsClient BudgetsClient => new(Channel("identity"));
 

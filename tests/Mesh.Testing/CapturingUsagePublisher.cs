@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Usage.V1;
 
 namespace Mesh.Testing;

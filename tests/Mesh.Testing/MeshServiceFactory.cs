@@ -1,5 +1,5 @@
 using Grpc.Net.Client;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,7 +5,7 @@ using Mesh.Agents.Knowledge;
 using Mesh.Agents.Runs;
 using Mesh.Agents.V1;
 using Mesh.Inference.V1;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Tools.V1;
 using Mesh.Usage.V1;
 

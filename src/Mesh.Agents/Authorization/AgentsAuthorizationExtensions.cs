@@ -1,4 +1,3 @@
-using Mesh.ServiceDefaults.Authorization;
 using Mesh.Agents.Authorization;
 
 namespace Microsoft.Extensions.DependencyInjection;

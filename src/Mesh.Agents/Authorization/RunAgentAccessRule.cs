@@ -1,8 +1,8 @@
 using Grpc.Core;
 using Mesh.Agents.Runs;
 using Mesh.Agents.V1;
-using Mesh.ServiceDefaults.Authorization;
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
+using Mesh.Security.Authorization;
 
 namespace Mesh.Agents.Authorization;
 

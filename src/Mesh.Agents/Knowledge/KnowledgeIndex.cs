@@ -1,5 +1,5 @@
 using Mesh.Inference.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Agents.Knowledge;
 

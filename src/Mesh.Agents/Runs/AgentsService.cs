@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Mesh.Agents.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Agents.Runs;

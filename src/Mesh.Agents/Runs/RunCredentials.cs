@@ -1,6 +1,6 @@
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authorization;
+using Mesh.ServiceDefaults.Calls;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Agents.Runs;

@@ -1,6 +1,6 @@
 using Mesh.Agents.V1;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.Usage.V1;
 
 namespace Mesh.Agents.Runs;

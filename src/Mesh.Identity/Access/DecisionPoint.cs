@@ -1,7 +1,7 @@
 using Mesh.Identity.Budgets;
 using Mesh.Identity.Relations;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authorization;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.Access;
 

@@ -1,5 +1,5 @@
 using Mesh.Identity.Budgets;
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authorization;
 
 namespace Mesh.Identity.Access;
 

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Mesh.Identity.Relations;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.Access;

@@ -99,7 +99,7 @@ public sealed class BudgetsService(IBudgetStore store, Requester requester, Time
             : throw MeshErrors.NotFound("reservation", request.ReservationId, "it was settled already or expired");
     }
 
-    private static string CallScopeAgent() => ServiceDefaults.Auth.CallScope.Current?.AgentId ?? "";
+    private static string CallScopeAgent() => Mesh.ServiceDefaults.Calls.CallScope.Current?.AgentId ?? "";
 
     private static string Scope(string? text)
     {

@@ -2,7 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Mesh.Identity.ApiKeys;
 using Mesh.Identity.Principals;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.Security.Authentication;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.Api;
 

@@ -4,7 +4,7 @@ using Mesh.Identity.ApiKeys;
 using Mesh.Identity.Principals;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.Api;

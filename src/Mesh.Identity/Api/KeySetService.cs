@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Identity.Tokens;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Tokens;
 
 namespace Mesh.Identity.Api;
 

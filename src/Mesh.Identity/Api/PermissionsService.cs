@@ -3,8 +3,8 @@ using Grpc.Core;
 using Mesh.Identity.Access;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authorization;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.Api;

@@ -4,7 +4,8 @@ using Mesh.Identity.Access;
 using Mesh.Identity.Relations;
 using Mesh.Identity.Tokens;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.Security.Authentication;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.Api;

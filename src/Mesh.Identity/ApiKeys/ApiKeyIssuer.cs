@@ -2,7 +2,8 @@ using Mesh.Identity.Access;
 using Mesh.Identity.Api;
 using Mesh.Identity.Principals;
 using Mesh.Identity.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.Security.Authentication;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.ApiKeys;

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using Mesh.Identity.Principals;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Auth.ApiKeys;
+using Mesh.Security.Authentication;
+using Mesh.Security.Authentication.ApiKeys;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.ApiKeys;
 

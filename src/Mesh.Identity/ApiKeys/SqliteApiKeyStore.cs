@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Mesh.Identity.Storage;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Microsoft.Data.Sqlite;
 
 namespace Mesh.Identity.ApiKeys;

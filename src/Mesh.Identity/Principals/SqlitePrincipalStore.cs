@@ -1,5 +1,5 @@
 using Mesh.Identity.Storage;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.Principals;
 

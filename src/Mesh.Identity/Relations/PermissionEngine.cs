@@ -131,6 +131,6 @@ public static class SubjectRefs
     public static ObjectRef Of(PrincipalRecord principal)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        return new ObjectRef(ServiceDefaults.Auth.Caller.KindName(principal.Kind), principal.Id);
+        return new ObjectRef(Mesh.ServiceDefaults.Calls.Caller.KindName(principal.Kind), principal.Id);
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Authentication;
+using Mesh.Security.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Identity.Tokens;

@@ -1,5 +1,6 @@
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Auth.Tokens;
+using Mesh.Security.Authentication;
+using Mesh.Security.Tokens;
+using Mesh.ServiceDefaults.Calls;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Identity.Tokens;

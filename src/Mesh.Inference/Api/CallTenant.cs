@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Inference.Api;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using Mesh.Inference.Devices;
 using Mesh.Inference.Models;
 using Mesh.Inference.Scheduling;
+using Mesh.Metering;
 using Mesh.ServiceDefaults.Instrumentation;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Usage.V1;
 
 namespace Mesh.Inference.Api;

@@ -3,7 +3,7 @@ using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
 using Mesh.Inference.Tensors;
 using Mesh.Inference.V1;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Inference.Api;

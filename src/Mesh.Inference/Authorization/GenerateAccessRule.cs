@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Mesh.Inference.V1;
-using Mesh.ServiceDefaults.Authorization;
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
+using Mesh.Security.Authorization;
 
 namespace Mesh.Inference.Authorization;
 

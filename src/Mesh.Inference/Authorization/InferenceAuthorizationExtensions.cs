@@ -1,4 +1,3 @@
-using Mesh.ServiceDefaults.Authorization;
 using Mesh.Inference.Authorization;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Mesh.ServiceDefaults.Auth;
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.V1;
 

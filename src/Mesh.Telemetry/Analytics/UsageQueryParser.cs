@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.V1;

@@ -1,4 +1,3 @@
-using Mesh.ServiceDefaults.Authorization;
 using Mesh.Telemetry.Authorization;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Authorization;
+using Mesh.Security.Authorization;
 using Mesh.Telemetry.V1;
 
 namespace Mesh.Telemetry.Authorization;

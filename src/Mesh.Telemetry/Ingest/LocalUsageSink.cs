@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Usage.V1;
 
 namespace Mesh.Telemetry.Ingest;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 

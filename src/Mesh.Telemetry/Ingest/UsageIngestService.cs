@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mesh.ServiceDefaults.Auth;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Telemetry.V1;
 

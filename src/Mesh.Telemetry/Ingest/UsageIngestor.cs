@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 

@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Mesh.ServiceDefaults.Authorization;
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
+using Mesh.Security.Authorization;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;
 

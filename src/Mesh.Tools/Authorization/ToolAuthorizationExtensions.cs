@@ -1,4 +1,3 @@
-using Mesh.ServiceDefaults.Authorization;
 using Mesh.Tools.Authorization;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Mesh.Metering;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Instrumentation;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Tools.Registry;
 using Mesh.Usage.V1;
 

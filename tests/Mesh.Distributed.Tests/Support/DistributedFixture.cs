@@ -1,5 +1,5 @@
 using Mesh.DevServers;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering.Kafka;
 
 namespace Mesh.Distributed.Tests.Support;
 

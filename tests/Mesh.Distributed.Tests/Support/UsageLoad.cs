@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Mesh.Metering;
+using Mesh.Metering.Kafka;
 using Mesh.ServiceDefaults.Grpc;
-using Mesh.ServiceDefaults.Usage;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using DuckDB.NET.Data;
 using Grpc.Core;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering;
 using Mesh.Telemetry.Ingest;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.Tests.Support;

@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Pricing;
+using Mesh.Pricing;
 
 namespace Mesh.Telemetry.Tests.Pricing;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering.Kafka;
 
 namespace Mesh.Telemetry.Ingest.Kafka;
 

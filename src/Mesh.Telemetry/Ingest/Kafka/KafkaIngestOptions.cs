@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering.Kafka;
 
 namespace Mesh.Telemetry.Ingest.Kafka;
 

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Mesh.ServiceDefaults.Usage;
+using Mesh.Metering.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Telemetry.Ingest.Kafka;

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Google.Protobuf;
+using Mesh.ServiceDefaults.Grpc;
+using Mesh.Usage.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Metering.Kafka;
+
+/// <summary>
+/// Delivers usage batches to Kafka: the process's one idempotent producer (acks=all), keyed
+/// by tenant, protobuf values, trace context in headers. A batch counts as delivered when
+/// Kafka acknowledged every event of it; otherwise it fails and the shipper retries it whole
+/// (the ingestor keeps one copy per event id). The request path never waits on this: events
+/// reach it through the bounded <see cref="UsageBuffer"/>.
+/// </summary>
+public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
+{
+    private static readonly byte[] ContentType = Encoding.ASCII.GetBytes(UsageTopic.ContentType);
+    private readonly KafkaUsageOptions _options;
+    private readonly ProducerConfig _config;
+    private readonly ILogger<KafkaUsageSink> _logger;
+    private readonly Lock _gate = new();
+    private IProducer<string, byte[]>? _producer;
+
+    public KafkaUsageSink(string bootstrapServers, IOptions<KafkaUsageOptions> options, MeshServiceInfo service, ILogger<KafkaUsageSink> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(service);
+        _options = options.Value;
+        _logger = logger;
+        _config = new ProducerConfig(new Dictionary<string, string>(_options.Producer))
+        {
+            BootstrapServers = bootstrapServers,
+            ClientId = $"mesh-{service.Name}",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = _options.Linger.TotalMilliseconds,
+            MessageTimeoutMs = (int)_options.DeliveryTimeout.TotalMilliseconds,
+            // The Java client's partitioner, so every client maps a tenant to the same partition.
+            Partitioner = Partitioner.Murmur2Random,
+            BatchNumMessages = 10_000,
+            // A batch needs only whether each event was delivered: copying each event's key,
+            // value and headers back into its delivery report is work for nothing.
+            DeliveryReportFields = "status",
+        };
+        foreach (var (key, value) in _options.Producer)
+        {
+            _config.Set(key, value);
+        }
+    }
+
+    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return new UsageDelivery(0, 0, []);
+        }
+
+        var producer = Producer();
+        var delivery = new BatchDelivery(batch.Count);
+        try
+        {
+            foreach (var usageEvent in batch)
+            {
+                await ProduceAsync(producer, Message(usageEvent), delivery.Report, cancellationToken);
+            }
+        }
+        catch (KafkaException ex) when (ex.Error.IsFatal)
+        {
+            ReplaceProducer(producer, ex.Error);
+            throw;
+        }
+
+        await delivery.Task.WaitAsync(cancellationToken);
+        return new UsageDelivery(batch.Count, 0, []);
+    }
+
+    /// <summary>Waits for what is still queued (bounded), then closes the producer.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_producer is null)
+            {
+                return;
+            }
+
+            var left = _producer.Flush(_options.DeliveryTimeout);
+            if (left > 0)
+            {
+                LogUnflushed(_logger, left);
+            }
+
+            _producer.Dispose();
+            _producer = null;
+        }
+    }
+
+    private static Message<string, byte[]> Message(UsageEvent usageEvent)
+    {
+        var headers = new Headers
+        {
+            { UsageTopic.ContentTypeHeader, ContentType },
+            { UsageTopic.EventIdHeader, Encoding.ASCII.GetBytes(usageEvent.EventId) },
+        };
+        if (TraceParent(usageEvent) is { } traceParent)
+        {
+            headers.Add(UsageTopic.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
+        }
+
+        return new Message<string, byte[]> { Key = usageEvent.TenantId, Value = usageEvent.ToByteArray(), Headers = headers };
+    }
+
+    /// <summary>
+    /// W3C trace context continuing the trace of the request that did the work. The event
+    /// stands as the parent span: its id is derived from the event id, stable across retries.
+    /// </summary>
+    private static string? TraceParent(UsageEvent usageEvent)
+    {
+        if (usageEvent.TraceId.Length != 32 || !Guid.TryParse(usageEvent.EventId, out var eventId))
+        {
+            return null;
+        }
+
+        try
+        {
+            var traceId = ActivityTraceId.CreateFromString(usageEvent.TraceId);
+            Span<byte> bytes = stackalloc byte[16];
+            eventId.TryWriteBytes(bytes);
+            var spanId = ActivitySpanId.CreateFromBytes(bytes[8..]);
+            return $"00-{traceId.ToHexString()}-{spanId.ToHexString()}-01";
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> report, CancellationToken cancellationToken)
+    {
+        for (var wait = 1; ; wait = Math.Min(wait * 2, 100))
+        {
+            try
+            {
+                producer.Produce(_options.Topic, message, report);
+                return;
+            }
+            catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // librdkafka's own queue is full (Kafka slow or away): wait for room.
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+    }
+
+    private IProducer<string, byte[]> Producer()
+    {
+        lock (_gate)
+        {
+            return _producer ??= new ProducerBuilder<string, byte[]>(_config)
+                .SetErrorHandler((_, error) => LogProducerError(_logger, error.Code, error.Reason, error.IsFatal))
+                .SetLogHandler((_, message) => KafkaLog.Write(_logger, message))
+                .Build();
+        }
+    }
+
+    private void ReplaceProducer(IProducer<string, byte[]> failed, Error error)
+    {
+        LogFatal(_logger, error.Reason);
+        lock (_gate)
+        {
+            if (ReferenceEquals(_producer, failed))
+            {
+                _producer = null;
+            }
+        }
+
+        failed.Dispose();
+    }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Kafka usage producer: {Code} {Reason} (fatal: {Fatal})")]
+    private static partial void LogProducerError(ILogger logger, ErrorCode code, string reason, bool fatal);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Kafka usage producer failed fatally ({Reason}); a new producer takes over and the batch is retried")]
+    private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Critical, Message = "Kafka usage producer closed with {Count} events not acknowledged")]
+    private static partial void LogUnflushed(ILogger logger, int count);
+
+    /// <summary>Completes when Kafka has answered for every event of a batch; fails if any was not delivered.</summary>
+    private sealed class BatchDelivery(int count)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _left = count;
+        private Error? _failure;
+
+        public Task Task => _done.Task;
+
+        /// <summary>Runs on the producer's delivery thread: only counts and completes.</summary>
+        public void Report(DeliveryReport<string, byte[]> report)
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.CompareExchange(ref _failure, report.Error, null);
+            }
+
+            if (Interlocked.Decrement(ref _left) == 0)
+            {
+                if (_failure is { } failure)
+                {
+                    _done.TrySetException(new KafkaException(failure));
+                }
+                else
+                {
+                    _done.TrySetResult();
+                }
+            }
+        }
+    }
+}

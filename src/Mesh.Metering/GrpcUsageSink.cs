@@ -1,0 +1,20 @@
+using Mesh.ServiceDefaults.Calls;
+using Mesh.ServiceDefaults.Grpc;
+using Mesh.Telemetry.V1;
+using Mesh.Usage.V1;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Metering;
+
+/// <summary>Delivers usage batches to the telemetry service's <c>UsageIngest.Publish</c>.</summary>
+public sealed class GrpcUsageSink(UsageIngest.UsageIngestClient client, IServiceCredentials credentials, IOptions<MeshGrpcOptions> grpc, TimeProvider time) : IUsageSink
+{
+    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+    {
+        var request = new PublishRequest();
+        request.Events.AddRange(batch);
+        var headers = await credentials.HeadersAsync(cancellationToken);
+        var response = await client.PublishAsync(request, headers, time.GetUtcNow().UtcDateTime + grpc.Value.DefaultDeadline, cancellationToken);
+        return new UsageDelivery(response.Stored, response.Duplicates, [.. response.Rejected.Select(r => (r.EventId, r.Reason))]);
+    }
+}

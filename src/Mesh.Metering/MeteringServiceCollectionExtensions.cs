@@ -1,0 +1,39 @@
+using Mesh.Metering;
+using Mesh.Telemetry.V1;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class MeteringServiceCollectionExtensions
+{
+    /// <summary>
+    /// The usage pipeline: the recorder services stamp events with, the bounded buffer, and the
+    /// shipper that delivers batches to the sink named by <c>Mesh:Usage:Sink</c> (<c>grpc</c>:
+    /// telemetry, the default; other sinks register themselves under their name).
+    /// </summary>
+    public static IServiceCollection AddMeshMetering(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
+        services.AddOptions<UsageSinkOptions>().BindConfiguration(UsageSinkOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
+        services.TryAddSingleton<UsageBuffer>();
+        services.TryAddSingleton<IUsagePublisher>(sp => sp.GetRequiredService<UsageBuffer>());
+        services.TryAddSingleton<UsageRecorder>();
+        services.TryAddSingleton<UsageShipper>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageShipper>());
+        services.AddMeshClient<UsageIngest.UsageIngestClient>("telemetry");
+        services.TryAddKeyedSingleton<IUsageSink, GrpcUsageSink>(UsageSinkOptions.Grpc);
+        services.TryAddSingleton(ConfiguredSink);
+        return services;
+    }
+
+    private static IUsageSink ConfiguredSink(IServiceProvider services)
+    {
+        var name = services.GetRequiredService<IOptions<UsageSinkOptions>>().Value.Sink;
+        return services.GetKeyedService<IUsageSink>(name) ?? throw new InvalidOperationException(
+            $"{UsageSinkOptions.SectionName}:Sink is '{name}', but this service has no such sink registered");
+    }
+}

@@ -1,0 +1,52 @@
+namespace Mesh.Metering;
+
+/// <summary>How a service buffers and ships its usage events (<c>Mesh:Usage</c>).</summary>
+public sealed class UsageOptions
+{
+    public const string SectionName = "Mesh:Usage";
+
+    /// <summary>Events held in memory while telemetry is slow or away.</summary>
+    public int BufferCapacity { get; set; } = 100_000;
+
+    /// <summary>Most events sent in one publish call.</summary>
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>How long a partial batch waits for more events before it is sent.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a request waits for buffer space before it fails with ResourceExhausted.</summary>
+    public TimeSpan FullBufferWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest pause between retries while telemetry is unreachable.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long shutdown waits for buffered events to be delivered.</summary>
+    public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Credential the service presents to telemetry; defaults to <c>Mesh:BootstrapApiKey</c>.</summary>
+    public string? PublisherApiKey { get; set; }
+
+    /// <summary>Every problem with the settings, empty when they are valid.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (BufferCapacity < 1)
+        {
+            yield return $"{SectionName}:BufferCapacity must be at least 1";
+        }
+
+        if (MaxBatchSize < 1 || MaxBatchSize > BufferCapacity)
+        {
+            yield return $"{SectionName}:MaxBatchSize must be between 1 and BufferCapacity";
+        }
+
+        if (FlushInterval <= TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:FlushInterval must be positive";
+        }
+
+        if (FullBufferWait < TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:FullBufferWait must not be negative";
+        }
+    }
+}

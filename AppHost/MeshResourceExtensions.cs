@@ -11,4 +11,18 @@ internal static class MeshResourceExtensions
         builder.AddProject<TProject>(name)
             .WithEnvironment("Mesh__BootstrapApiKey", apiKey)
             .WithHttpHealthCheck("/health", endpointName: "health");
+
+    /// <summary>
+    /// Gives <paramref name="service"/> a generated key of its own (<c>Mesh:Service:Key</c>) and tells
+    /// identity about it (<c>Mesh:Identity:Services:&lt;name&gt;:Key</c>). Set
+    /// <c>Parameters:&lt;name&gt;-service-key</c> to choose it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceKey(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ProjectResource> identity, IDistributedApplicationBuilder builder)
+    {
+        var name = service.Resource.Name;
+        var key = builder.AddParameter($"{name}-service-key", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true);
+        identity.WithEnvironment($"Mesh__Identity__Services__{name}__Key", key);
+        return service.WithEnvironment("Mesh__Service__Key", key);
+    }
 }

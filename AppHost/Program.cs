@@ -6,9 +6,12 @@ var apiKey = builder.AddParameter("bootstrap-api-key", secret: true);
 // Mesh:Mode=distributed: usage through Kafka into ClickHouse (see DistributedUsage).
 var distributed = DistributedUsage.AddIfEnabled(builder);
 
-var telemetry = builder.AddMeshService<Projects.Mesh_Telemetry>("telemetry", apiKey);
-var identity = builder.AddMeshService<Projects.Mesh_Identity>("identity", apiKey)
-    .WithReference(telemetry).WaitFor(telemetry);
+// Identity starts first and waits for nothing: its own usage waits in its spool until telemetry
+// is up, and it reads telemetry's prices only when a reservation needs them.
+var identity = builder.AddMeshService<Projects.Mesh_Identity>("identity", apiKey);
+var telemetry = builder.AddMeshService<Projects.Mesh_Telemetry>("telemetry", apiKey)
+    .WithReference(identity).WaitFor(identity);
+identity.WithReference(telemetry);
 // With Parameters:key-encryption-key (base64 of 32 bytes) identity stores its signing keys encrypted.
 if (!string.IsNullOrEmpty(builder.Configuration["Parameters:key-encryption-key"]))
 {
@@ -16,8 +19,6 @@ if (!string.IsNullOrEmpty(builder.Configuration["Parameters:key-encryption-key"]
 }
 
 // Every service authenticates tokens with identity's key set and asks identity before acting.
-// Telemetry cannot wait for identity (identity ships its usage to telemetry): it only refers to it.
-telemetry.WithReference(identity);
 var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(identity).WaitFor(identity);
@@ -33,6 +34,13 @@ var agents = builder.AddMeshService<Projects.Mesh_Agents>("agents", apiKey)
 foreach (var service in new[] { telemetry, identity, inference, tools, agents })
 {
     distributed?.Wire(service, isTelemetry: service == telemetry);
+}
+
+// Each service has a key of its own, known only to it and to identity, which it exchanges for
+// short-lived service tokens: one compromised service is not the mesh admin anywhere.
+foreach (var service in new[] { telemetry, inference, tools, agents })
+{
+    service.WithServiceKey(identity, builder);
 }
 
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))

@@ -10,6 +10,9 @@ public static class MeshMode
     /// <summary>The well-known development key; never accepted in distributed mode.</summary>
     public const string DevelopmentBootstrapKey = "mesh-dev-admin-key";
 
+    /// <summary>The development service keys (<c>mesh-dev-service-key-&lt;service&gt;...</c>) start so; never accepted in distributed mode.</summary>
+    public const string DevelopmentServiceKeyPrefix = "mesh-dev-service-key-";
+
     /// <summary>Shortest bootstrap key accepted in distributed mode.</summary>
     public const int MinDistributedKeyLength = 32;
 

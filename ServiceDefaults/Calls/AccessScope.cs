@@ -8,6 +8,9 @@ public sealed record AccessScope
 {
     public static readonly AccessScope Unrestricted = new();
 
+    /// <summary>A list holding only this allows nothing of its type (an empty list would allow everything).</summary>
+    public const string Nothing = "-";
+
     public IReadOnlyList<string> Tools { get; init; } = [];
 
     public IReadOnlyList<string> Models { get; init; } = [];
@@ -53,5 +56,5 @@ public sealed record AccessScope
     };
 
     private static bool Within(IReadOnlyList<string> outer, IReadOnlyList<string> inner) =>
-        outer.Count == 0 || outer.Contains("*") || inner.All(i => outer.Contains(i, StringComparer.OrdinalIgnoreCase));
+        outer.Count == 0 || outer.Contains("*") || inner.All(i => i == Nothing || outer.Contains(i, StringComparer.OrdinalIgnoreCase));
 }

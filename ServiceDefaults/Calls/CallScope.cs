@@ -21,6 +21,9 @@ public sealed record CallScope(Caller Caller, string Authorization)
 
     public string StepId { get; init; } = "";
 
+    /// <summary>The gRPC method being served, e.g. <c>/mesh.tools.v1.Tools/InvokeTool</c>.</summary>
+    public string Method { get; init; } = "";
+
     /// <summary>Makes <paramref name="scope"/> current until the returned value is disposed.</summary>
     public static IDisposable Enter(CallScope scope)
     {

@@ -24,6 +24,12 @@ public sealed record Caller(string PrincipalId, string TenantId, PrincipalKind K
     /// <summary>The API key id or token id that authenticated the call, for the audit trail.</summary>
     public string? CredentialId { get; init; }
 
+    /// <summary>When the credential stops working; null when it does not expire.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>The revocable credential this one stands on (<c>key:&lt;id&gt;</c>): tokens minted from it die with it.</summary>
+    public string? Source { get; init; }
+
     /// <summary>May this caller see or act on data of <paramref name="tenantId"/>?</summary>
     public bool CanAccessTenant(string tenantId) => IsAdmin || string.Equals(TenantId, tenantId, StringComparison.Ordinal);
 

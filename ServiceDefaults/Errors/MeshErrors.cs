@@ -16,6 +16,8 @@ public static class MeshErrors
     public static RpcException NotFound(string what, string name, string hint) =>
         new(new Status(StatusCode.NotFound, $"{what} '{name}' not found; {hint}"));
 
+    public static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
+
     public static RpcException PermissionDenied(string message) => new(new Status(StatusCode.PermissionDenied, message));
 
     public static RpcException ResourceExhausted(string message) => new(new Status(StatusCode.ResourceExhausted, message));

@@ -19,6 +19,8 @@ public static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<AgentsIdentity>();
         services.TryAddSingleton<KnowledgeIndex>();
         services.TryAddSingleton<StepRunner>();
+        services.TryAddSingleton<StepBudget>();
+        services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");
         services.AddAgentsAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgent, AssistantAgent>());
         return services;

@@ -8,6 +8,9 @@ using Mesh.Identity.Tokens;
 using Mesh.Security.Authentication.ApiKeys;
 using Mesh.Security.Authorization;
 using Mesh.Security.Tokens;
+using Mesh.ServiceDefaults;
+using Mesh.ServiceDefaults.Calls;
+using Mesh.Telemetry.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +19,8 @@ namespace Mesh.Identity;
 public static class IdentityServiceExtensions
 {
     /// <summary>
-    /// The identity service's stores (SQLite), token issuing and key ring, relations engine
-    /// and budgets. Identity checks API keys, tokens and permissions itself instead of asking
+    /// The identity service's stores (SQLite), token issuing and key ring, service keys,
+    /// relations engine and budgets (priced with telemetry's price list). Identity checks API keys, tokens and permissions itself instead of asking
     /// identity over gRPC: its own implementations replace those of the security library,
     /// whether this runs before or after <c>AddMeshService</c>.
     /// </summary>
@@ -28,9 +31,10 @@ public static class IdentityServiceExtensions
         services.AddOptions<IdentityStorageOptions>().BindConfiguration(IdentityStorageOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), $"{IdentityStorageOptions.SectionName}:DatabasePath must name a file")
             .ValidateOnStart();
-        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.SectionName)
-            .Validate(o => !o.Problems().Any(), $"invalid {TokenOptions.SectionName} settings")
-            .ValidateOnStart();
+        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
+        var distributed = MeshMode.IsDistributed(builder.Configuration[MeshMode.Key]);
+        services.AddOptions<ServiceKeyOptions>().BindConfiguration(ServiceKeyOptions.SectionName).ValidateProblems(o => o.Problems(distributed)).ValidateOnStart();
+        services.AddOptions<PriceListOptions>().BindConfiguration(PriceListOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(OpenDatabase);
         services.TryAddSingleton<IPrincipalStore, SqlitePrincipalStore>();
@@ -44,12 +48,20 @@ public static class IdentityServiceExtensions
         services.AddHostedService<SigningKeyCheck>();
         services.Replace(ServiceDescriptor.Singleton<IKeySetSource>(sp => sp.GetRequiredService<SigningKeyRing>()));
         services.TryAddSingleton<TokenIssuer>();
+        services.TryAddSingleton<ServiceKeys>();
+        services.TryAddSingleton<MintSources>();
+        services.TryAddSingleton<StoreRevocationSource>();
+        services.Replace(ServiceDescriptor.Singleton<IRevocationSource>(sp => sp.GetRequiredService<StoreRevocationSource>()));
+        services.Replace(ServiceDescriptor.Singleton<IServiceCredentials, IdentityServiceCredential>());
         services.TryAddSingleton<ApiKeyVerifier>();
         services.Replace(ServiceDescriptor.Singleton<IApiKeyResolver>(sp => sp.GetRequiredService<ApiKeyVerifier>()));
         services.TryAddSingleton<ApiKeyIssuer>();
         services.TryAddSingleton<PermissionEngine>();
         services.TryAddSingleton<Requester>();
         services.TryAddSingleton<DecisionPoint>();
+        services.TryAddSingleton<IPriceListSource, TelemetryPriceListSource>();
+        services.TryAddSingleton<ReservationPricer>();
+        services.AddMeshClient<Prices.PricesClient>("telemetry");
         services.Replace(ServiceDescriptor.Singleton<IAccessDecider, LocalAccessDecider>());
         services.AddHostedService<ReservationSweeper>();
         return builder;

@@ -1,4 +1,6 @@
 using Mesh.Metering;
+using Mesh.Metering.Calls;
+using Mesh.ServiceDefaults.Grpc;
 using Mesh.Telemetry.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,10 +25,24 @@ public static class MeteringServiceCollectionExtensions
         services.TryAddSingleton<IUsagePublisher>(sp => sp.GetRequiredService<UsageBuffer>());
         services.TryAddSingleton<UsageRecorder>();
         services.TryAddSingleton<UsageShipper>();
+        services.AddServerInterceptor<MeteringInterceptor>(ServerInterceptorStage.Metering);
         services.AddHostedService(sp => sp.GetRequiredService<UsageShipper>());
         services.AddMeshClient<UsageIngest.UsageIngestClient>("telemetry");
         services.TryAddKeyedSingleton<IUsageSink, GrpcUsageSink>(UsageSinkOptions.Grpc);
         services.TryAddSingleton(ConfiguredSink);
+        return services;
+    }
+
+    /// <summary>Makes every call of an RPC one usage event (see <see cref="UsageScope"/>).</summary>
+    public static IServiceCollection AddMeteredMethod(this IServiceCollection services, MeteredMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(method);
+        if (!services.Any(d => d.ImplementationInstance is MeteredMethod m && m.Method == method.Method))
+        {
+            services.AddSingleton(method);
+        }
+
         return services;
     }
 

@@ -18,6 +18,7 @@ public sealed partial class UsageShipper(
 {
     private readonly UsageOptions _options = options.Value;
     private readonly List<UsageEvent> _batch = [];
+    private readonly CancellationTokenSource _giveUp = new();
 
     /// <summary>Events delivered to the sink since start.</summary>
     public long Delivered { get; private set; }
@@ -32,6 +33,7 @@ public sealed partial class UsageShipper(
         if (!finished.IsCompleted)
         {
             LogUndelivered(logger, _batch.Count + buffer.Count);
+            await _giveUp.CancelAsync(); // stop retrying: shutdown must not wait for a sink that is gone
         }
 
         await base.StopAsync(CancellationToken.None);
@@ -42,7 +44,7 @@ public sealed partial class UsageShipper(
         // Runs until the buffer is completed and drained, not until stoppingToken: events
         // still buffered at shutdown must be delivered. StopAsync bounds that wait.
         var reader = buffer.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        while (!_giveUp.IsCancellationRequested && await reader.WaitToReadAsync(CancellationToken.None))
         {
             await FillBatchAsync(reader);
             await DeliverWithRetryAsync(stoppingToken);
@@ -75,7 +77,7 @@ public sealed partial class UsageShipper(
     private async Task DeliverWithRetryAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; !_giveUp.IsCancellationRequested; attempt++)
         {
             try
             {
@@ -92,10 +94,24 @@ public sealed partial class UsageShipper(
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogRetry(logger, _batch.Count, attempt, delay.TotalMilliseconds, ex.Message);
-                await Task.Delay(delay, time, CancellationToken.None);
+                try
+                {
+                    await Task.Delay(delay, time, _giveUp.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _giveUp.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Usage batch of {Count} events not delivered (attempt {Attempt}); retrying in {DelayMs} ms: {Reason}")]

@@ -15,14 +15,25 @@ public sealed class PriceCatalog
     private const decimal PerMillion = 1_000_000m;
     private const decimal MillisecondsPerSecond = 1_000m;
 
+    /// <summary>An event attribute naming the price a resource is billed at when it is not its own name.</summary>
+    public const string PriceClassAttribute = "price_class";
+
     private readonly Dictionary<string, ResourcePrice> _prices;
 
     public PriceCatalog(IOptions<PricingOptions> options)
+        : this(options?.Value.Version ?? "", options?.Value.Resources ?? [])
     {
-        ArgumentNullException.ThrowIfNull(options);
-        Version = options.Value.Version;
-        _prices = new Dictionary<string, ResourcePrice>(options.Value.Resources, StringComparer.OrdinalIgnoreCase);
     }
+
+    public PriceCatalog(string version, IReadOnlyDictionary<string, ResourcePrice> prices)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        Version = version;
+        _prices = new Dictionary<string, ResourcePrice>(prices, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Every priced resource.</summary>
+    public IReadOnlyDictionary<string, ResourcePrice> Resources => _prices;
 
     /// <summary>The price list version stored with every event priced by this catalog.</summary>
     public string Version { get; }
@@ -34,17 +45,24 @@ public sealed class PriceCatalog
     public decimal Cost(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var price = Find(usageEvent.Resource);
+        var resource = usageEvent.Attributes.TryGetValue(PriceClassAttribute, out var priceClass) && priceClass.Length > 0 ? priceClass : usageEvent.Resource;
+        return Cost(resource, usageEvent.InputTokens, usageEvent.OutputTokens, usageEvent.CachedTokens, usageEvent.ComputeMs, calls: 1);
+    }
+
+    /// <summary>The cost in USD of this much use of <paramref name="resource"/>; throws <see cref="OverflowException"/> for absurd amounts.</summary>
+    public decimal Cost(string resource, long inputTokens, long outputTokens, long cachedTokens, double computeMs, long calls)
+    {
+        var price = Find(resource);
         if (price is null)
         {
             return 0m;
         }
 
-        var cost = usageEvent.InputTokens * price.InputPerMillionTokens / PerMillion
-            + usageEvent.OutputTokens * price.OutputPerMillionTokens / PerMillion
-            + usageEvent.CachedTokens * price.CachedPerMillionTokens / PerMillion
-            + price.PerCall
-            + (decimal)usageEvent.ComputeMs / MillisecondsPerSecond * price.PerComputeSecond;
+        var cost = inputTokens * price.InputPerMillionTokens / PerMillion
+            + outputTokens * price.OutputPerMillionTokens / PerMillion
+            + cachedTokens * price.CachedPerMillionTokens / PerMillion
+            + (calls * price.PerCall)
+            + ((decimal)computeMs / MillisecondsPerSecond * price.PerComputeSecond);
         return Math.Round(cost, CostScale, MidpointRounding.ToEven);
     }
 }

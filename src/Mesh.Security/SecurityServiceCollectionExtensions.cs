@@ -25,8 +25,10 @@ public static class SecurityServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddMeshAuthentication();
         services.AddMeshAuthorization();
+        services.AddOptions<ServiceCredentialOptions>().BindConfiguration(ServiceCredentialOptions.SectionName);
         services.TryAddSingleton<ServiceCredential>();
         services.TryAddSingleton<IServiceCredentials>(sp => sp.GetRequiredService<ServiceCredential>());
+        services.AddMeshClient<Tokens.TokensClient>("identity");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutgoingCallEnricher, CallerPropagation>());
         return services;
     }
@@ -49,9 +51,12 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<VerifiedTokens>(_ => new VerifiedTokens());
         services.TryAddSingleton<TokenValidator>();
         services.TryAddSingleton<IKeySetSource, IdentityKeySetSource>();
+        services.TryAddSingleton<IRevocationSource, IdentityRevocationSource>();
         services.TryAddSingleton<IApiKeyResolver, IdentityApiKeyResolver>();
         services.TryAddSingleton<ICallerAuthenticator, MeshAuthenticator>();
         services.AddServerInterceptor<AuthenticationInterceptor>(ServerInterceptorStage.Authentication);
+        services.TryAddSingleton<AuthenticationFailures>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuthenticationFailures>());
         services.AddMeshClient<KeySet.KeySetClient>("identity");
         services.AddMeshClient<global::Mesh.Identity.V1.Identity.IdentityClient>("identity");
     }

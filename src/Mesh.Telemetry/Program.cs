@@ -15,5 +15,6 @@ var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<UsageIngestService>();
 app.MapGrpcService<AnalyticsService>();
+app.MapGrpcService<Mesh.Telemetry.Pricing.PricesService>();
 await app.RunAsync();
 return 0;

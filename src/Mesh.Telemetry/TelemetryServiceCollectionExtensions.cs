@@ -3,6 +3,7 @@ using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
 using Mesh.Telemetry.Ingest.Kafka;
+using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.Storage.ClickHouse;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +40,8 @@ public static class TelemetryServiceCollectionExtensions
             services.AddHostedService<UsageStoreInitializer>();
         }
 
+        services.TryAddSingleton<UsageSettler>();
+        services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");
         services.TryAddSingleton<UsageEventConverter>();
         services.TryAddSingleton<UsageIngestor>();
         services.Replace(ServiceDescriptor.Singleton<IUsageSink, LocalUsageSink>());

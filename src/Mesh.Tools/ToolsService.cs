@@ -8,7 +8,7 @@ using Mesh.Tools.Validation;
 namespace Mesh.Tools;
 
 /// <summary>Lists the registered tools (those the caller may use) and runs them on validated arguments.</summary>
-public sealed class ToolsService(ToolRegistry registry, ToolExecutor executor, TimeProvider time) : V1.Tools.ToolsBase
+public sealed class ToolsService(ToolRegistry registry, ToolExecutor executor) : V1.Tools.ToolsBase
 {
     /// <summary>The tools the caller's credential may use: a scoped key or token sees the tools of its scope.</summary>
     public override Task<ListToolsResponse> ListTools(ListToolsRequest request, ServerCallContext context)
@@ -25,10 +25,9 @@ public sealed class ToolsService(ToolRegistry registry, ToolExecutor executor, T
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var startedAt = time.GetTimestamp();
         var tool = registry.Resolve(request.Tool, request.Version);
         var arguments = ArgumentValidator.Validate(tool, request.ArgumentsJson);
-        var outcome = await executor.ExecuteAsync(tool, arguments, startedAt, context.CancellationToken);
+        var outcome = await executor.ExecuteAsync(tool, arguments, context.CancellationToken);
         return new InvokeToolResponse
         {
             Tool = tool.Descriptor.Name,

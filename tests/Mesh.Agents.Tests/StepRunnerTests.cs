@@ -1,3 +1,5 @@
+using Mesh.Security.Authorization;
+using Microsoft.Extensions.Options;
 using Grpc.Core;
 using Mesh.Agents.Runs;
 using Mesh.Agents.V1;
@@ -16,10 +18,18 @@ public sealed class StepRunnerTests
     /// <summary>Steps run inside a served call; usage events take their tenant and principal from it.</summary>
     private static IDisposable ServedCall() => CallScope.Enter(new CallScope(new Caller("alice", "acme", PrincipalKind.User, IsAdmin: false), "Bearer test"));
 
+    /// <summary>A service run without identity (credentials mode) reserves nothing for its steps.</summary>
+    private static StepBudget UnbudgetedSteps() => new(
+        new Mesh.Identity.V1.Budgets.BudgetsClient(Grpc.Net.Client.GrpcChannel.ForAddress("http://127.0.0.1:9")),
+        new NoCredentials(),
+        Options.Create(new AuthorizationOptions { Mode = AuthorizationMode.Credentials }),
+        Options.Create(new MeshGrpcOptions()),
+        TimeProvider.System);
+
     [Fact]
     public async Task RunAsync_StepRanButTheCallEndedBeforeItsEventWasSent_MeteredOnceAsOk()
     {
-        var runner = new StepRunner(new UsageRecorder(_usage, new MeshServiceInfo("agents"), TimeProvider.System), TimeProvider.System);
+        var runner = new StepRunner(new UsageRecorder(_usage, new MeshServiceInfo("agents"), TimeProvider.System), UnbudgetedSteps(), TimeProvider.System);
         var run = new RunStream(new EndedCallWriter(), "run-1", TimeProvider.System);
         using var call = ServedCall();
 
@@ -34,7 +44,7 @@ public sealed class StepRunnerTests
     [Fact]
     public async Task RunAsync_StepFails_MeteredOnceAsError()
     {
-        var runner = new StepRunner(new UsageRecorder(_usage, new MeshServiceInfo("agents"), TimeProvider.System), TimeProvider.System);
+        var runner = new StepRunner(new UsageRecorder(_usage, new MeshServiceInfo("agents"), TimeProvider.System), UnbudgetedSteps(), TimeProvider.System);
         var run = new RunStream(new EndedCallWriter(), "run-1", TimeProvider.System);
         using var call = ServedCall();
 
@@ -68,4 +78,9 @@ public sealed class StepRunnerTests
 
         public Task RunAsync(string input, RunStream run, CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+internal sealed class NoCredentials : IServiceCredentials
+{
+    public ValueTask<string> AuthorizationAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("no service credential in this test");
 }

@@ -42,11 +42,11 @@ public sealed class BudgetTests : IDisposable
         store.Set(new BudgetLimits("acme", "tenant", 1_000, 100, null, BudgetPeriods.Month), now);
 
         var reservation = store.Reserve("acme", ["tenant"], 800, 50, now);
-        Assert.True(store.Settle(reservation.ReservationId, 300, 20));
+        Assert.Equal(SettleResult.Settled, store.Settle(reservation.ReservationId, 300, 20));
 
         var budget = Assert.Single(store.List("acme", now));
         Assert.Equal((300L, 0L, 20L, 0L), (budget.SpentNanos, budget.ReservedNanos, budget.TokensUsed, budget.TokensReserved));
-        Assert.False(store.Settle(reservation.ReservationId, 300, 20));
+        Assert.NotEqual(SettleResult.Settled, store.Settle(reservation.ReservationId, 300, 20));
     }
 
     [Fact]

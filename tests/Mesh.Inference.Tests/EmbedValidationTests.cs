@@ -29,7 +29,7 @@ public sealed class EmbedValidationTests(InferenceHost host)
     [InlineData("whitespace input", StatusCode.InvalidArgument, "inputs[1]")]
     [InlineData("65 inputs", StatusCode.InvalidArgument, "inputs")]
     [InlineData("8193 characters", StatusCode.InvalidArgument, "inputs[1]")]
-    public async Task Embed_BadRequest_FailsNamingTheFieldAndEmitsNoUsage(string scenario, StatusCode expected, string named)
+    public async Task Embed_BadRequest_FailsNamingTheFieldAndBillsNothing(string scenario, StatusCode expected, string named)
     {
         var tenant = InferenceHost.NewTenant();
 
@@ -38,7 +38,7 @@ public sealed class EmbedValidationTests(InferenceHost host)
 
         Assert.Equal(expected, error.StatusCode);
         Assert.Contains(named, error.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty(host.EventsOf(tenant));
+        UsageAssert.NothingBilled(host.EventsOf(tenant));
         if (expected == StatusCode.InvalidArgument)
         {
             Assert.Equal(named, error.Trailers.GetValue(MeshErrors.FieldTrailer));

@@ -42,7 +42,7 @@ public sealed class GenerateValidationTests(InferenceHost host)
 
         Assert.Equal(expected, error.StatusCode);
         Assert.Contains(named, error.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty(host.EventsOf(tenant));
+        UsageAssert.NothingBilled(host.EventsOf(tenant));
         Assert.Equal(2, fine.Tokens.Count);
     }
 

@@ -14,7 +14,7 @@ public sealed class MissingModelTests : IDisposable
     public MissingModelTests() => _factory = new MeshServiceFactory<InferenceService>().WithSetting("Mesh:Inference:ModelRoot", _emptyRoot);
 
     [Fact]
-    public async Task Embed_ModelFileMissing_UnavailableNamingTheModelRootAndNoUsage()
+    public async Task Embed_ModelFileMissing_UnavailableNamingTheModelRootAndBillsNothing()
     {
         var client = new V1.Inference.InferenceClient(_factory.CreateChannel());
 
@@ -22,7 +22,7 @@ public sealed class MissingModelTests : IDisposable
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Contains("ModelRoot", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty(_factory.Usage.Events);
+        UsageAssert.NothingBilled(_factory.Usage.Events);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class BudgetBurstTests(SecureMesh mesh) : IClassFixture<SecureMesh
 
         await mesh.ToolsClient.InvokeToolAsync(request, TestCalls.As(user));
         var error = await Assert.ThrowsAsync<RpcException>(() => mesh.ToolsClient.InvokeToolAsync(request, TestCalls.As(user)).ResponseAsync);
-        var budget = (await mesh.BudgetsClient.ListBudgetsAsync(new ListBudgetsRequest(), TestCalls.As(user))).Budgets.Single();
+        var budget = await mesh.SettledBudgetAsync(admin, "user:carol");
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains($"user:carol in tenant {tenant}", error.Status.Detail, StringComparison.Ordinal);

@@ -24,15 +24,22 @@ public sealed class SecureMesh : IDisposable
     public SecureMesh()
     {
         Directory.CreateDirectory(_directory);
-        Identity = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"));
+        Telemetry = Secured(new MeshServiceFactory<UsageIngestService>().WithSetting("Mesh:Telemetry:DuckDbPath", Path.Combine(_directory, "usage.duckdb")));
+        // Identity prices reservations with telemetry's price list; the handler is made on first use.
+        Identity = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"))
+            .WithShippedUsage()
+            .WithServices(services =>
+            {
+                services.AddHttpClient(nameof(Mesh.Telemetry.V1.Prices.PricesClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+                services.AddHttpClient(nameof(Mesh.Telemetry.V1.UsageIngest.UsageIngestClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+            });
         Identity.StartServer();
         Inference = Secured(new MeshServiceFactory<InferenceService>());
         Tools = Secured(new MeshServiceFactory<ToolsService>());
-        Telemetry = Secured(new MeshServiceFactory<UsageIngestService>().WithSetting("Mesh:Telemetry:DuckDbPath", Path.Combine(_directory, "usage.duckdb")));
         Agents = Secured(new MeshServiceFactory<AgentsService>()).WithServices(services =>
         {
-            services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => Inference.Server.CreateHandler());
-            services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => Tools.Server.CreateHandler());
+            services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));
+            services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Tools.Server.CreateHandler()));
         });
     }
 
@@ -97,6 +104,22 @@ public sealed class SecureMesh : IDisposable
 
     public static CallOptions Anonymous() => new(deadline: DateTime.UtcNow.AddSeconds(30));
 
+    /// <summary>The tenant's budget once telemetry has billed and settled every reservation of it (usage ships every 200 ms).</summary>
+    public async Task<Budget> SettledBudgetAsync(string adminKey, string scope = "tenant")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var budget = (await BudgetsClient.ListBudgetsAsync(new ListBudgetsRequest(), TestCalls.As(adminKey))).Budgets.Single(b => b.Scope == scope);
+            if (budget.ReservedUsd == "0" || DateTime.UtcNow > deadline)
+            {
+                return budget;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var channel in _channels.Values)
@@ -127,11 +150,14 @@ public sealed class SecureMesh : IDisposable
     private MeshServiceFactory<T> Secured<T>(MeshServiceFactory<T> factory)
         where T : class => factory
         .WithSetting("Mesh:Authorization:Mode", "Identity")
+        .WithShippedUsage()
         .WithServices(services =>
         {
             foreach (var client in IdentityClients)
             {
-                services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(() => Identity.Server.CreateHandler());
+                services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Identity.Server.CreateHandler()));
             }
+
+            services.AddHttpClient(nameof(Mesh.Telemetry.V1.UsageIngest.UsageIngestClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
         });
 }

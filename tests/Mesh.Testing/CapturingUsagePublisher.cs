@@ -8,12 +8,20 @@ namespace Mesh.Testing;
 public sealed class CapturingUsagePublisher : IUsagePublisher
 {
     private readonly ConcurrentQueue<UsageEvent> _events = new();
+    private IUsagePublisher? _next;
 
     public IReadOnlyList<UsageEvent> Events => [.. _events];
+
+    /// <summary>Passes every event on to <paramref name="next"/> too (the real pipeline).</summary>
+    public CapturingUsagePublisher ForwardingTo(IUsagePublisher next)
+    {
+        _next = next;
+        return this;
+    }
 
     public ValueTask PublishAsync(UsageEvent usageEvent, CancellationToken cancellationToken)
     {
         _events.Enqueue(usageEvent.Clone());
-        return ValueTask.CompletedTask;
+        return _next?.PublishAsync(usageEvent, cancellationToken) ?? ValueTask.CompletedTask;
     }
 }

@@ -15,10 +15,29 @@ namespace Mesh.Testing;
 public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
-    private readonly Dictionary<string, string?> _settings = new(TestKeys.Settings);
+    private readonly Dictionary<string, string?> _settings = new(TestKeys.Settings)
+    {
+        // Mesh.Tools -> tools: the service presents its own key for its calls to other services.
+        ["Mesh:Service:Key"] = TestKeys.Service(typeof(TEntryPoint).Assembly.GetName().Name!["Mesh.".Length..].ToLowerInvariant()),
+    };
     private readonly List<Action<IServiceCollection>> _services = [];
 
+    private bool _shipUsage;
+
+    static MeshServiceFactory()
+    {
+        // Test hosts never reload appsettings: each watcher would hold one of the user's few inotify instances.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+    }
+
     public CapturingUsagePublisher Usage { get; } = new();
+
+    /// <summary>Usage is captured and also shipped as in production (to telemetry, which bills it and settles budgets).</summary>
+    public MeshServiceFactory<TEntryPoint> WithShippedUsage()
+    {
+        _shipUsage = true;
+        return this;
+    }
 
     /// <summary>Overrides a configuration value before the host starts.</summary>
     public MeshServiceFactory<TEntryPoint> WithSetting(string key, string? value)
@@ -52,7 +71,14 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<IUsagePublisher>();
-            services.AddSingleton<IUsagePublisher>(Usage);
+            if (_shipUsage)
+            {
+                services.AddSingleton<IUsagePublisher>(sp => Usage.ForwardingTo(sp.GetRequiredService<UsageBuffer>()));
+            }
+            else
+            {
+                services.AddSingleton<IUsagePublisher>(Usage);
+            }
             foreach (var configure in _services)
             {
                 configure(services);

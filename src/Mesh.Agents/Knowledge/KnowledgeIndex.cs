@@ -37,7 +37,7 @@ public sealed class KnowledgeIndex(Inference.V1.Inference.InferenceClient infere
             var request = new EmbedRequest { Model = Model };
             request.Inputs.AddRange(BuiltInKnowledge.Documents.Select(d => $"{d.Title}. {d.Text}"));
             EmbedResponse response;
-            using (CallScope.Enter(identity.Scope))
+            using (CallScope.Enter(await identity.ScopeAsync(cancellationToken)))
             {
                 response = await inference.EmbedAsync(request, cancellationToken: cancellationToken);
             }

@@ -9,10 +9,11 @@ namespace Mesh.Agents.Runs;
 public sealed record StepOutcome<T>(T Result, string Summary, long Tokens = 0);
 
 /// <summary>
-/// Runs one step of a run: enters the step's call scope (so downstream calls and their usage
-/// carry the run and step ids), meters the step as a usage event, and streams its completion.
+/// Runs one step of a run: reserves the step's price, enters the step's call scope (so
+/// downstream calls and their usage carry the run and step ids), meters the step as a usage
+/// event that settles the reservation, and streams its completion.
 /// </summary>
-public sealed class StepRunner(UsageRecorder usage, TimeProvider time)
+public sealed class StepRunner(UsageRecorder usage, StepBudget budget, TimeProvider time)
 {
     public async Task<T> RunAsync<T>(IAgent agent, RunStream run, string kind, string name, Func<CancellationToken, Task<StepOutcome<T>>> step, CancellationToken cancellationToken)
     {
@@ -21,8 +22,11 @@ public sealed class StepRunner(UsageRecorder usage, TimeProvider time)
         ArgumentNullException.ThrowIfNull(step);
         var stepId = run.NextStepId(kind);
         using var scope = CallScope.EnterStep(agent.Name, run.RunId, stepId);
+        var (reservationId, reservedUsd) = await budget.ReserveAsync(agent, cancellationToken);
         var started = time.GetTimestamp();
         var usageEvent = usage.Start(UsageKind.WorkflowStep, agent.Name, agent.Version);
+        usageEvent.ReservationId = reservationId;
+        usageEvent.ReservedUsd = reservedUsd;
         usageEvent.Attributes["step.kind"] = kind;
         usageEvent.Attributes["step.name"] = name;
         var recorded = false;

@@ -1,49 +1,73 @@
 using Mesh.Identity.Budgets;
 using Mesh.Identity.Relations;
+using Mesh.Identity.V1;
 using Mesh.Security.Authorization;
 using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.Access;
 
+/// <summary>Who a decision is about: the principal, the agent acting for it, and whether its credential is delegated.</summary>
+public sealed record DecisionSubject(Caller Caller, string AgentId, bool Delegated);
+
 /// <summary>
-/// Decides one access: the relation first, then the budgets of the tenant, the principal and
-/// the acting agent, reserving the call's maximum spend in all of them at once.
+/// Decides one access: the relation first (and any further relations the request needs), then
+/// the budgets of the tenant, the principal and the acting agent, reserving the call's maximum
+/// use (priced with telemetry's price list) in all of them at once.
 /// </summary>
-public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore budgets, TimeProvider time)
+public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore budgets, ReservationPricer pricer, TimeProvider time)
 {
     public const string TenantScope = "tenant";
 
-    public AccessDecision Decide(Caller subject, string agentId, string obj, string relation, Spend maxSpend)
+    public async ValueTask<AccessDecision> DecideAsync(
+        DecisionSubject subject, string obj, string relation, IReadOnlyList<string> alsoRequired, UsageBound? maxUsage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var problem = ObjectRef.TryParse(obj, out var target) ? RelationSchema.Problem(target.Type, relation) : "the object must be type:id";
-        if (problem is not null)
+        ArgumentNullException.ThrowIfNull(alsoRequired);
+        var who = Subject(subject.Caller, subject.Delegated);
+        long revision = 0;
+        foreach (var (target, needed) in alsoRequired.Select(Split).Prepend((obj, relation)))
         {
-            return new AccessDecision(false, $"cannot decide on '{obj}#{relation}': {problem}") { DeniedBy = $"{obj}#{relation}" };
+            var problem = ObjectRef.TryParse(target, out var reference) ? RelationSchema.Problem(reference.Type, needed) : "the object must be type:id";
+            if (problem is not null)
+            {
+                return new AccessDecision(false, $"cannot decide on '{target}#{needed}': {problem}") { DeniedBy = $"{target}#{needed}" };
+            }
+
+            var check = permissions.Check(who, reference, needed);
+            revision = Math.Max(revision, check.Revision);
+            if (!check.Allowed)
+            {
+                return new AccessDecision(false, check.Reason) { DeniedBy = check.Missing, Revision = check.Revision };
+            }
         }
 
-        var check = permissions.Check(Subject(subject), target, relation);
-        if (!check.Allowed)
+        var reason = $"{who.Subject} may {relation} {obj}";
+        var scopes = Scopes(subject.Caller, subject.AgentId);
+        if (!budgets.Any(subject.Caller.TenantId, scopes))
         {
-            return new AccessDecision(false, check.Reason) { DeniedBy = check.Missing, Revision = check.Revision };
+            return new AccessDecision(true, reason) { Revision = revision };
         }
 
-        var scopes = Scopes(subject, agentId);
-        if (!budgets.Any(subject.TenantId, scopes))
-        {
-            return new AccessDecision(true, check.Reason) { Revision = check.Revision };
-        }
-
-        var reservation = budgets.Reserve(subject.TenantId, scopes, Nanos.FromUsdCeiling(maxSpend.CostUsd), maxSpend.Tokens, time.GetUtcNow());
+        var (costNanos, tokens) = maxUsage is null ? (0L, 0L) : await pricer.PriceAsync(maxUsage, cancellationToken);
+        var reservation = budgets.Reserve(subject.Caller.TenantId, scopes, costNanos, tokens, time.GetUtcNow());
         return reservation.Exhausted
-            ? new AccessDecision(false, reservation.Reason) { DeniedBy = $"budget {reservation.ExhaustedScope}", BudgetExhausted = true, Revision = check.Revision }
-            : new AccessDecision(true, check.Reason) { ReservationId = reservation.ReservationId, Revision = check.Revision };
+            ? new AccessDecision(false, reservation.Reason) { DeniedBy = $"budget {reservation.ExhaustedScope}", BudgetExhausted = true, Revision = revision }
+            : new AccessDecision(true, reason)
+            {
+                ReservationId = reservation.ReservationId,
+                ReservedUsd = reservation.ReservationId.Length > 0 ? Nanos.Format(costNanos) : "",
+                Revision = revision,
+            };
     }
 
-    public static CheckSubject Subject(Caller caller)
+    /// <summary>The subject of a check: the caller itself, as a delegated credential when it has an actor or a scope.</summary>
+    public static CheckSubject Subject(Caller caller, bool? delegated = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return new CheckSubject(caller.TenantId, new ObjectRef(Caller.KindName(caller.Kind), caller.PrincipalId), caller.IsAdmin, IsCaller: true);
+        return new CheckSubject(caller.TenantId, new ObjectRef(Caller.KindName(caller.Kind), caller.PrincipalId), caller.IsAdmin, IsCaller: true)
+        {
+            Delegated = delegated ?? Requester.IsDelegated(caller),
+        };
     }
 
     /// <summary>The budgets a caller's work counts against: its tenant, itself and the agent acting.</summary>
@@ -53,9 +77,15 @@ public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore bud
         var scopes = new List<string>(3) { TenantScope, caller.Subject };
         if (!string.IsNullOrEmpty(agentId) && caller.Kind != PrincipalKind.Agent)
         {
-            scopes.Add($"agent:{agentId}");
+            scopes.Add($"agent:{CanonicalId.Of(agentId)}");
         }
 
         return scopes;
+    }
+
+    private static (string Object, string Relation) Split(string relation)
+    {
+        var hash = relation.LastIndexOf('#');
+        return hash > 0 ? (relation[..hash], relation[(hash + 1)..].Trim().ToLowerInvariant()) : (relation, "");
     }
 }

@@ -2,13 +2,16 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Identity.Access;
 using Mesh.Identity.Budgets;
+using Mesh.Identity.Principals;
 using Mesh.Identity.V1;
+using Mesh.Security;
+using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Identity.Api;
 
-/// <summary>Budgets of the caller's tenant: set and delete (tenant admins), list, reserve and settle.</summary>
-public sealed class BudgetsService(IBudgetStore store, Requester requester, TimeProvider time) : V1.Budgets.BudgetsBase
+/// <summary>Budgets of the caller's tenant: set and delete (tenant admins), list; reserve and settle (services).</summary>
+public sealed class BudgetsService(IBudgetStore store, IPrincipalStore principals, Requester requester, ReservationPricer pricer, TimeProvider time) : V1.Budgets.BudgetsBase
 {
     public override Task<Budget> SetBudget(SetBudgetRequest request, ServerCallContext context)
     {
@@ -65,38 +68,90 @@ public sealed class BudgetsService(IBudgetStore store, Requester requester, Time
         return Task.FromResult(response);
     }
 
-    public override Task<ReserveResponse> Reserve(ReserveRequest request, ServerCallContext context)
+    /// <summary>Services reserve for work they do for a subject outside one authorized RPC (the steps of a run).</summary>
+    public override async Task<ReserveResponse> Reserve(ReserveRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = Requester.Current;
-        if (request.PrincipalId.Length > 0 && request.PrincipalId != caller.PrincipalId && !caller.IsAdmin)
-        {
-            throw MeshErrors.PermissionDenied("only mesh admins may reserve for another principal");
-        }
-
-        if (!Nanos.TryParseUsd(string.IsNullOrEmpty(request.MaxCostUsd) ? "0" : request.MaxCostUsd, out var cost) || request.MaxTokens < 0)
+        ArgumentNullException.ThrowIfNull(context);
+        ServiceRights.Require(ServiceRight.Reserve, "reserve budget");
+        var subject = DecisionSubjects.From(request.Subject);
+        if (!Nanos.TryParseUsd(string.IsNullOrEmpty(request.MaxCostUsd) ? "0" : request.MaxCostUsd, out var extra) || request.MaxTokens < 0)
         {
             throw MeshErrors.InvalidArgument("max_cost_usd", "must be a non-negative decimal, and max_tokens not negative");
         }
 
-        var subject = request.PrincipalId.Length > 0 ? caller with { PrincipalId = request.PrincipalId } : caller;
-        var scopes = DecisionPoint.Scopes(subject, request.AgentId);
-        var result = store.Reserve(caller.TenantId, scopes, Nanos.FromUsdCeiling(cost), request.MaxTokens, time.GetUtcNow());
-        return result.Exhausted ? throw MeshErrors.ResourceExhausted(result.Reason) : Task.FromResult(new ReserveResponse { ReservationId = result.ReservationId });
+        var (priced, pricedTokens) = request.MaxUsage is null ? (0L, 0L) : await pricer.PriceAsync(request.MaxUsage, context.CancellationToken);
+        var cost = priced + Nanos.FromUsdCeiling(extra);
+        var scopes = DecisionPoint.Scopes(subject.Caller, subject.AgentId);
+        var result = store.Reserve(subject.Caller.TenantId, scopes, cost, pricedTokens + request.MaxTokens, time.GetUtcNow());
+        return result.Exhausted
+            ? throw MeshErrors.ResourceExhausted(result.Reason)
+            : new ReserveResponse { ReservationId = result.ReservationId, ReservedUsd = result.ReservationId.Length > 0 ? Nanos.Format(cost) : "" };
     }
 
     public override Task<SettleResponse> Settle(SettleRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _ = Requester.Current;
+        ServiceRights.Require(ServiceRight.Settle, "settle reservations");
         if (!Nanos.TryParseUsd(string.IsNullOrEmpty(request.CostUsd) ? "0" : request.CostUsd, out var cost) || request.Tokens < 0)
         {
             throw MeshErrors.InvalidArgument("cost_usd", "must be a non-negative decimal, and tokens not negative");
         }
 
-        return store.Settle(request.ReservationId, Nanos.FromUsd(cost), request.Tokens)
-            ? Task.FromResult(new SettleResponse())
-            : throw MeshErrors.NotFound("reservation", request.ReservationId, "it was settled already or expired");
+        return store.Settle(request.ReservationId, Nanos.FromUsd(cost), request.Tokens) switch
+        {
+            SettleResult.Settled => Task.FromResult(new SettleResponse()),
+            SettleResult.AlreadySettled => Task.FromResult(new SettleResponse { AlreadySettled = true }),
+            _ => throw MeshErrors.NotFound("reservation", request.ReservationId, "it was never made, or was cleaned up long after it expired"),
+        };
+    }
+
+    /// <summary>Telemetry settles what it billed: each reservation at its event's cost, unreserved work charged to its budgets.</summary>
+    public override Task<SettleUsageResponse> SettleUsage(SettleUsageRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ServiceRights.Require(ServiceRight.Settle, "settle billed usage");
+        var response = new SettleUsageResponse();
+        var now = time.GetUtcNow();
+        foreach (var (settlement, i) in request.Settlements.Select((s, i) => (s, i)))
+        {
+            if (!Nanos.TryParseUsd(settlement.CostUsd, out var usd) || settlement.Tokens < 0 || string.IsNullOrEmpty(settlement.EventId))
+            {
+                throw MeshErrors.InvalidArgument($"settlements[{i}]", "needs an event_id, a non-negative decimal cost_usd and tokens not negative");
+            }
+
+            var cost = Nanos.FromUsd(usd);
+            if (settlement.ReservationId.Length > 0)
+            {
+                switch (store.Settle(settlement.ReservationId, cost, settlement.Tokens))
+                {
+                    case SettleResult.Settled: response.Settled++; break;
+                    case SettleResult.AlreadySettled: response.AlreadySettled++; break;
+                    default: response.Unknown++; break;
+                }
+            }
+            else if (cost > 0 || settlement.Tokens > 0)
+            {
+                var scopes = ChargedScopes(settlement);
+                if (store.Charge(settlement.TenantId, scopes, settlement.EventId, cost, settlement.Tokens, now))
+                {
+                    response.Settled++;
+                }
+                else
+                {
+                    response.AlreadySettled++;
+                }
+            }
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <summary>The budgets unreserved work counts against, as a reservation for it would have.</summary>
+    private IReadOnlyList<string> ChargedScopes(UsageSettlement settlement)
+    {
+        var kind = principals.FindPrincipal(settlement.TenantId, settlement.PrincipalId)?.Kind ?? PrincipalKind.User;
+        return DecisionPoint.Scopes(new Caller(settlement.PrincipalId, settlement.TenantId, kind, IsAdmin: false), settlement.AgentId);
     }
 
     private static string CallScopeAgent() => Mesh.ServiceDefaults.Calls.CallScope.Current?.AgentId ?? "";

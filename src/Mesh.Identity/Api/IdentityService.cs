@@ -4,6 +4,8 @@ using Mesh.Identity.ApiKeys;
 using Mesh.Identity.Principals;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
+using Mesh.Security;
+using Mesh.Security.Authorization;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 
@@ -27,17 +29,19 @@ public sealed class IdentityService(
     public override Task<Tenant> CreateTenant(CreateTenantRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Requester.RequireMeshAdmin("create tenants");
-        var id = Names.Tenant(request.Id, "id");
-        var tenant = new TenantRecord(id, string.IsNullOrWhiteSpace(request.DisplayName) ? id : request.DisplayName.Trim(), time.GetUtcNow());
+        requester.RequireMeshAdmin("create tenants");
+        // Everything is validated before anything is written: a bad request stores nothing.
+        var id = Names.CustomerTenant(request.Id, "id");
+        var admin = string.IsNullOrWhiteSpace(request.AdminUser) ? null : Names.Principal(request.AdminUser, "admin_user");
+        var displayName = DisplayName(request.DisplayName, id, "display_name");
+        var tenant = new TenantRecord(id, displayName, time.GetUtcNow());
         if (!principals.TryAddTenant(tenant))
         {
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"tenant '{id}' already exists"));
         }
 
-        if (!string.IsNullOrWhiteSpace(request.AdminUser))
+        if (admin is not null)
         {
-            var admin = Names.Principal(request.AdminUser, "admin_user");
             principals.TryAddPrincipal(new PrincipalRecord(id, admin, PrincipalKind.User, admin, tenant.CreatedAt));
             relations.Write(id, [AdminOf(id, admin)], []);
         }
@@ -58,10 +62,21 @@ public sealed class IdentityService(
     {
         ArgumentNullException.ThrowIfNull(request);
         var caller = requester.RequireTenantAdmin("create principals");
+        // Everything is validated before anything is written: a bad request stores nothing.
         var id = Names.Principal(request.Id, "id");
         if (!Caller.TryParseKind(request.Kind, out var kind))
         {
             throw MeshErrors.InvalidArgument("kind", $"'{request.Kind}' is not a principal kind; use user, agent or service");
+        }
+
+        if (request.TenantAdmin && kind != PrincipalKind.User)
+        {
+            throw MeshErrors.InvalidArgument("tenant_admin", $"only users can be tenant admins; '{id}' would be a {Caller.KindName(kind)}");
+        }
+
+        if (caller.TenantId == Security.Authentication.ApiKeyAuthenticator.SystemTenant)
+        {
+            throw MeshErrors.FailedPrecondition("the system tenant holds only the mesh's own services; act in a tenant with x-mesh-tenant (mesh --tenant)");
         }
 
         if (principals.FindTenant(caller.TenantId) is null)
@@ -69,7 +84,7 @@ public sealed class IdentityService(
             throw MeshErrors.FailedPrecondition($"tenant '{caller.TenantId}' does not exist; create it first (mesh tenants create {caller.TenantId})");
         }
 
-        var principal = new PrincipalRecord(caller.TenantId, id, kind, string.IsNullOrWhiteSpace(request.DisplayName) ? id : request.DisplayName.Trim(), time.GetUtcNow());
+        var principal = new PrincipalRecord(caller.TenantId, id, kind, DisplayName(request.DisplayName, id, "display_name"), time.GetUtcNow());
         if (!principals.TryAddPrincipal(principal))
         {
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"tenant '{caller.TenantId}' already has a principal '{id}'"));
@@ -77,11 +92,6 @@ public sealed class IdentityService(
 
         if (request.TenantAdmin)
         {
-            if (kind != PrincipalKind.User)
-            {
-                throw MeshErrors.InvalidArgument("tenant_admin", "only users can be tenant admins");
-            }
-
             relations.Write(caller.TenantId, [AdminOf(caller.TenantId, id)], []);
         }
 
@@ -115,7 +125,7 @@ public sealed class IdentityService(
     public override Task<AuthenticateApiKeyResponse> AuthenticateApiKey(AuthenticateApiKeyRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Requester.RequireMeshAdmin("resolve API keys");
+        ServiceRights.Require(ServiceRight.AuthenticateKeys, "resolve API keys");
         var result = verifier.Verify(request.ApiKey);
         var response = new AuthenticateApiKeyResponse { Valid = result.Caller is not null, Failure = result.Failure ?? "" };
         if (result.Caller is { } caller)
@@ -126,6 +136,25 @@ public sealed class IdentityService(
 
         return Task.FromResult(response);
     }
+
+    /// <summary>A display name for people: at most 200 characters, no control characters; the id when empty.</summary>
+    private static string DisplayName(string? text, string id, string field)
+    {
+        var value = text?.Trim() ?? "";
+        if (value.Length == 0)
+        {
+            return id;
+        }
+
+        if (value.Length > MaxDisplayName)
+        {
+            throw MeshErrors.InvalidArgument(field, $"has {value.Length} characters; at most {MaxDisplayName}");
+        }
+
+        return CanonicalId.Problem(value) is { } problem ? throw MeshErrors.InvalidArgument(field, problem) : value;
+    }
+
+    private const int MaxDisplayName = 200;
 
     private static RelationTuple AdminOf(string tenant, string user) =>
         new(new ObjectRef(RelationSchema.Tenant, tenant), RelationSchema.Admin, new ObjectRef("user", user));

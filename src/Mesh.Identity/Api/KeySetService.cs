@@ -6,10 +6,20 @@ using Mesh.Security.Tokens;
 
 namespace Mesh.Identity.Api;
 
-/// <summary>The public keys that verify tokens, as JWK coordinates. Anonymous: they are public.</summary>
-public sealed class KeySetService(SigningKeyRing keys) : KeySet.KeySetBase
+/// <summary>
+/// The public keys that verify tokens, as JWK coordinates, and the credentials revoked recently
+/// enough that tokens minted from them may still be alive. Anonymous: key ids are public.
+/// </summary>
+public sealed class KeySetService(SigningKeyRing keys, StoreRevocationSource revocations) : KeySet.KeySetBase
 {
     public override Task<KeySetResponse> GetKeySet(GetKeySetRequest request, ServerCallContext context) => Task.FromResult(Describe(keys));
+
+    public override Task<GetRevocationsResponse> GetRevocations(GetRevocationsRequest request, ServerCallContext context)
+    {
+        var response = new GetRevocationsResponse();
+        response.Revoked.AddRange(revocations.Revoked());
+        return Task.FromResult(response);
+    }
 
     public static KeySetResponse Describe(SigningKeyRing keys)
     {

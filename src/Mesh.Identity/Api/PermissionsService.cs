@@ -1,8 +1,8 @@
-using System.Globalization;
 using Grpc.Core;
 using Mesh.Identity.Access;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
+using Mesh.Security;
 using Mesh.Security.Authorization;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
@@ -88,32 +88,23 @@ public sealed class PermissionsService(
         return Task.FromResult(response);
     }
 
-    public override Task<AuthorizeResponse> Authorize(AuthorizeRequest request, ServerCallContext context)
+    public override async Task<AuthorizeResponse> Authorize(AuthorizeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Requester.RequireMeshAdmin("ask for access decisions");
-        var s = request.Subject ?? throw MeshErrors.InvalidArgument("subject", "is required");
-        if (!Caller.TryParseKind(s.Kind, out var kind))
-        {
-            throw MeshErrors.InvalidArgument("subject.kind", "use user, agent or service");
-        }
-
-        if (!decimal.TryParse(string.IsNullOrEmpty(request.MaxCostUsd) ? "0" : request.MaxCostUsd, NumberStyles.Number, CultureInfo.InvariantCulture, out var maxCost) || maxCost < 0)
-        {
-            throw MeshErrors.InvalidArgument("max_cost_usd", "must be a non-negative decimal");
-        }
-
-        var subject = new Caller(s.PrincipalId, s.TenantId, kind, s.Admin);
-        var decision = decisions.Decide(subject, s.ActorId, request.Object, request.Relation, new Spend(maxCost, request.MaxTokens));
-        return Task.FromResult(new AuthorizeResponse
+        ArgumentNullException.ThrowIfNull(context);
+        ServiceRights.Require(ServiceRight.Authorize, "ask for access decisions");
+        var subject = DecisionSubjects.From(request.Subject);
+        var decision = await decisions.DecideAsync(subject, request.Object, request.Relation, [.. request.Also], request.MaxUsage, context.CancellationToken);
+        return new AuthorizeResponse
         {
             Allowed = decision.Allowed,
             Reason = decision.Reason,
             DeniedBy = decision.DeniedBy,
             ReservationId = decision.ReservationId,
+            ReservedUsd = decision.ReservedUsd,
             Revision = decision.Revision,
             BudgetExhausted = decision.BudgetExhausted,
-        });
+        };
     }
 
     /// <summary>The caller, or (tenant admins only) another subject of the caller's tenant.</summary>

@@ -39,6 +39,8 @@ public sealed class ApiKeyVerifier(IApiKeyStore keys, IPrincipalStore principals
         {
             Scope = record.Scope.IsUnrestricted ? null : record.Scope,
             CredentialId = $"key:{keyId}",
+            ExpiresAt = record.ExpiresAt,
+            Source = $"key:{keyId}",
         });
     }
 }

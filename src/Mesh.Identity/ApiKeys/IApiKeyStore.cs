@@ -22,6 +22,9 @@ public interface IApiKeyStore
 
     IReadOnlyList<ApiKeyRecord> List(string tenantId, string? principalId);
 
+    /// <summary>Ids of keys revoked at or after <paramref name="since"/> (their tokens must die with them).</summary>
+    IReadOnlyList<string> RevokedSince(DateTimeOffset since);
+
     /// <summary>Marks the key revoked; false when the tenant has no such key.</summary>
     bool Revoke(string tenantId, string keyId, DateTimeOffset at);
 }

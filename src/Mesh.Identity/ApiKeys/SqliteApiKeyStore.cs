@@ -28,6 +28,21 @@ public sealed class SqliteApiKeyStore(IdentityDatabase database) : IApiKeyStore
         : Read($"SELECT {Columns} FROM api_keys WHERE tenant = $tenant AND principal = $principal ORDER BY created_at",
             ("$tenant", tenantId), ("$principal", principalId));
 
+    public IReadOnlyList<string> RevokedSince(DateTimeOffset since)
+    {
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection, "SELECT key_id FROM api_keys WHERE revoked_at >= $since ORDER BY key_id", null,
+            ("$since", since.ToUnixTimeMilliseconds()));
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
     public bool Revoke(string tenantId, string keyId, DateTimeOffset at)
     {
         using var connection = database.Open();

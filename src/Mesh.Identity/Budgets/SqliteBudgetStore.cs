@@ -102,8 +102,33 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
         return new ReserveResult(id, "", "");
     }
 
-    public bool Settle(string reservationId, long costNanos, long tokens) => database.Write((connection, transaction) =>
-        Release(connection, transaction, reservationId, actual: (costNanos, tokens)));
+    public SettleResult Settle(string reservationId, long costNanos, long tokens) => database.Write((connection, transaction) =>
+        Release(connection, transaction, reservationId, actual: (costNanos, tokens)) ? SettleResult.Settled : SettleResult.Unknown);
+
+    public bool Charge(string tenantId, IReadOnlyList<string> scopes, string eventId, long costNanos, long tokens, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        return database.Write((connection, transaction) =>
+        {
+            using var record = IdentityDatabase.Command(connection, "INSERT OR IGNORE INTO charged_events(event_id, tenant, at) VALUES ($e, $t, $at)", transaction,
+                ("$e", eventId), ("$t", tenantId), ("$at", now.ToUnixTimeMilliseconds()));
+            if (record.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            foreach (var scope in scopes)
+            {
+                RollPeriod(connection, transaction, tenantId, scope, now);
+                using var charge = IdentityDatabase.Command(connection,
+                    "UPDATE budgets SET spent = spent + $cost, tokens_used = tokens_used + $tokens WHERE tenant = $t AND scope = $s", transaction,
+                    ("$cost", costNanos), ("$tokens", tokens), ("$t", tenantId), ("$s", scope));
+                charge.ExecuteNonQuery();
+            }
+
+            return true;
+        });
+    }
 
     public int Expire(DateTimeOffset before) => database.Write((connection, transaction) =>
     {

@@ -10,13 +10,19 @@ public sealed record CheckResult(bool Allowed, string Reason, long Revision)
 }
 
 /// <summary>Who is asking about whom: the subject, its tenant, and whether it is the authenticated caller.</summary>
-public sealed record CheckSubject(string TenantId, ObjectRef Subject, bool IsMeshAdmin, bool IsCaller);
+public sealed record CheckSubject(string TenantId, ObjectRef Subject, bool IsMeshAdmin, bool IsCaller)
+{
+    /// <summary>The credential is a delegation (an actor or a scope): the subject's tenant-admin powers do not come with it.</summary>
+    public bool Delegated { get; init; }
+}
 
 /// <summary>
 /// Evaluates relations within a tenant on one consistent snapshot of the latest committed
 /// state (so a check right after a write sees it). Tenant admins may do everything in their
-/// tenant; a resource with no invoker/reader relations is open to every member; otherwise a
-/// subject needs the relation directly, through <c>type:*</c>, or through a userset.
+/// tenant, with their own credential (a delegated one is checked as a plain member); a resource
+/// with no invoker/reader relations is open to every member; otherwise a subject needs the
+/// relation directly, through <c>type:*</c>, or through a userset. Grants (priority classes) are
+/// closed until a relation opens them.
 /// </summary>
 public sealed class PermissionEngine(IRelationStore store, IPrincipalStore principals)
 {
@@ -43,7 +49,7 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
     {
         ArgumentNullException.ThrowIfNull(subject);
         using var reader = store.OpenReader(subject.TenantId);
-        return subject.IsMeshAdmin || Holds(reader, subject, TenantObject(subject), RelationSchema.Admin, 0);
+        return subject.IsMeshAdmin || !subject.Delegated && Holds(reader, subject, TenantObject(subject), RelationSchema.Admin, 0);
     }
 
     private CheckResult Check(IRelationReader reader, CheckSubject subject, ObjectRef obj, string relation)
@@ -66,7 +72,7 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
             return Denied($"{who} is not a member of tenant {subject.TenantId}", $"{tenant}#member", revision);
         }
 
-        if (Holds(reader, subject, tenant, RelationSchema.Admin, 0))
+        if (!subject.Delegated && Holds(reader, subject, tenant, RelationSchema.Admin, 0))
         {
             return new CheckResult(true, $"{who} is an admin of tenant {subject.TenantId}", revision);
         }

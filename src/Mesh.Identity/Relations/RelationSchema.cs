@@ -11,6 +11,9 @@ public static class RelationSchema
     public const string Admin = "admin";
     public const string Member = "member";
 
+    /// <summary>Priority classes (<c>priority:interactive#user</c>): work in a granted class goes ahead of the subject's tenant's other work.</summary>
+    public const string Priority = "priority";
+
     private static readonly Dictionary<string, string[]> Relations = new(StringComparer.Ordinal)
     {
         [Tenant] = [Admin, Member],
@@ -19,6 +22,7 @@ public static class RelationSchema
         ["model"] = ["invoker"],
         ["agent"] = ["invoker"],
         ["analytics"] = ["reader"],
+        [Priority] = ["user"],
     };
 
     private static readonly string[] SubjectTypes = ["user", "agent", "service", "group", Tenant];

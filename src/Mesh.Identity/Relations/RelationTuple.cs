@@ -1,3 +1,5 @@
+using Mesh.Security.Authorization;
+
 namespace Mesh.Identity.Relations;
 
 /// <summary>An object or subject reference: <c>type:id</c>, or a userset <c>type:id#relation</c>.</summary>
@@ -25,7 +27,14 @@ public readonly record struct ObjectRef(string Type, string Id, string Relation 
             return false;
         }
 
-        reference = new ObjectRef(body[..colon].ToLowerInvariant(), body[(colon + 1)..], relation.ToLowerInvariant());
+        // One canonical form at write and at check: a spelling in another case is the same object.
+        var id = CanonicalId.Of(body[(colon + 1)..]);
+        if (id.Length == 0 || CanonicalId.Problem(value) is not null)
+        {
+            return false;
+        }
+
+        reference = new ObjectRef(body[..colon].Trim().ToLowerInvariant(), id, relation.Trim().ToLowerInvariant());
         return true;
     }
 }

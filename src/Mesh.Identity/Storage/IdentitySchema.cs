@@ -13,6 +13,7 @@ internal static class IdentitySchema
             key_id TEXT PRIMARY KEY, digest BLOB NOT NULL, tenant TEXT NOT NULL, principal TEXT NOT NULL,
             name TEXT NOT NULL, scope TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER);
         CREATE INDEX IF NOT EXISTS api_keys_by_principal ON api_keys(tenant, principal);
+        CREATE INDEX IF NOT EXISTS api_keys_by_revocation ON api_keys(revoked_at);
         CREATE TABLE IF NOT EXISTS signing_keys(
             key_id TEXT PRIMARY KEY, private_key BLOB NOT NULL, created_at INTEGER NOT NULL, retires_at INTEGER);
         CREATE TABLE IF NOT EXISTS relations(
@@ -33,5 +34,8 @@ internal static class IdentitySchema
             id TEXT PRIMARY KEY, tenant TEXT NOT NULL, scopes TEXT NOT NULL, cost INTEGER NOT NULL,
             tokens INTEGER NOT NULL, created_at INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS reservations_by_age ON reservations(created_at);
+        CREATE TABLE IF NOT EXISTS charged_events(
+            event_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS charged_events_by_age ON charged_events(at);
         """;
 }

@@ -17,6 +17,7 @@ public sealed class SigningKeyRing(
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();
+    private readonly Lock _signLock = new(); // ECDsa is not thread-safe
     private Snapshot? _snapshot;
 
     /// <summary>Signs <paramref name="claims"/> with the current key, rotating it first when it is due.</summary>
@@ -30,7 +31,7 @@ public sealed class SigningKeyRing(
             snapshot = Current();
         }
 
-        lock (snapshot.SignLock)
+        lock (_signLock)
         {
             return (JwsToken.Sign(claims, snapshot.SignerId, snapshot.Signer!), snapshot.SignerId);
         }
@@ -52,13 +53,24 @@ public sealed class SigningKeyRing(
 
     public string CurrentKeyId => Current().SignerId;
 
+    /// <summary>
+    /// The key a token names. An unknown key id reloads the key set (a replica may have rotated),
+    /// but at most once per <see cref="MeshAuthOptions.UnknownKeyRefreshInterval"/>: tokens with
+    /// made-up key ids cost a dictionary lookup, not a database read and a decryption each.
+    /// </summary>
     public ValueTask<VerificationKey?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        var key = Current().Keys.GetValueOrDefault(keyId) ?? Reload().Keys.GetValueOrDefault(keyId);
+        var snapshot = Current();
+        var key = snapshot.Keys.GetValueOrDefault(keyId);
+        if (key is null && time.GetUtcNow() - snapshot.LoadedAt >= auth.Value.UnknownKeyRefreshInterval)
+        {
+            key = Reload().Keys.GetValueOrDefault(keyId);
+        }
+
         return ValueTask.FromResult(key is { RetiresAt: { } retires } && retires < time.GetUtcNow() ? null : key);
     }
 
-    public void Dispose() => _snapshot?.Dispose();
+    public void Dispose() => _snapshot?.Signer?.Dispose();
 
     private Snapshot Current()
     {
@@ -73,29 +85,35 @@ public sealed class SigningKeyRing(
             var now = time.GetUtcNow();
             var records = store.Active(now);
             var signer = records.FirstOrDefault(r => r.RetiresAt is null);
-            ECDsa? signing = null;
+            var previous = _snapshot;
             var keys = new Dictionary<string, VerificationKey>(StringComparer.Ordinal);
             foreach (var record in records)
             {
-                using var key = ECDsa.Create();
-                key.ImportPkcs8PrivateKey(protector.Unprotect(record.KeyId, record.PrivateKey), out _);
-                keys[record.KeyId] = new VerificationKey(record.KeyId, key.ExportParameters(includePrivateParameters: false), record.RetiresAt);
-                if (record == signer)
-                {
-                    signing = ECDsa.Create(key.ExportParameters(includePrivateParameters: true));
-                }
+                // Only keys new to this replica are decrypted; known ones keep their public half.
+                keys[record.KeyId] = previous?.Keys.GetValueOrDefault(record.KeyId) is { } known && known.RetiresAt == record.RetiresAt
+                    ? known
+                    : PublicKey(record);
             }
 
+            var signing = previous is not null && previous.SignerId == signer?.KeyId ? previous.Signer : signer is null ? null : PrivateKey(signer);
             _snapshot = new Snapshot(keys, signing, signer?.KeyId ?? "", signer?.CreatedAt ?? DateTimeOffset.MinValue, now);
             return _snapshot;
         }
     }
 
-    private sealed record Snapshot(Dictionary<string, VerificationKey> Keys, ECDsa? Signer, string SignerId, DateTimeOffset SignerCreatedAt, DateTimeOffset LoadedAt)
-        : IDisposable
+    private VerificationKey PublicKey(SigningKeyRecord record)
     {
-        public Lock SignLock { get; } = new();
-
-        public void Dispose() => Signer?.Dispose();
+        using var key = PrivateKey(record);
+        return new VerificationKey(record.KeyId, key.ExportParameters(includePrivateParameters: false), record.RetiresAt);
     }
+
+    private ECDsa PrivateKey(SigningKeyRecord record)
+    {
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(protector.Unprotect(record.KeyId, record.PrivateKey), out _);
+        return key;
+    }
+
+    /// <summary>The keys at one load; the signer is shared by later snapshots while it stays current.</summary>
+    private sealed record Snapshot(Dictionary<string, VerificationKey> Keys, ECDsa? Signer, string SignerId, DateTimeOffset SignerCreatedAt, DateTimeOffset LoadedAt);
 }

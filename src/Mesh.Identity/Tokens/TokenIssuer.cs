@@ -6,11 +6,19 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Identity.Tokens;
 
 /// <summary>What a token is asked for: subject, actor, scope, audiences and lifetime.</summary>
-public sealed record TokenGrant(string Subject, string TenantId, PrincipalKind Kind, string? Actor, AccessScope Scope, IReadOnlyList<string> Audiences, TimeSpan? Lifetime);
+public sealed record TokenGrant(string Subject, string TenantId, PrincipalKind Kind, string? Actor, AccessScope Scope, IReadOnlyList<string> Audiences, TimeSpan? Lifetime)
+{
+    /// <summary>The latest the token may expire: the expiry of the credential it is minted from.</summary>
+    public DateTimeOffset? NotAfter { get; init; }
+
+    /// <summary>The revocable credential it is minted from (<c>key:&lt;id&gt;</c>).</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>Issues short-lived ES256 tokens signed by the key ring.</summary>
 public sealed class TokenIssuer(SigningKeyRing keys, IOptions<TokenOptions> options, IOptions<MeshAuthOptions> auth, TimeProvider time)
 {
+    /// <summary>Signs a token for <paramref name="grant"/>; its lifetime is capped at the maximum (retired keys verify that long).</summary>
     public (string Token, TokenClaims Claims, string KeyId) Issue(TokenGrant grant, DateTimeOffset? issuedAt = null)
     {
         ArgumentNullException.ThrowIfNull(grant);
@@ -29,9 +37,10 @@ public sealed class TokenIssuer(SigningKeyRing keys, IOptions<TokenOptions> opti
             Audiences = grant.Audiences.Count > 0 ? grant.Audiences
                 : settings.DefaultAudiences.Count > 0 ? [.. settings.DefaultAudiences] : TokenOptions.MeshServices,
             IssuedAt = now,
-            ExpiresAt = now + lifetime,
+            ExpiresAt = grant.NotAfter is { } notAfter && notAfter < now + lifetime ? notAfter : now + lifetime,
             TokenId = Guid.CreateVersion7(now).ToString("N"),
             Scope = grant.Scope,
+            Source = grant.Source,
         };
         var (token, keyId) = keys.Sign(claims);
         return (token, claims, keyId);

@@ -1,9 +1,7 @@
-using Grpc.Core;
 using Mesh.Inference.Embeddings;
 using Mesh.Inference.Models;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.V1;
-using Mesh.Usage.V1;
 
 namespace Mesh.Inference.Api;
 
@@ -25,13 +23,9 @@ public sealed class EmbedHandler(EmbedRequestValidator validator, ModelHost mode
         {
             batch = await served.Batcher.EmbedAsync(request.Inputs, CallTenant.Current, priority, cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
-        {
-            throw; // refused before any work: nothing to bill
-        }
         catch (Exception ex)
         {
-            await telemetry.FailAsync(Operation, UsageKind.Embedding, served, priority, ex, activity, started);
+            telemetry.Failed(Operation, served, priority, ex, activity, started);
             throw;
         }
 
@@ -39,7 +33,7 @@ public sealed class EmbedHandler(EmbedRequestValidator validator, ModelHost mode
         var attributes = new Dictionary<string, string> { ["truncated_inputs"] = batch.TruncatedInputs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         activity?.SetTag("gen_ai.embeddings.dimension.count", batch.Vectors.Length > 0 ? batch.Vectors[0].Length : 0);
         activity?.SetTag("mesh.truncated_inputs", batch.TruncatedInputs);
-        await telemetry.SucceedAsync(Operation, UsageKind.Embedding, served, priority, measures, activity, started, attributes);
+        telemetry.Succeeded(Operation, served, priority, measures, activity, started, attributes);
         return ToResponse(served, batch);
     }
 

@@ -4,7 +4,6 @@ using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.V1;
-using Mesh.Usage.V1;
 
 namespace Mesh.Inference.Api;
 
@@ -39,10 +38,10 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
                 if (chunk.Stats is { } stats)
                 {
                     response.Summary = Summary(served, stats);
-                    await stream.WriteAsync(response, cancellationToken);
                     var measures = new CallMeasures(stats.InputTokens, stats.OutputTokens, stats.QueueTime, stats.ComputeTime, stats.MaxBatchSize);
                     var attributes = new Dictionary<string, string> { ["finish_reason"] = chunk.FinishReason ?? "" };
-                    await telemetry.SucceedAsync(Operation, UsageKind.ModelCall, served, priority, measures, activity, started, attributes);
+                    telemetry.Succeeded(Operation, served, priority, measures, activity, started, attributes);
+                    await stream.WriteAsync(response, cancellationToken);
                     return;
                 }
 
@@ -55,7 +54,7 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
             // Past its deadline the call may be over (a write fails) before the token is signalled.
             var callOver = cancellationToken.IsCancellationRequested || time.GetUtcNow().UtcDateTime >= deadline;
             var partial = new CallMeasures(spec.PromptTokens.Length, sequence.Generated.Count, sequence.QueueTime, TimeSpan.FromMilliseconds(sequence.ComputeMs), sequence.MaxBatchSize);
-            await telemetry.FailAsync(Operation, UsageKind.ModelCall, served, priority, callOver ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
+            telemetry.Failed(Operation, served, priority, callOver ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
             if (callOver && ex is not OperationCanceledException)
             {
                 throw new OperationCanceledException("the generation was cancelled", ex, cancellationToken);

@@ -1,10 +1,8 @@
-using Grpc.Core;
 using Mesh.Inference.Models;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.Tensors;
 using Mesh.Inference.V1;
 using Mesh.ServiceDefaults.Errors;
-using Mesh.Usage.V1;
 using Tensor = Mesh.Inference.V1.Tensor;
 
 namespace Mesh.Inference.Api;
@@ -34,17 +32,13 @@ public sealed class InferHandler(ModelResolver resolver, ModelHost models, Infer
         {
             result = await served.Batcher.InferAsync(inputs, CallTenant.Current, priority, cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.ResourceExhausted or StatusCode.InvalidArgument)
-        {
-            throw;
-        }
         catch (Exception ex)
         {
-            await telemetry.FailAsync(Operation, UsageKind.ModelCall, served, priority, ex, activity, started);
+            telemetry.Failed(Operation, served, priority, ex, activity, started);
             throw;
         }
 
-        await telemetry.SucceedAsync(Operation, UsageKind.ModelCall, served, priority, new CallMeasures(0, 0, result.QueueTime, result.ComputeTime, result.BatchSize), activity, started);
+        telemetry.Succeeded(Operation, served, priority, new CallMeasures(0, 0, result.QueueTime, result.ComputeTime, result.BatchSize), activity, started);
         var response = new InferResponse { Model = descriptor.Name, ModelVersion = descriptor.Version, Device = served.Device, BatchSize = result.BatchSize };
         response.Outputs.AddRange(result.Outputs.Select(ToProto));
         return response;

@@ -1,38 +1,28 @@
 using Grpc.Core;
+using Mesh.Identity.V1;
+using Mesh.Inference.Api;
 using Mesh.Inference.V1;
-using Mesh.Pricing;
 using Mesh.Security.Authorization;
 
 namespace Mesh.Inference.Authorization;
 
 /// <summary>
-/// <c>Embed</c> needs <c>model:&lt;name&gt;#invoker</c>; it reserves the price of every input at
-/// the longest input a model accepts and settles the tokens it embedded.
+/// <c>Embed</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority); it
+/// reserves every input at the longest input the model accepts.
 /// </summary>
-public sealed class EmbedAccessRule(PriceCatalog prices) : AccessRule<EmbedRequest, EmbedResponse>
+public sealed class EmbedAccessRule(EmbedRequestValidator validator) : AccessRule<EmbedRequest>
 {
-    public const int MaxTokensPerInput = 512;
-
     public override string Method => "/mesh.inference.v1.Inference/Embed";
 
     public override string ResourceType => "model";
 
-    protected override string ResourceOf(EmbedRequest request) => request.Model.Trim();
+    protected override string ResourceOf(EmbedRequest request) => request.Model;
 
-    protected override Spend MaxSpend(EmbedRequest request, ServerCallContext context) =>
-        PricedSpend.Of(prices, request.Model.Trim(), (long)request.Inputs.Count * MaxTokensPerInput, 0, ModelLimits.MaxComputeMs);
+    protected override IReadOnlyList<string> AlsoRequired(EmbedRequest request) => ModelAccess.PriorityGrants(request.Priority);
 
-    protected override Spend SpendOf(EmbedResponse response) => PricedSpend.Of(prices, response.Model, response.InputTokens, 0, 0);
-}
-
-/// <summary>Bounds used for reservations when the model cannot say.</summary>
-public static class ModelLimits
-{
-    /// <summary>Compute time reserved per call.</summary>
-    public const double MaxComputeMs = 10_000;
-
-    /// <summary>Prompt tokens reserved per character of prompt (a token is at least one character).</summary>
-    public const int TokensPerPromptChar = 1;
-
-    public const int DefaultMaxTokens = 64;
+    protected override ValueTask<UsageBound?> MaxUsageAsync(EmbedRequest request, ServerCallContext context)
+    {
+        var model = validator.Validate(request);
+        return ValueTask.FromResult<UsageBound?>(ModelAccess.Bound(model, (long)request.Inputs.Count * model.MaxInputTokens, 0));
+    }
 }

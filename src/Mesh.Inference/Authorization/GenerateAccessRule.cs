@@ -1,27 +1,29 @@
 using Grpc.Core;
+using Mesh.Identity.V1;
+using Mesh.Inference.Api;
 using Mesh.Inference.V1;
-using Mesh.Pricing;
 using Mesh.Security.Authorization;
 
 namespace Mesh.Inference.Authorization;
 
 /// <summary>
-/// <c>Generate</c> needs <c>model:&lt;name&gt;#invoker</c>; it reserves the prompt and the most
-/// tokens it may generate, and settles what the final summary reports.
+/// <c>Generate</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority);
+/// it reserves the prompt and the most tokens it may generate.
 /// </summary>
-public sealed class GenerateAccessRule(PriceCatalog prices) : AccessRule<GenerateRequest, GenerateResponse>
+public sealed class GenerateAccessRule(GenerateRequestValidator validator) : AccessRule<GenerateRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Generate";
 
     public override string ResourceType => "model";
 
-    protected override string ResourceOf(GenerateRequest request) => request.Model.Trim();
+    protected override string ResourceOf(GenerateRequest request) => request.Model;
 
-    protected override Spend MaxSpend(GenerateRequest request, ServerCallContext context) =>
-        PricedSpend.Of(prices, request.Model.Trim(), (long)request.Prompt.Length * ModelLimits.TokensPerPromptChar,
-            request.MaxTokens > 0 ? request.MaxTokens : ModelLimits.DefaultMaxTokens, ModelLimits.MaxComputeMs);
+    protected override IReadOnlyList<string> AlsoRequired(GenerateRequest request) => ModelAccess.PriorityGrants(request.Priority);
 
-    protected override Spend SpendOf(GenerateResponse response) => response.Summary is { } summary
-        ? PricedSpend.Of(prices, summary.Model, summary.InputTokens, summary.OutputTokens, summary.ComputeMs)
-        : default;
+    protected override ValueTask<UsageBound?> MaxUsageAsync(GenerateRequest request, ServerCallContext context)
+    {
+        var model = validator.FindModel(request);
+        var output = request.MaxTokens > 0 ? request.MaxTokens : GenerateRequestValidator.DefaultMaxTokens;
+        return ValueTask.FromResult<UsageBound?>(ModelAccess.Bound(model, (long)request.Prompt.Length * ModelAccess.TokensPerPromptChar, output));
+    }
 }

@@ -11,6 +11,9 @@ public static class ApiKeyFormat
 {
     public const string Prefix = "mesh_";
     private const int KeyIdLength = 16;
+    private const int SecretLength = 43; // 32 bytes, base64url without padding
+    private static readonly System.Buffers.SearchValues<char> Base64UrlCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>Makes a new key and its id.</summary>
     public static (string Key, string KeyId) Generate()
@@ -31,7 +34,8 @@ public static class ApiKeyFormat
         }
 
         keyId = key.Substring(Prefix.Length, KeyIdLength);
-        return keyId.All(char.IsAsciiHexDigitLower);
+        var secret = key.AsSpan(Prefix.Length + KeyIdLength + 1);
+        return keyId.All(char.IsAsciiHexDigitLower) && secret.Length == SecretLength && !secret.ContainsAnyExcept(Base64UrlCharacters);
     }
 
     public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mesh.Metering;
 using Mesh.Usage.V1;
 
@@ -11,6 +10,16 @@ namespace Mesh.Security.Authorization;
 /// </summary>
 public sealed class AccessAudit(UsageRecorder usage)
 {
+    /// <summary>Records a decision without waiting for it (from code that cannot await); the usage buffer keeps it.</summary>
+    public void Record(AccessRequest request, string method, AccessDecision decision)
+    {
+        var recording = RecordAsync(request, method, decision);
+        if (!recording.IsCompletedSuccessfully)
+        {
+            _ = recording.AsTask();
+        }
+    }
+
     public ValueTask RecordAsync(AccessRequest request, string method, AccessDecision decision)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,7 +42,15 @@ public sealed class AccessAudit(UsageRecorder usage)
         attributes["reason"] = decision.Reason;
         attributes["method"] = method;
         attributes["request_digest"] = request.Digest;
-        attributes["max_cost_usd"] = request.MaxSpend.CostUsd.ToString(CultureInfo.InvariantCulture);
+        if (decision.ReservedUsd.Length > 0)
+        {
+            attributes["reserved_usd"] = decision.ReservedUsd;
+        }
+
+        if (request.AlsoRequired.Count > 0)
+        {
+            attributes["also_required"] = string.Join(' ', request.AlsoRequired);
+        }
         attributes["subject"] = request.Caller.Subject;
         if (decision.DeniedBy.Length > 0)
         {

@@ -1,11 +1,16 @@
+using Mesh.Identity.V1;
 using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Security.Authorization;
 
-/// <summary>A question for the decision point: may <see cref="Caller"/> act on the object, and reserve this much?</summary>
-public sealed record AccessRequest(Caller Caller, string AgentId, string Object, string Relation, Spend MaxSpend, string Digest);
+/// <summary>A question for the decision point: may <see cref="Caller"/> act on the object (and hold the other relations), and reserve this much?</summary>
+public sealed record AccessRequest(Caller Caller, string AgentId, string Object, string Relation, UsageBound? MaxUsage, string Digest)
+{
+    /// <summary>Further relations the caller must hold, as <c>type:id#relation</c>.</summary>
+    public IReadOnlyList<string> AlsoRequired { get; init; } = [];
+}
 
-/// <summary>The answer: allowed or not, what decided, and the budget reservation to settle.</summary>
+/// <summary>The answer: allowed or not, what decided, and the budget reservation the work's usage event settles.</summary>
 public sealed record AccessDecision(bool Allowed, string Reason)
 {
     /// <summary>The relation or budget that refused, e.g. <c>tool:calculator#invoker</c> or <c>budget tenant</c>.</summary>
@@ -13,8 +18,11 @@ public sealed record AccessDecision(bool Allowed, string Reason)
 
     public bool BudgetExhausted { get; init; }
 
-    /// <summary>The reservation to settle after the work; empty when no budget applies.</summary>
+    /// <summary>The reservation the call's usage event settles; empty when no budget applies.</summary>
     public string ReservationId { get; init; } = "";
+
+    /// <summary>What the reservation holds, a decimal in USD; empty when none.</summary>
+    public string ReservedUsd { get; init; } = "";
 
     public long Revision { get; init; }
 
@@ -25,9 +33,6 @@ public sealed record AccessDecision(bool Allowed, string Reason)
 public interface IAccessDecider
 {
     ValueTask<AccessDecision> DecideAsync(AccessRequest request, CancellationToken cancellationToken);
-
-    /// <summary>Charges the real spend and releases the rest of the reservation.</summary>
-    ValueTask SettleAsync(string reservationId, Spend actual, CancellationToken cancellationToken);
 
     /// <summary>True when allow decisions are worth an audit event (they were made against policy).</summary>
     bool AuditsAllows { get; }

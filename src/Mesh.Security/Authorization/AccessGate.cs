@@ -11,27 +11,29 @@ namespace Mesh.Security.Authorization;
 /// </summary>
 public sealed class AccessGate(IAccessDecider decider, AccessAudit audit)
 {
-    public async Task<string> AuthorizeAsync(IAccessRule rule, object request, ServerCallContext context)
+    public async Task<AccessDecision> AuthorizeAsync(IAccessRule rule, object request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(context);
         var scope = CallScope.Current ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
         var caller = scope.Caller;
         var resource = rule.ResourceOf(request);
-        // A token's actor is authoritative; the agent header only labels calls of other credentials.
-        var access = new AccessRequest(caller, caller.ActorId ?? scope.AgentId, $"{rule.ResourceType}:{resource}", rule.Relation,
-            rule.MaxSpend(request, context), RequestDigest.Of(context.Method, request));
-
+        var digest = RequestDigest.Of(context.Method, request);
+        var target = $"{rule.ResourceType}:{resource}";
         if (caller.Scope is { } credentialScope && !credentialScope.Allows(rule.ResourceType, resource))
         {
-            var denial = new AccessDecision(false, $"the credential's scope does not include {access.Object}; use a key or token whose scope names it")
+            var denial = new AccessDecision(false, $"the credential's scope does not include {target}; use a key or token whose scope names it")
             {
                 DeniedBy = "scope",
             };
-            await audit.RecordAsync(access, context.Method, denial);
+            await audit.RecordAsync(new AccessRequest(caller, scope.AgentId, target, rule.Relation, null, digest), context.Method, denial);
             throw MeshErrors.PermissionDenied(denial.Reason);
         }
 
+        var access = new AccessRequest(caller, scope.AgentId, target, rule.Relation, await rule.MaxUsageAsync(request, context), digest)
+        {
+            AlsoRequired = rule.AlsoRequired(request),
+        };
         var decision = await decider.DecideAsync(access, context.CancellationToken);
         if (!decision.Allowed || decider.AuditsAllows)
         {
@@ -43,19 +45,6 @@ public sealed class AccessGate(IAccessDecider decider, AccessAudit audit)
             throw decision.BudgetExhausted ? MeshErrors.ResourceExhausted(decision.Reason) : MeshErrors.PermissionDenied(decision.Reason);
         }
 
-        return decision.ReservationId;
-    }
-
-    /// <summary>Settles a reservation; the work is done, so a failure here must not fail the call.</summary>
-    public async Task SettleAsync(string reservationId, Spend actual)
-    {
-        try
-        {
-            await decider.SettleAsync(reservationId, actual, CancellationToken.None);
-        }
-        catch (RpcException)
-        {
-            // The reservation stays held until identity's sweeper charges it: never undercounted.
-        }
+        return decision;
     }
 }

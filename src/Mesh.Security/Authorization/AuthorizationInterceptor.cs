@@ -1,12 +1,14 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Mesh.Metering.Calls;
 
 namespace Mesh.Security.Authorization;
 
 /// <summary>
 /// Asks before acting: for every RPC with an <see cref="IAccessRule"/>, authorizes the caller
-/// and reserves the call's maximum spend before the handler runs, then settles the real spend
-/// measured from its responses. RPCs without a rule pass through.
+/// and reserves the call's maximum use before the handler runs. The reservation goes on the
+/// call's usage event, which settles it once telemetry has billed it; a call refused here is not
+/// metered (its audit event records the refusal). RPCs without a rule pass through.
 /// </summary>
 public sealed class AuthorizationInterceptor(IEnumerable<IAccessRule> rules, AccessGate gate) : Interceptor
 {
@@ -14,63 +16,38 @@ public sealed class AuthorizationInterceptor(IEnumerable<IAccessRule> rules, Acc
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (!_rules.TryGetValue(context.Method, out var rule))
+        if (_rules.TryGetValue(context.Method, out var rule))
         {
-            return await continuation(request, context);
+            await AuthorizeAsync(rule, request, context);
         }
 
-        var reservation = await gate.AuthorizeAsync(rule, request, context);
-        var meter = new SpendMeter();
-        try
-        {
-            var response = await continuation(request, context);
-            rule.Observe(response, meter);
-            return response;
-        }
-        finally
-        {
-            await gate.SettleAsync(reservation, meter.Total);
-        }
+        return await continuation(request, context);
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        if (!_rules.TryGetValue(context.Method, out var rule))
+        if (_rules.TryGetValue(context.Method, out var rule))
         {
-            await continuation(request, responseStream, context);
-            return;
+            await AuthorizeAsync(rule, request, context);
         }
 
-        var reservation = await gate.AuthorizeAsync(rule, request, context);
-        var meter = new SpendMeter();
-        try
-        {
-            await continuation(request, new MeteredStreamWriter<TResponse>(responseStream, rule, meter), context);
-        }
-        finally
-        {
-            await gate.SettleAsync(reservation, meter.Total);
-        }
+        await continuation(request, responseStream, context);
     }
 
-    private sealed class MeteredStreamWriter<T>(IServerStreamWriter<T> inner, IAccessRule rule, SpendMeter meter) : IServerStreamWriter<T>
+    private async Task AuthorizeAsync(IAccessRule rule, object request, ServerCallContext context)
     {
-        public WriteOptions? WriteOptions
+        var usage = UsageScope.Current;
+        AccessDecision decision;
+        try
         {
-            get => inner.WriteOptions;
-            set => inner.WriteOptions = value;
+            decision = await gate.AuthorizeAsync(rule, request, context);
+        }
+        catch
+        {
+            usage?.Refuse();
+            throw;
         }
 
-        public Task WriteAsync(T message)
-        {
-            rule.Observe(message!, meter);
-            return inner.WriteAsync(message);
-        }
-
-        public Task WriteAsync(T message, CancellationToken cancellationToken)
-        {
-            rule.Observe(message!, meter);
-            return inner.WriteAsync(message, cancellationToken);
-        }
+        usage?.Reserve(decision.ReservationId, decision.ReservedUsd);
     }
 }

@@ -10,6 +10,4 @@ public sealed class CredentialAccessDecider : IAccessDecider
 
     public ValueTask<AccessDecision> DecideAsync(AccessRequest request, CancellationToken cancellationToken) =>
         ValueTask.FromResult(AccessDecision.Allow("credentials mode: the credential's tenant and scope decide"));
-
-    public ValueTask SettleAsync(string reservationId, Spend actual, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

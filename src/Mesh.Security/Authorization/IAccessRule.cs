@@ -1,11 +1,14 @@
 using Grpc.Core;
+using Mesh.Identity.V1;
 
 namespace Mesh.Security.Authorization;
 
 /// <summary>
-/// What one RPC acts on and may spend: the resource (e.g. <c>tool:calculator</c>), the relation
-/// the caller needs on it, the most the call can cost (reserved before it runs) and the real
-/// cost of each response (settled after). Services register one per acting RPC.
+/// What one RPC acts on and may use: the resource (e.g. <c>tool:calculator</c>), the relation the
+/// caller needs on it, other relations the request needs (a priority class), and the most the
+/// call can use, which identity prices and reserves before the call runs. What it really used
+/// is its usage event (see Mesh.Metering's UsageScope), billed by telemetry, which settles the
+/// reservation at the billed cost. Services register one rule per acting RPC.
 /// </summary>
 public interface IAccessRule
 {
@@ -18,17 +21,19 @@ public interface IAccessRule
     /// <summary>The relation the caller needs, e.g. <c>invoker</c>.</summary>
     string Relation { get; }
 
+    /// <summary>The resource's id; access rules name it in its canonical form (see <see cref="CanonicalId"/>).</summary>
     string ResourceOf(object request);
 
-    Spend MaxSpend(object request, ServerCallContext context);
+    /// <summary>Further relations the caller needs for this request, as <c>type:id#relation</c>.</summary>
+    IReadOnlyList<string> AlsoRequired(object request);
 
-    void Observe(object response, SpendMeter meter);
+    /// <summary>The most the call can use; null when it costs nothing to reserve. May throw InvalidArgument or NotFound.</summary>
+    ValueTask<UsageBound?> MaxUsageAsync(object request, ServerCallContext context);
 }
 
 /// <summary>A typed <see cref="IAccessRule"/>.</summary>
-public abstract class AccessRule<TRequest, TResponse> : IAccessRule
+public abstract class AccessRule<TRequest> : IAccessRule
     where TRequest : class
-    where TResponse : class
 {
     public abstract string Method { get; }
 
@@ -36,29 +41,15 @@ public abstract class AccessRule<TRequest, TResponse> : IAccessRule
 
     public virtual string Relation => "invoker";
 
-    public string ResourceOf(object request) => ResourceOf((TRequest)request);
+    public string ResourceOf(object request) => CanonicalId.Of(ResourceOf((TRequest)request));
 
-    public Spend MaxSpend(object request, ServerCallContext context) => MaxSpend((TRequest)request, context);
+    public IReadOnlyList<string> AlsoRequired(object request) => AlsoRequired((TRequest)request);
 
-    public void Observe(object response, SpendMeter meter)
-    {
-        ArgumentNullException.ThrowIfNull(meter);
-        if (response is TResponse typed)
-        {
-            Observe(typed, meter);
-        }
-    }
-
-    /// <summary>Adds the spend a response shows; streams may keep what they learn in <see cref="SpendMeter.Context"/>.</summary>
-    protected virtual void Observe(TResponse response, SpendMeter meter)
-    {
-        ArgumentNullException.ThrowIfNull(meter);
-        meter.Add(SpendOf(response));
-    }
+    public ValueTask<UsageBound?> MaxUsageAsync(object request, ServerCallContext context) => MaxUsageAsync((TRequest)request, context);
 
     protected abstract string ResourceOf(TRequest request);
 
-    protected virtual Spend MaxSpend(TRequest request, ServerCallContext context) => default;
+    protected virtual IReadOnlyList<string> AlsoRequired(TRequest request) => [];
 
-    protected virtual Spend SpendOf(TResponse response) => default;
+    protected virtual ValueTask<UsageBound?> MaxUsageAsync(TRequest request, ServerCallContext context) => ValueTask.FromResult<UsageBound?>(null);
 }

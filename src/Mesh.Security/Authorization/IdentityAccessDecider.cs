@@ -1,19 +1,20 @@
-using System.Globalization;
 using Grpc.Core;
 using Mesh.Identity.V1;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
+using Mesh.ServiceDefaults.Grpc;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Security.Authorization;
 
 /// <summary>
-/// Asks identity's <c>Permissions.Authorize</c> (relation check and budget reservation in one
-/// round trip) with the service's own credential, naming the subject it authenticated.
+/// Asks identity's <c>Permissions.Authorize</c> (relation checks and the budget reservation in
+/// one round trip) with the service's own credential, naming the subject it authenticated.
 /// </summary>
 public sealed class IdentityAccessDecider(
     Permissions.PermissionsClient permissions,
-    Budgets.BudgetsClient budgets,
-    ServiceCredential credential,
+    IServiceCredentials credentials,
+    IOptions<MeshGrpcOptions> grpc,
     TimeProvider time) : IAccessDecider
 {
     public bool AuditsAllows => true;
@@ -21,31 +22,25 @@ public sealed class IdentityAccessDecider(
     public async ValueTask<AccessDecision> DecideAsync(AccessRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = request.Caller;
         var message = new AuthorizeRequest
         {
-            Subject = new Subject
-            {
-                TenantId = caller.TenantId,
-                PrincipalId = caller.PrincipalId,
-                Kind = Caller.KindName(caller.Kind),
-                Admin = caller.IsAdmin,
-                ActorId = request.AgentId,
-            },
+            Subject = SubjectOf(request.Caller, request.AgentId),
             Object = request.Object,
             Relation = request.Relation,
-            MaxCostUsd = request.MaxSpend.CostUsd.ToString(CultureInfo.InvariantCulture),
-            MaxTokens = request.MaxSpend.Tokens,
+            MaxUsage = request.MaxUsage,
             RequestDigest = request.Digest,
         };
+        message.Also.AddRange(request.AlsoRequired);
         try
         {
-            var response = await permissions.AuthorizeAsync(message, credential.Headers(), Deadline(), cancellationToken);
+            var headers = await credentials.HeadersAsync(cancellationToken);
+            var response = await permissions.AuthorizeAsync(message, headers, time.GetUtcNow().UtcDateTime + grpc.Value.DefaultDeadline, cancellationToken);
             return new AccessDecision(response.Allowed, response.Reason)
             {
                 DeniedBy = response.DeniedBy,
                 BudgetExhausted = response.BudgetExhausted,
                 ReservationId = response.ReservationId,
+                ReservedUsd = response.ReservedUsd,
                 Revision = response.Revision,
             };
         }
@@ -55,16 +50,18 @@ public sealed class IdentityAccessDecider(
         }
     }
 
-    public async ValueTask SettleAsync(string reservationId, Spend actual, CancellationToken cancellationToken)
+    /// <summary>The subject as identity's decision point takes it.</summary>
+    public static Subject SubjectOf(Caller caller, string agentId)
     {
-        if (reservationId.Length == 0)
+        ArgumentNullException.ThrowIfNull(caller);
+        return new Subject
         {
-            return;
-        }
-
-        var request = new SettleRequest { ReservationId = reservationId, CostUsd = actual.CostUsd.ToString(CultureInfo.InvariantCulture), Tokens = actual.Tokens };
-        await budgets.SettleAsync(request, credential.Headers(), Deadline(), cancellationToken);
+            TenantId = caller.TenantId,
+            PrincipalId = caller.PrincipalId,
+            Kind = Caller.KindName(caller.Kind),
+            Admin = caller.IsAdmin,
+            ActorId = agentId,
+            Delegated = caller.ActorId is not null || caller.Scope is not null,
+        };
     }
-
-    private DateTime Deadline() => time.GetUtcNow().UtcDateTime.AddSeconds(10);
 }

@@ -26,11 +26,19 @@ public sealed record TokenClaims
 
     public AccessScope Scope { get; init; } = AccessScope.Unrestricted;
 
+    /// <summary>
+    /// The credential the token was minted from (<c>key:&lt;id&gt;</c>, inherited through every token
+    /// minted from it): when it is revoked, the token is refused too. Null for configured keys.
+    /// </summary>
+    public string? Source { get; init; }
+
     /// <summary>The caller this token stands for: never a mesh admin, always within its scope.</summary>
     public Caller ToCaller() => new(Subject, TenantId, Kind, IsAdmin: false)
     {
         ActorId = Actor,
         Scope = Scope.IsUnrestricted ? null : Scope,
         CredentialId = $"token:{TokenId}",
+        ExpiresAt = ExpiresAt,
+        Source = Source,
     };
 }

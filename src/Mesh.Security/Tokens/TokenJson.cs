@@ -21,6 +21,11 @@ internal static class TokenJson
             json.WriteNumber("nbf", claims.IssuedAt.ToUnixTimeSeconds());
             json.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
             json.WriteString("jti", claims.TokenId);
+            if (!string.IsNullOrEmpty(claims.Source))
+            {
+                json.WriteString("src", claims.Source);
+            }
+
             if (!string.IsNullOrEmpty(claims.Actor))
             {
                 json.WriteStartObject("act");
@@ -72,6 +77,7 @@ internal static class TokenJson
                 ExpiresAt = expires,
                 TokenId = Text(root, "jti") ?? "",
                 Scope = scope,
+                Source = Text(root, "src"),
             };
         }
     }

@@ -6,21 +6,32 @@ namespace Mesh.Security.Tokens;
 
 /// <summary>
 /// Checks a token locally: ES256 signature by a key of identity's key set (verified once per
-/// token, see <see cref="VerifiedTokens"/>), issuer, expiry and that this service is among its audiences.
+/// token, see <see cref="VerifiedTokens"/>), issuer, expiry, that this service is among its
+/// audiences, and that the credential it was minted from has not been revoked.
 /// </summary>
-public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions> options, MeshServiceInfo service, TimeProvider time, VerifiedTokens verified)
+public sealed class TokenValidator(
+    IKeySetSource keys, IRevocationSource revocations, IOptions<MeshAuthOptions> options, MeshServiceInfo service, TimeProvider time, VerifiedTokens verified)
 {
+    /// <summary>A token presented to this service.</summary>
     public async ValueTask<AuthenticationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
+        var (claims, failure) = await VerifyAsync(token, service.Name, cancellationToken);
+        return claims is null ? AuthenticationResult.Fail(failure) : AuthenticationResult.Success(claims.ToCaller());
+    }
+
+    /// <summary>The claims of a token meant for <paramref name="audience"/>, or why it is not valid.</summary>
+    public async ValueTask<(TokenClaims? Claims, string Failure)> VerifyAsync(string token, string audience, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
         if (!JwsToken.TryReadHeader(token, out var keyId, out var failure))
         {
-            return AuthenticationResult.Fail(failure);
+            return (null, failure);
         }
 
         var key = await keys.FindAsync(keyId, cancellationToken);
         if (key is null)
         {
-            return AuthenticationResult.Fail($"the token was signed with an unknown key '{keyId}'");
+            return (null, $"the token was signed with an unknown key '{Bounded(keyId)}'");
         }
 
         var now = time.GetUtcNow();
@@ -30,7 +41,7 @@ public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions>
             claims = key.Verify(token);
             if (claims is null)
             {
-                return AuthenticationResult.Fail("the token signature is not valid");
+                return (null, "the token signature is not valid");
             }
 
             verified.Add(token, claims, now);
@@ -39,24 +50,31 @@ public sealed class TokenValidator(IKeySetSource keys, IOptions<MeshAuthOptions>
         var settings = options.Value;
         if (claims.Issuer != settings.Issuer)
         {
-            return AuthenticationResult.Fail("the token was not issued by this mesh's identity service");
+            return (null, "the token was not issued by this mesh's identity service");
         }
 
         if (now > claims.ExpiresAt + settings.ClockSkew)
         {
-            return AuthenticationResult.Fail("the token has expired; ask identity for a new one");
+            return (null, "the token has expired; ask identity for a new one");
         }
 
         if (now + settings.ClockSkew < claims.IssuedAt)
         {
-            return AuthenticationResult.Fail("the token is not valid yet");
+            return (null, "the token is not valid yet");
         }
 
-        if (!claims.Audiences.Contains(service.Name, StringComparer.Ordinal))
+        if (!claims.Audiences.Contains(audience, StringComparer.Ordinal))
         {
-            return AuthenticationResult.Fail($"the token is not for the {service.Name} service");
+            return (null, $"the token is not for the {audience} service");
         }
 
-        return AuthenticationResult.Success(claims.ToCaller());
+        if (claims.Source is { Length: > 0 } source && await revocations.IsRevokedAsync(source, cancellationToken))
+        {
+            return (null, $"the credential this token was minted from ({source}) has been revoked");
+        }
+
+        return (claims, "");
     }
+
+    private static string Bounded(string text) => text.Length <= 64 ? text : text[..64] + "...";
 }

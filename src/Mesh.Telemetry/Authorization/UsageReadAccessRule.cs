@@ -7,7 +7,7 @@ namespace Mesh.Telemetry.Authorization;
 /// <c>GetUsage</c> needs <c>analytics:usage#reader</c> in the caller's tenant (open to members
 /// until a reader relation restricts it). The query itself stays scoped to that tenant.
 /// </summary>
-public sealed class UsageReadAccessRule : AccessRule<UsageQuery, UsageReport>
+public sealed class UsageReadAccessRule : AccessRule<UsageQuery>
 {
     public const string Resource = "usage";
 

@@ -41,6 +41,8 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             return false;
         }
 
+        var attributes = new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal);
+        cost = CapAtReservation(usageEvent, cost, attributes);
         record = new UsageRecord
         {
             EventId = eventId,
@@ -65,10 +67,39 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             Status = UsageNames.Status(usageEvent.Status),
             CostUsd = cost,
             PriceVersion = prices.Version,
-            Attributes = usageEvent.Attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal)),
+            Attributes = attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(attributes),
             TraceId = usageEvent.TraceId,
+            ReservationId = usageEvent.ReservationId,
         };
         return true;
+    }
+
+    /// <summary>
+    /// Work is billed at most what it reserved: a reservation is the price the caller agreed to
+    /// before the work ran, so a model slower than its estimate costs the mesh, not the budget.
+    /// The reservation, and any amount over it, stay on the stored event's attributes.
+    /// </summary>
+    private static decimal CapAtReservation(UsageEvent usageEvent, decimal cost, SortedDictionary<string, string> attributes)
+    {
+        if (usageEvent.ReservationId.Length == 0)
+        {
+            return cost;
+        }
+
+        attributes["reservation_id"] = usageEvent.ReservationId;
+        if (!decimal.TryParse(usageEvent.ReservedUsd, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var reserved) || reserved < 0)
+        {
+            return cost;
+        }
+
+        attributes["reserved_usd"] = reserved.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (cost <= reserved)
+        {
+            return cost;
+        }
+
+        attributes["over_reservation_usd"] = (cost - reserved).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return reserved;
     }
 
     private static string? Problem(UsageEvent e, out Guid eventId, out DateTime occurredAt)

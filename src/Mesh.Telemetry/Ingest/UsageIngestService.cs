@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mesh.ServiceDefaults.Calls;
+using Mesh.Security;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Telemetry.V1;
 
@@ -15,11 +15,7 @@ public sealed class UsageIngestService(UsageIngestor ingestor) : UsageIngest.Usa
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var caller = CallScope.Current?.Caller;
-        if (caller is not { IsAdmin: true })
-        {
-            throw MeshErrors.PermissionDenied("only services may publish usage; use a service (admin) API key");
-        }
+        ServiceRights.Require(ServiceRight.PublishUsage, "publish usage");
 
         if (request.Events.Count > MaxEventsPerCall)
         {

@@ -1,11 +1,12 @@
 using Mesh.Metering;
+using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 
 namespace Mesh.Telemetry.Ingest;
 
 /// <summary>Validates, prices and stores batches of usage events, whoever delivers them.</summary>
-public sealed partial class UsageIngestor(UsageEventConverter converter, IUsageStore store, ILogger<UsageIngestor> logger)
+public sealed partial class UsageIngestor(UsageEventConverter converter, IUsageStore store, UsageSettler settler, ILogger<UsageIngestor> logger)
 {
     public async Task<UsageDelivery> IngestAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
@@ -25,6 +26,7 @@ public sealed partial class UsageIngestor(UsageEventConverter converter, IUsageS
         }
 
         var result = records.Count == 0 ? new InsertResult(0, 0) : await store.InsertAsync(records, cancellationToken);
+        await settler.SettleAsync(records, cancellationToken);
         if (rejected.Count > 0)
         {
             LogRejected(logger, rejected.Count, events.Count, rejected[0].Reason);

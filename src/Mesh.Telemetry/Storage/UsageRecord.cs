@@ -55,6 +55,9 @@ public sealed record UsageRecord
 
     public string TraceId { get; init; } = "";
 
+    /// <summary>The budget reservation the event settles (not stored as a column; its attributes keep it).</summary>
+    public string ReservationId { get; init; } = "";
+
     /// <summary>The records of <paramref name="batch"/> with the first of each event id kept, in order.</summary>
     public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch)
     {

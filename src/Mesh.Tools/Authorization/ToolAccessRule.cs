@@ -1,28 +1,36 @@
 using Grpc.Core;
-using Mesh.Pricing;
+using Mesh.Identity.V1;
 using Mesh.Security.Authorization;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;
+using Mesh.Tools.Validation;
 
 namespace Mesh.Tools.Authorization;
 
 /// <summary>
-/// <c>InvokeTool</c> needs <c>tool:&lt;name&gt;#invoker</c>; it reserves the tool's price for a
-/// run as long as its timeout and settles the price of the time it took.
+/// <c>InvokeTool</c> needs <c>tool:&lt;name&gt;#invoker</c>; it reserves the tool's price for one
+/// call running as long as its timeout allows.
 /// </summary>
-public sealed class ToolAccessRule(ToolRegistry registry, PriceCatalog prices) : AccessRule<InvokeToolRequest, InvokeToolResponse>
+public sealed class ToolAccessRule(ToolRegistry registry) : AccessRule<InvokeToolRequest>
 {
     public override string Method => "/mesh.tools.v1.Tools/InvokeTool";
 
     public override string ResourceType => "tool";
 
-    protected override string ResourceOf(InvokeToolRequest request) => request.Tool.Trim();
+    protected override string ResourceOf(InvokeToolRequest request) => request.Tool;
 
-    protected override Spend MaxSpend(InvokeToolRequest request, ServerCallContext context)
+    protected override ValueTask<UsageBound?> MaxUsageAsync(InvokeToolRequest request, ServerCallContext context)
     {
-        var timeout = registry.All.FirstOrDefault(t => string.Equals(t.Descriptor.Name, request.Tool.Trim(), StringComparison.OrdinalIgnoreCase))?.Descriptor.Timeout;
-        return PricedSpend.Of(prices, request.Tool.Trim(), 0, 0, (timeout ?? TimeSpan.Zero).TotalMilliseconds);
+        // Arguments are checked before anything is reserved: a bad call is refused, not metered.
+        var registered = registry.Resolve(request.Tool, request.Version);
+        ArgumentValidator.Validate(registered, request.ArgumentsJson);
+        var tool = registered.Descriptor;
+        return ValueTask.FromResult<UsageBound?>(new UsageBound
+        {
+            Resource = tool.Name,
+            ResourceVersion = tool.Version,
+            ComputeMs = tool.Timeout.TotalMilliseconds,
+            Calls = 1,
+        });
     }
-
-    protected override Spend SpendOf(InvokeToolResponse response) => PricedSpend.Of(prices, response.Tool, 0, 0, response.DurationMs);
 }

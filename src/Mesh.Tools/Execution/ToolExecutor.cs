@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Mesh.Metering;
+using Mesh.Metering.Calls;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Instrumentation;
 using Mesh.Tools.Registry;
@@ -11,14 +11,15 @@ namespace Mesh.Tools.Execution;
 
 /// <summary>
 /// Runs one validated tool call within the tool's timeout and the caller's deadline, and
-/// accounts for it: exactly one usage event, one duration measurement and one span per call.
+/// accounts for it: its measures on the call's usage event, one duration measurement and one
+/// span per call.
 /// </summary>
-public sealed partial class ToolExecutor(UsageRecorder usage, GenAiMetrics metrics, TimeProvider time, ILogger<ToolExecutor> logger)
+public sealed partial class ToolExecutor(GenAiMetrics metrics, TimeProvider time, ILogger<ToolExecutor> logger)
 {
     public const string Operation = "execute_tool";
 
-    /// <summary>Runs <paramref name="tool"/>; <paramref name="startedAt"/> is when the request arrived.</summary>
-    public async Task<ToolOutcome> ExecuteAsync(RegisteredTool tool, JsonElement arguments, long startedAt, CancellationToken callCancelled)
+    /// <summary>Runs <paramref name="tool"/> on validated <paramref name="arguments"/>.</summary>
+    public async Task<ToolOutcome> ExecuteAsync(RegisteredTool tool, JsonElement arguments, CancellationToken callCancelled)
     {
         ArgumentNullException.ThrowIfNull(tool);
         var descriptor = tool.Descriptor;
@@ -28,7 +29,9 @@ public sealed partial class ToolExecutor(UsageRecorder usage, GenAiMetrics metri
         activity?.SetTag("gen_ai.tool.type", "function");
         activity?.SetTag("mesh.tool.version", descriptor.Version);
 
-        var usageEvent = usage.Start(UsageKind.ToolCall, descriptor.Name, descriptor.Version);
+        // Outside a metered call (a direct use of the executor) the measures go nowhere.
+        var usageEvent = UsageScope.Current?.Event ?? new UsageEvent();
+        UsageScope.Current?.SetResource(descriptor.Name, descriptor.Version);
         var computeStart = time.GetTimestamp();
         string? error = null;
         using var timeout = new CancellationTokenSource(descriptor.Timeout, time);
@@ -69,10 +72,14 @@ public sealed partial class ToolExecutor(UsageRecorder usage, GenAiMetrics metri
         {
             var computed = time.GetElapsedTime(computeStart);
             usageEvent.ComputeMs = computed.TotalMilliseconds;
-            usageEvent.TotalMs = time.GetElapsedTime(startedAt).TotalMilliseconds;
             if (error is not null && usageEvent.Status == UsageStatus.Ok)
             {
                 usageEvent.Status = UsageStatus.Error;
+            }
+
+            if (error is not null)
+            {
+                usageEvent.Attributes["error.type"] = error;
             }
 
             metrics.RecordDuration(Operation, descriptor.Name, computed, error);
@@ -81,9 +88,6 @@ public sealed partial class ToolExecutor(UsageRecorder usage, GenAiMetrics metri
                 activity?.SetTag("error.type", error);
                 activity?.SetStatus(ActivityStatusCode.Error, error);
             }
-
-            // The work happened whether or not the caller is still there: always account for it.
-            await usage.RecordAsync(usageEvent, CancellationToken.None);
         }
     }
 

@@ -24,8 +24,8 @@ public sealed class ToolRegistry
         }
 
         _byName = registered
-            .GroupBy(t => t.Descriptor.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(t => t.Descriptor.Version, ToolVersionComparer.Instance).ToArray(), StringComparer.Ordinal);
+            .GroupBy(t => t.Descriptor.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.OrderBy(t => t.Descriptor.Version, ToolVersionComparer.Instance).ToArray(), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Every version of every tool, by name then version.</summary>
@@ -40,7 +40,7 @@ public sealed class ToolRegistry
             throw MeshErrors.InvalidArgument("tool", $"is empty; name one of: {Names()}");
         }
 
-        if (!_byName.TryGetValue(name, out var versions))
+        if (!_byName.TryGetValue(name.Trim(), out var versions))
         {
             throw MeshErrors.NotFound("tool", name, $"available tools: {Names()}");
         }

@@ -13,12 +13,13 @@ public sealed class TokenValidatorTests : IDisposable
     private readonly KeySet _keys = new();
     private readonly Clock _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly VerifiedTokens _verified = new();
+    private readonly Revocations _revoked = new();
     private readonly TokenValidator _validator;
 
     public TokenValidatorTests()
     {
         _keys.Add(new VerificationKey(KeyId, _signer.ExportParameters(includePrivateParameters: false), null));
-        _validator = new TokenValidator(_keys, Options.Create(new MeshAuthOptions()), new MeshServiceInfo("tools"), _clock, _verified);
+        _validator = new TokenValidator(_keys, _revoked, Options.Create(new MeshAuthOptions()), new MeshServiceInfo("tools"), _clock, _verified);
     }
 
     [Fact]
@@ -91,6 +92,19 @@ public sealed class TokenValidatorTests : IDisposable
         Assert.NotNull(cache.Find("new"));
     }
 
+    [Fact]
+    public async Task Validate_SourceKeyRevoked_RefusedEvenThoughAlreadyVerified()
+    {
+        var token = JwsToken.Sign(Claims(_clock.Now + TimeSpan.FromMinutes(5)) with { Source = "key:0123456789abcdef" }, KeyId, _signer);
+        Assert.NotNull((await _validator.ValidateAsync(token, CancellationToken.None)).Caller);
+
+        _revoked.Revoked.Add("key:0123456789abcdef");
+        var refused = await _validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.Null(refused.Caller);
+        Assert.Contains("revoked", refused.Failure, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _signer.Dispose();
 
     private string Sign(TimeSpan lifetime) => JwsToken.Sign(Claims(_clock.Now + lifetime), KeyId, _signer);
@@ -115,6 +129,13 @@ public sealed class TokenValidatorTests : IDisposable
         public void Clear() => _keys.Clear();
 
         public ValueTask<VerificationKey?> FindAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult(_keys.GetValueOrDefault(keyId));
+    }
+
+    private sealed class Revocations : IRevocationSource
+    {
+        public HashSet<string> Revoked { get; } = [];
+
+        public ValueTask<bool> IsRevokedAsync(string credentialId, CancellationToken cancellationToken) => ValueTask.FromResult(Revoked.Contains(credentialId));
     }
 
     private sealed class Clock(DateTimeOffset start) : TimeProvider

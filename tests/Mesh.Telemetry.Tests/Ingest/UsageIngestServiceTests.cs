@@ -91,7 +91,7 @@ public sealed class UsageIngestServiceTests
             host.Ingest.PublishAsync(new PublishRequest { Events = { Events.ToolCall() } }, TestCalls.As(apiKey)).ResponseAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
-        Assert.Contains("only services may publish usage", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("PublishUsage right", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

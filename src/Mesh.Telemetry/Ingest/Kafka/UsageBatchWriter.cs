@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Telemetry.Ingest.Kafka;
 
 /// <summary>
-/// Writes one batch of decoded Kafka records: sends the bad ones to the dead-letter topic and
-/// stores the rest, retrying each until it lands (or the service stops).
+/// Writes one batch of decoded Kafka records: sends the bad ones to the dead-letter topic,
+/// stores the rest and settles their budgets, retrying each until it lands (or the service stops).
 /// </summary>
 public sealed partial class UsageBatchWriter(
     IUsageStore store,
+    UsageSettler settler,
     IngestMetrics metrics,
     IOptions<KafkaIngestOptions> options,
     TimeProvider time,
@@ -63,7 +65,9 @@ public sealed partial class UsageBatchWriter(
         metrics.Recorded("stored", inserted!.Stored);
         metrics.Recorded("duplicate", inserted.Duplicates);
         LogStored(logger, inserted.Stored, inserted.Duplicates, elapsed.TotalMilliseconds);
-        return true;
+        // Budgets settle from what was billed, before the offsets are committed: a crash between
+        // the two replays the batch, and identity settles each reservation and event once.
+        return await RetryAsync("identity's budgets", records.Count, () => settler.SettleAsync(records, stoppingToken), stoppingToken);
     }
 
     private async Task<bool> RetryAsync(string target, int count, Func<Task> write, CancellationToken stoppingToken)

@@ -1,0 +1,29 @@
+using Grpc.Core;
+using Mesh.Identity.V1;
+using Mesh.Inference.Api;
+using Mesh.Inference.Models;
+using Mesh.Inference.V1;
+using Mesh.Security.Authorization;
+
+namespace Mesh.Inference.Authorization;
+
+/// <summary>
+/// <c>Infer</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority), like
+/// every other model call, and reserves its compute time.
+/// </summary>
+public sealed class InferAccessRule(ModelResolver resolver) : AccessRule<InferRequest>
+{
+    public override string Method => "/mesh.inference.v1.Inference/Infer";
+
+    public override string ResourceType => "model";
+
+    protected override string ResourceOf(InferRequest request) => request.Model;
+
+    protected override IReadOnlyList<string> AlsoRequired(InferRequest request) => ModelAccess.PriorityGrants(request.Priority);
+
+    protected override ValueTask<UsageBound?> MaxUsageAsync(InferRequest request, ServerCallContext context)
+    {
+        var model = resolver.Find(request.Model, request.ModelVersion, ModelKinds.Tensors, "Infer");
+        return ValueTask.FromResult<UsageBound?>(ModelAccess.Bound(model, 0, 0));
+    }
+}

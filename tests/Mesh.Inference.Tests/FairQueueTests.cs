@@ -96,6 +96,40 @@ public sealed class FairQueueTests
     }
 
     [Fact]
+    public void TryDequeue_TenantSendsEverythingInteractive_OtherTenantsStandardWorkStillGetsHalf()
+    {
+        var queue = new FairQueue<Work>(_ => 1);
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue(new Work("loud", WorkPriority.Interactive));
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            queue.Enqueue(new Work("quiet", WorkPriority.Standard));
+        }
+
+        var first20 = Drain(queue, 20);
+
+        Assert.Equal(10, first20.Count(w => w.Tenant == "quiet"));
+    }
+
+    [Fact]
+    public void TryDequeue_OneTenantsInteractiveBehindItsBatch_GoesFirstWithinTheTenant()
+    {
+        var queue = new FairQueue<Work>(_ => 1);
+        for (var i = 0; i < 5; i++)
+        {
+            queue.Enqueue(new Work("a", WorkPriority.Batch));
+        }
+
+        var urgent = new Work("a", WorkPriority.Interactive);
+        queue.Enqueue(urgent);
+
+        Assert.Same(urgent, Drain(queue, 1)[0]);
+    }
+
+    [Fact]
     public void TryDequeue_HigherPriorityClass_GoesFirst()
     {
         var queue = new FairQueue<Work>(_ => 1);

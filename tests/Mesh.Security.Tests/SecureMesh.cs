@@ -85,6 +85,25 @@ public sealed class SecureMesh : IDisposable
 
     public Mesh.Tools.V1.Tools.ToolsClient ToolsClient => new(Channel("tools"));
 
+    public Mesh.Inference.V1.Inference.InferenceClient InferenceClient => new(Channel("inference"));
+
+    public Mesh.Agents.V1.Agents.AgentsClient AgentsClient => new(Channel("agents"));
+
+    public Mesh.Telemetry.V1.Analytics.AnalyticsClient AnalyticsClient => new(Channel("telemetry"));
+
+    public Mesh.Telemetry.V1.UsageIngest.UsageIngestClient IngestClient => new(Channel("telemetry"));
+
+    /// <summary>The service token a Mesh service gets for its key (what the service itself presents).</summary>
+    public async Task<string> ServiceTokenAsync(string service) =>
+        (await TokensClient.IssueServiceTokenAsync(new IssueServiceTokenRequest(), TestCalls.As(TestKeys.Service(service)))).Token;
+
+    /// <summary>The cost telemetry billed the tenant, once every reservation of the tenant's budget is settled.</summary>
+    public async Task<decimal> BilledAsync(string adminKey)
+    {
+        var report = await AnalyticsClient.GetUsageAsync(new Mesh.Telemetry.V1.UsageQuery(), TestCalls.As(adminKey));
+        return decimal.Parse(report.Total.CostUsd, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A new tenant (unique name) with admin user <c>admin</c>; returns its name and the admin's key.</summary>
     public async Task<(string Tenant, string AdminKey)> CreateTenantAsync(string prefix)
     {

@@ -94,14 +94,20 @@ public sealed class ApiKeyIssuer(IApiKeyStore keys, IPrincipalStore principals, 
         var caller = Requester.Current;
         requester.RefuseTokens(caller, "revoke API keys");
         var key = keys.Find(request.KeyId?.Trim() ?? "");
-        if (key is null || key.TenantId != caller.TenantId || (key.PrincipalId != caller.PrincipalId && !requester.IsTenantAdmin(caller)))
+        if (key is null || key.TenantId != caller.TenantId)
         {
             throw MeshErrors.NotFound("API key", request.KeyId ?? "", "list your keys with mesh keys list");
         }
 
+        var own = key.PrincipalId == caller.PrincipalId;
         if (Requester.IsDelegated(caller) && key.KeyId != caller.CredentialId?["key:".Length..])
         {
             throw requester.Refuse(caller, "api key", "a scoped key can revoke only itself; revoke other keys with an unscoped key or as a tenant admin");
+        }
+
+        if (!own && !requester.IsTenantAdmin(caller))
+        {
+            throw MeshErrors.NotFound("API key", request.KeyId ?? "", "list your keys with mesh keys list");
         }
 
         keys.Revoke(caller.TenantId, key.KeyId, time.GetUtcNow());

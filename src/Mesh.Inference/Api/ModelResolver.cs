@@ -14,7 +14,7 @@ public sealed class ModelResolver(ModelCatalog catalog)
             throw MeshErrors.InvalidArgument("model", $"no model named; use one of: {NamesOf(kind)} (ListModels lists them)");
         }
 
-        if (!catalog.TryFind(name, out var model))
+        if (!catalog.TryFind(name.Trim(), out var model))
         {
             throw MeshErrors.NotFound("model", name, $"available models: {catalog.Names}");
         }

@@ -1,66 +1,61 @@
 namespace Mesh.Inference.Scheduling;
 
 /// <summary>
-/// Strict priority between classes and start-time fair queueing (SFQ) between tenants within
-/// a class: each item is tagged start = max(class virtual time, the tenant's previous finish)
-/// and finish = start + cost / weight, and the smallest start goes next. A tenant that queues
-/// ten times more work than another therefore gets the same share of the device while both
-/// have work waiting, never all of it. Not thread-safe: the owner locks.
+/// Start-time fair queueing (SFQ) between tenants, and priority within each tenant. The next item
+/// comes from the tenant whose virtual start, max(virtual time, the tenant's previous finish), is
+/// smallest; serving it advances the tenant's finish by cost / weight. A tenant that queues ten
+/// times more work than another therefore gets the same share of the device while both have work
+/// waiting, never all of it, and no priority class lets one tenant take another's share: priority
+/// orders a tenant's own work (interactive before standard before batch) and breaks ties between
+/// tenants. Not thread-safe: the owner locks.
 /// </summary>
 public sealed class FairQueue<T>(Func<string, double> weightOf)
     where T : class, IScheduledWork
 {
-    private readonly ClassQueue[] _classes = [new(), new(), new()];
-    private readonly Dictionary<string, int> _queuedByTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TenantQueue> _tenants = new(StringComparer.Ordinal);
+    private double _virtualTime;
     private long _sequence;
 
     /// <summary>Items waiting, abandoned ones included until they are skipped.</summary>
     public int Count { get; private set; }
 
-    public int CountOf(string tenant) => _queuedByTenant.GetValueOrDefault(tenant);
+    public int CountOf(string tenant) => _tenants.TryGetValue(tenant, out var queue) ? queue.Items.Count : 0;
 
     public void Enqueue(T item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var queue = _classes[(int)item.Priority];
-        var weight = Math.Max(weightOf(item.Tenant), 1e-6);
-        var start = Math.Max(queue.VirtualTime, queue.LastFinish.GetValueOrDefault(item.Tenant));
-        queue.LastFinish[item.Tenant] = start + (item.Cost / weight);
-        queue.Items.Enqueue(item, (start, _sequence++));
-        _queuedByTenant[item.Tenant] = CountOf(item.Tenant) + 1;
+        if (!_tenants.TryGetValue(item.Tenant, out var queue))
+        {
+            queue = new TenantQueue();
+            _tenants[item.Tenant] = queue;
+        }
+
+        queue.Items.Enqueue(item, ((int)item.Priority, _sequence++));
         Count++;
     }
 
-    /// <summary>The next live item in priority and fair order, dropping abandoned ones on the way.</summary>
+    /// <summary>The next live item in fair and priority order, dropping abandoned ones on the way.</summary>
     public bool TryDequeue(out T item)
     {
-        foreach (var queue in _classes)
+        while (Next() is { } tenant)
         {
-            while (queue.Items.TryDequeue(out var next, out var tag))
+            var queue = _tenants[tenant];
+            var next = queue.Items.Dequeue();
+            Count--;
+            var start = Math.Max(_virtualTime, queue.Finish);
+            queue.Finish = start + (next.Cost / Math.Max(weightOf(tenant), 1e-6));
+            _virtualTime = start;
+            if (Count == 0)
             {
-                Count--;
-                var left = CountOf(next.Tenant) - 1;
-                if (left == 0)
-                {
-                    _queuedByTenant.Remove(next.Tenant);
-                }
-                else
-                {
-                    _queuedByTenant[next.Tenant] = left;
-                }
+                // An idle queue forgets history: a tenant that was alone earns no credit or debt.
+                _tenants.Clear();
+                _virtualTime = 0;
+            }
 
-                queue.VirtualTime = Math.Max(queue.VirtualTime, tag.Start);
-                if (queue.Items.Count == 0)
-                {
-                    // An idle class forgets history: a tenant that was alone earns no credit or debt.
-                    queue.LastFinish.Clear();
-                }
-
-                if (!next.IsAbandoned)
-                {
-                    item = next;
-                    return true;
-                }
+            if (!next.IsAbandoned)
+            {
+                item = next;
+                return true;
             }
         }
 
@@ -72,7 +67,7 @@ public sealed class FairQueue<T>(Func<string, double> weightOf)
     public long? OldestEnqueuedAt()
     {
         long? oldest = null;
-        foreach (var queue in _classes)
+        foreach (var queue in _tenants.Values)
         {
             foreach (var (item, _) in queue.Items.UnorderedItems)
             {
@@ -86,12 +81,32 @@ public sealed class FairQueue<T>(Func<string, double> weightOf)
         return oldest;
     }
 
-    private sealed class ClassQueue
+    /// <summary>The tenant to serve next: smallest virtual start, then most urgent head item, then the earliest queued.</summary>
+    private string? Next()
     {
-        public PriorityQueue<T, (double Start, long Sequence)> Items { get; } = new();
+        string? best = null;
+        (double Start, int Priority, long Sequence) bestKey = default;
+        foreach (var (tenant, queue) in _tenants)
+        {
+            if (!queue.Items.TryPeek(out _, out var head))
+            {
+                continue;
+            }
 
-        public Dictionary<string, double> LastFinish { get; } = new(StringComparer.Ordinal);
+            var key = (Math.Max(_virtualTime, queue.Finish), head.Priority, head.Sequence);
+            if (best is null || key.CompareTo(bestKey) < 0)
+            {
+                (best, bestKey) = (tenant, key);
+            }
+        }
 
-        public double VirtualTime { get; set; }
+        return best;
+    }
+
+    private sealed class TenantQueue
+    {
+        public PriorityQueue<T, (int Priority, long Sequence)> Items { get; } = new();
+
+        public double Finish { get; set; }
     }
 }

@@ -14,13 +14,21 @@ public sealed class KvCache(int layers, int heads, int headSize, int capacity)
 
     public long Bytes => (long)_data.Length * sizeof(float);
 
-    /// <summary>Copies the cached positions of one layer's keys (kv 0) or values (kv 1) into a [heads, past, head size] block.</summary>
+    /// <summary>
+    /// Copies the cached positions of one layer's keys (kv 0) or values (kv 1) into a [heads, past,
+    /// head size] block, and zeroes the positions past this sequence's length. Those are masked out,
+    /// but a masked position still enters the attention scores: left as whatever a pooled buffer held,
+    /// a huge value there makes the scores infinite and the row's logits NaN.
+    /// </summary>
     public void CopyPast(int layer, int kv, Span<float> destination, int past)
     {
         var block = Length * headSize;
+        var rowBlock = past * headSize;
         for (var h = 0; h < heads; h++)
         {
-            _data.AsSpan(Offset(layer, kv, h, 0), block).CopyTo(destination.Slice(h * past * headSize, block));
+            var head = destination.Slice(h * rowBlock, rowBlock);
+            _data.AsSpan(Offset(layer, kv, h, 0), block).CopyTo(head);
+            head[block..].Clear();
         }
     }
 

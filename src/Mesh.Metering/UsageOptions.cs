@@ -23,9 +23,6 @@ public sealed class UsageOptions
     /// <summary>How long shutdown waits for buffered events to be delivered.</summary>
     public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Credential the service presents to telemetry; defaults to <c>Mesh:BootstrapApiKey</c>.</summary>
-    public string? PublisherApiKey { get; set; }
-
     /// <summary>Every problem with the settings, empty when they are valid.</summary>
     public IEnumerable<string> Problems()
     {

@@ -9,6 +9,7 @@ if (args is [MigrateCommand.Name, ..])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshService("telemetry");
+builder.AddDefaultPrices();
 builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();

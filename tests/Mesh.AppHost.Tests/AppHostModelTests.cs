@@ -33,6 +33,21 @@ public sealed class AppHostModelTests
         Assert.False(environments["identity"].ContainsKey(KeyEncryptionVariable));
     }
 
+    [Fact]
+    public async Task ServiceKeys_EachServiceGetsItsOwnAndOnlyIdentityKnowsThemAll()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var environments = await EnvironmentsAsync(builder);
+
+        string[] services = ["inference", "tools", "agents", "telemetry"];
+        var keys = services.Select(s => environments[s]["Mesh__Service__Key"]).ToList();
+        Assert.Equal(services.Length, keys.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(keys, k => Assert.True(k.Length >= 32, "service keys are long random secrets"));
+        Assert.All(services, s => Assert.Equal(environments[s]["Mesh__Service__Key"], environments["identity"][$"Mesh__Identity__Services__{s}__Key"]));
+        Assert.All(services, s => Assert.DoesNotContain(environments[s].Keys, k => k.StartsWith("Mesh__Identity__Services__", StringComparison.Ordinal)));
+    }
+
     /// <summary>Each service's environment as a run would resolve it; building the app starts nothing.</summary>
     private static async Task<Dictionary<string, Dictionary<string, string>>> EnvironmentsAsync(IDistributedApplicationTestingBuilder builder)
     {

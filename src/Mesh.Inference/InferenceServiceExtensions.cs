@@ -43,6 +43,7 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<EmbedRequestValidator>();
         services.TryAddSingleton<GenerateRequestValidator>();
         services.TryAddSingleton<InferenceTelemetry>();
+        services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();
         services.TryAddSingleton<EmbedHandler>();
         services.TryAddSingleton<GenerateHandler>();
         services.TryAddSingleton<InferHandler>();

@@ -18,6 +18,7 @@ public static class ToolsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITool, ClockTool>());
         services.TryAddSingleton<ToolRegistry>();
         services.TryAddSingleton<ToolExecutor>();
+        services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();
         services.AddToolAuthorization();
         return builder;
     }

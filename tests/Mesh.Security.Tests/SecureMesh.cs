@@ -41,6 +41,12 @@ public sealed class SecureMesh : IDisposable
             services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));
             services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Tools.Server.CreateHandler()));
         });
+
+        // Started here, one after another: a factory's Server is not safe to start from two threads at once.
+        Telemetry.StartServer();
+        Inference.StartServer();
+        Tools.StartServer();
+        Agents.StartServer();
     }
 
     public MeshServiceFactory<IdentityService> Identity { get; }

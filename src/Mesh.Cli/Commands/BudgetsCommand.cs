@@ -31,9 +31,18 @@ public static class BudgetsCommand
             return Table(context, new ListBudgetsResponse { Budgets = { budget } });
         });
 
-        var list = new Command("list", "Show budgets and what is spent, reserved and left");
+        var list = new Command("list", "Show budgets, what is spent, reserved and left, and how many more calls of each model or tool that allows");
         runner.SetAction(list, async (context, cancellationToken) =>
-            Table(context, await context.Clients.Budgets.ListBudgetsAsync(new ListBudgetsRequest(), context.Clients.Options(cancellationToken))));
+        {
+            var budgets = await context.Clients.Budgets.ListBudgetsAsync(new ListBudgetsRequest(), context.Clients.Options(cancellationToken));
+            var exit = Table(context, budgets);
+            if (!context.Output.Json)
+            {
+                await BudgetAllowance.PrintAsync(context, budgets, cancellationToken);
+            }
+
+            return exit;
+        });
 
         var which = new Option<string>("--scope") { Description = "tenant, user:<id> or agent:<id>", DefaultValueFactory = _ => "tenant" };
         var delete = new Command("delete", "Remove a budget (tenant admins)") { which };
@@ -51,13 +60,14 @@ public static class BudgetsCommand
     }
 
     private static int Table(CommandContext context, ListBudgetsResponse response) =>
-        IdentityTables.Print(context, response, ["Scope", "Limit $", "Spent $", "Reserved $", "Left $", "Tokens", "Req/min", "Period"],
+        IdentityTables.Print(context, response, ["Scope", "Limit $", "Spent $", "Reserved $", "Used", "Left $", "Tokens", "Req/min", "Period"],
             response.Budgets.Select(b => new[]
             {
                 b.Scope,
                 b.CostLimitUsd.Length > 0 ? b.CostLimitUsd : "-",
                 b.SpentUsd,
                 b.ReservedUsd,
+                BudgetAllowance.Utilization(b),
                 b.RemainingUsd.Length > 0 ? b.RemainingUsd : "-",
                 b.TokenLimit > 0 ? $"{b.TokensUsed}/{b.TokenLimit}" : b.TokensUsed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 b.RequestsPerMinute > 0 ? $"{b.RequestsThisMinute}/{b.RequestsPerMinute}" : "-",

@@ -4,6 +4,7 @@ using Mesh.Inference.Devices;
 using Mesh.Inference.Models;
 using Mesh.Inference.Scheduling;
 using Mesh.Metering.Calls;
+using Mesh.Metering.Estimates;
 using Mesh.ServiceDefaults.Instrumentation;
 using Mesh.Usage.V1;
 
@@ -20,7 +21,7 @@ public sealed record CallMeasures(long InputTokens, long OutputTokens, TimeSpan 
 /// tokens, queue and compute milliseconds, batch size, device utilization). The metering
 /// interceptor records the event when the call ends.
 /// </summary>
-public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devices, TimeProvider time)
+public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devices, ComputeEstimator estimates, TimeProvider time)
 {
     public Activity? StartActivity(string operation, IServedModel model)
     {
@@ -48,6 +49,9 @@ public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devic
             }
         }
 
+        var descriptor = model.Descriptor;
+        estimates.Observe(descriptor.Name, descriptor.Version, model.Device,
+            Authorization.ModelAccess.Units(descriptor.Kind, measures.InputTokens, measures.OutputTokens), measures.ComputeTime.TotalMilliseconds, measures.BatchSize);
         metrics.RecordTokens(operation, model.Descriptor.Name, "input", measures.InputTokens);
         metrics.RecordTokens(operation, model.Descriptor.Name, "output", measures.OutputTokens);
         metrics.RecordDuration(operation, model.Descriptor.Name, time.GetElapsedTime(started));

@@ -1,16 +1,20 @@
 using Grpc.Core;
 using Mesh.Identity.V1;
 using Mesh.Inference.Api;
+using Mesh.Inference.Generation;
+using Mesh.Inference.Models;
 using Mesh.Inference.V1;
+using Mesh.Metering.Estimates;
 using Mesh.Security.Authorization;
 
 namespace Mesh.Inference.Authorization;
 
 /// <summary>
 /// <c>Generate</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority);
-/// it reserves the prompt and the most tokens it may generate.
+/// it reserves the tokenized prompt, the most tokens it may generate, and the compute that many
+/// decoding steps took in the model's recent calls.
 /// </summary>
-public sealed class GenerateAccessRule(GenerateRequestValidator validator) : AccessRule<GenerateRequest>
+public sealed class GenerateAccessRule(GenerateRequestValidator validator, ModelHost models, ComputeEstimator estimates) : AccessRule<GenerateRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Generate";
 
@@ -20,10 +24,12 @@ public sealed class GenerateAccessRule(GenerateRequestValidator validator) : Acc
 
     protected override IReadOnlyList<string> AlsoRequired(GenerateRequest request) => ModelAccess.PriorityGrants(request.Priority);
 
-    protected override ValueTask<UsageBound?> MaxUsageAsync(GenerateRequest request, ServerCallContext context)
+    protected override async ValueTask<UsageBound?> MaxUsageAsync(GenerateRequest request, ServerCallContext context)
     {
-        var model = validator.FindModel(request);
+        var descriptor = validator.FindModel(request);
+        var served = (ServedDecoderModel)await models.GetAsync(descriptor, context.CancellationToken);
+        var prompt = served.Model.Tokenizer.CountTokens(request.Prompt);
         var output = request.MaxTokens > 0 ? request.MaxTokens : GenerateRequestValidator.DefaultMaxTokens;
-        return ValueTask.FromResult<UsageBound?>(ModelAccess.Bound(model, (long)request.Prompt.Length * ModelAccess.TokensPerPromptChar, output));
+        return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, prompt, output), prompt, output);
     }
 }

@@ -3,15 +3,16 @@ using Mesh.Identity.V1;
 using Mesh.Inference.Api;
 using Mesh.Inference.Models;
 using Mesh.Inference.V1;
+using Mesh.Metering.Estimates;
 using Mesh.Security.Authorization;
 
 namespace Mesh.Inference.Authorization;
 
 /// <summary>
 /// <c>Infer</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority), like
-/// every other model call, and reserves its compute time.
+/// every other model call, and reserves the compute the model's recent calls took.
 /// </summary>
-public sealed class InferAccessRule(ModelResolver resolver) : AccessRule<InferRequest>
+public sealed class InferAccessRule(ModelResolver resolver, ModelHost models, ComputeEstimator estimates) : AccessRule<InferRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Infer";
 
@@ -21,9 +22,10 @@ public sealed class InferAccessRule(ModelResolver resolver) : AccessRule<InferRe
 
     protected override IReadOnlyList<string> AlsoRequired(InferRequest request) => ModelAccess.PriorityGrants(request.Priority);
 
-    protected override ValueTask<UsageBound?> MaxUsageAsync(InferRequest request, ServerCallContext context)
+    protected override async ValueTask<UsageBound?> MaxUsageAsync(InferRequest request, ServerCallContext context)
     {
-        var model = resolver.Find(request.Model, request.ModelVersion, ModelKinds.Tensors, "Infer");
-        return ValueTask.FromResult<UsageBound?>(ModelAccess.Bound(model, 0, 0));
+        var descriptor = resolver.Find(request.Model, request.ModelVersion, ModelKinds.Tensors, "Infer");
+        var served = await models.GetAsync(descriptor, context.CancellationToken);
+        return ModelAccess.Bound(estimates, served, 1, 0, 0);
     }
 }

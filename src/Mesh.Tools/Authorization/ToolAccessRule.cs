@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Mesh.Identity.V1;
+using Mesh.Metering.Estimates;
 using Mesh.Security.Authorization;
+using Mesh.Tools.Execution;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;
 using Mesh.Tools.Validation;
@@ -9,9 +11,10 @@ namespace Mesh.Tools.Authorization;
 
 /// <summary>
 /// <c>InvokeTool</c> needs <c>tool:&lt;name&gt;#invoker</c>; it reserves the tool's price for one
-/// call running as long as its timeout allows.
+/// call running as long as the tool's recent calls ran (their 99th percentile), or its timeout
+/// before it has run.
 /// </summary>
-public sealed class ToolAccessRule(ToolRegistry registry) : AccessRule<InvokeToolRequest>
+public sealed class ToolAccessRule(ToolRegistry registry, ComputeEstimator estimates) : AccessRule<InvokeToolRequest>
 {
     public override string Method => "/mesh.tools.v1.Tools/InvokeTool";
 
@@ -29,7 +32,7 @@ public sealed class ToolAccessRule(ToolRegistry registry) : AccessRule<InvokeToo
         {
             Resource = tool.Name,
             ResourceVersion = tool.Version,
-            ComputeMs = tool.Timeout.TotalMilliseconds,
+            ComputeMs = Math.Min(tool.Timeout.TotalMilliseconds, estimates.Estimate(tool.Name, tool.Version, ToolExecutor.Device, 1) ?? double.MaxValue),
             Calls = 1,
         });
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mesh.Metering.Calls;
+using Mesh.Metering.Estimates;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Instrumentation;
 using Mesh.Tools.Registry;
@@ -14,9 +15,12 @@ namespace Mesh.Tools.Execution;
 /// accounts for it: its measures on the call's usage event, one duration measurement and one
 /// span per call.
 /// </summary>
-public sealed partial class ToolExecutor(GenAiMetrics metrics, TimeProvider time, ILogger<ToolExecutor> logger)
+public sealed partial class ToolExecutor(GenAiMetrics metrics, ComputeEstimator estimates, TimeProvider time, ILogger<ToolExecutor> logger)
 {
     public const string Operation = "execute_tool";
+
+    /// <summary>Where tools run, for compute estimates: this process's CPU.</summary>
+    public const string Device = "cpu";
 
     /// <summary>Runs <paramref name="tool"/> on validated <paramref name="arguments"/>.</summary>
     public async Task<ToolOutcome> ExecuteAsync(RegisteredTool tool, JsonElement arguments, CancellationToken callCancelled)
@@ -72,6 +76,10 @@ public sealed partial class ToolExecutor(GenAiMetrics metrics, TimeProvider time
         {
             var computed = time.GetElapsedTime(computeStart);
             usageEvent.ComputeMs = computed.TotalMilliseconds;
+            if (error is null)
+            {
+                estimates.Observe(descriptor.Name, descriptor.Version, Device, 1, computed.TotalMilliseconds);
+            }
             if (error is not null && usageEvent.Status == UsageStatus.Ok)
             {
                 usageEvent.Status = UsageStatus.Error;

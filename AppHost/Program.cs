@@ -43,6 +43,12 @@ foreach (var service in new[] { telemetry, inference, tools, agents })
     service.WithServiceKey(identity, builder);
 }
 
+// Distributed mode: identity in PostgreSQL, two replicas (see DistributedIdentity).
+if (distributed is not null)
+{
+    DistributedIdentity.Wire(builder, identity);
+}
+
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))
 {
     builder.AddProject<Projects.Mesh_Cli>("demo")

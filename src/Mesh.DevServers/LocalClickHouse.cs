@@ -35,25 +35,6 @@ public sealed class LocalClickHouse : IAsyncDisposable
 
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}/");
 
-    /// <summary>
-    /// Where the throwaway data goes: a RAM disk when the machine has one with room to spare.
-    /// ClickHouse 18.16 writes every column of every insert and merge as files of their own; on
-    /// ext4 the creation and deletion of those files costs more CPU than the inserts themselves.
-    /// </summary>
-    private static string ScratchRoot()
-    {
-        const long Room = 2L << 30;
-        const string RamDisk = "/dev/shm";
-        try
-        {
-            return Directory.Exists(RamDisk) && new DriveInfo(RamDisk).AvailableFreeSpace >= Room ? RamDisk : Path.GetTempPath();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Path.GetTempPath();
-        }
-    }
-
     /// <summary>Starts a server; fails with a clear message when ClickHouse is not installed.</summary>
     public static async Task<LocalClickHouse> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -66,7 +47,7 @@ public sealed class LocalClickHouse : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var directory = Path.Combine(ScratchRoot(), "mesh-clickhouse", Guid.NewGuid().ToString("N"));
+            var directory = Path.Combine(ScratchFolder.Root(), "mesh-clickhouse", Guid.NewGuid().ToString("N"));
             var clickHouse = new LocalClickHouse(directory, FreePort.Next(), FreePort.Next());
             try
             {

@@ -1,7 +1,6 @@
 using Mesh.Identity.Access;
 using Mesh.Identity.ApiKeys;
 using Mesh.Identity.Budgets;
-using Mesh.Identity.Principals;
 using Mesh.Identity.Relations;
 using Mesh.Identity.Storage;
 using Mesh.Identity.Tokens;
@@ -12,15 +11,15 @@ using Mesh.ServiceDefaults;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.Telemetry.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Identity;
 
 public static class IdentityServiceExtensions
 {
     /// <summary>
-    /// The identity service's stores (SQLite), token issuing and key ring, service keys,
-    /// relations engine and budgets (priced with telemetry's price list). Identity checks API keys, tokens and permissions itself instead of asking
+    /// The identity service's stores (SQLite, or PostgreSQL shared by replicas), token issuing
+    /// and key ring, service keys, relations engine and budgets (priced with telemetry's price
+    /// list). Identity checks API keys, tokens and permissions itself instead of asking
     /// identity over gRPC: its own implementations replace those of the security library,
     /// whether this runs before or after <c>AddMeshService</c>.
     /// </summary>
@@ -28,20 +27,12 @@ public static class IdentityServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<IdentityStorageOptions>().BindConfiguration(IdentityStorageOptions.SectionName)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), $"{IdentityStorageOptions.SectionName}:DatabasePath must name a file")
-            .ValidateOnStart();
         services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
         var distributed = MeshMode.IsDistributed(builder.Configuration[MeshMode.Key]);
         services.AddOptions<ServiceKeyOptions>().BindConfiguration(ServiceKeyOptions.SectionName).ValidateProblems(o => o.Problems(distributed)).ValidateOnStart();
         services.AddOptions<PriceListOptions>().BindConfiguration(PriceListOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(OpenDatabase);
-        services.TryAddSingleton<IPrincipalStore, SqlitePrincipalStore>();
-        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
-        services.TryAddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
-        services.TryAddSingleton<IRelationStore, SqliteRelationStore>();
-        services.TryAddSingleton<IBudgetStore, SqliteBudgetStore>();
+        services.AddIdentityStores();
 
         services.TryAddSingleton<SigningKeyProtector>();
         services.TryAddSingleton<SigningKeyRing>();
@@ -67,10 +58,4 @@ public static class IdentityServiceExtensions
         return builder;
     }
 
-    private static IdentityDatabase OpenDatabase(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<IOptions<IdentityStorageOptions>>().Value;
-        var environment = services.GetRequiredService<IHostEnvironment>();
-        return new IdentityDatabase(Path.Combine(environment.ContentRootPath, options.DatabasePath));
-    }
 }

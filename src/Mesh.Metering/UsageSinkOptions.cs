@@ -10,7 +10,14 @@ public sealed class UsageSinkOptions
     public const string Grpc = "grpc";
     public const string Kafka = "kafka";
 
-    public string Sink { get; set; } = Grpc;
+    private string _sink = Grpc;
+
+    /// <summary>The sink's name; blank (an empty setting or environment variable) means the default.</summary>
+    public string Sink
+    {
+        get => _sink;
+        set => _sink = string.IsNullOrWhiteSpace(value) ? Grpc : value.Trim().ToLowerInvariant();
+    }
 
     public IEnumerable<string> Problems()
     {

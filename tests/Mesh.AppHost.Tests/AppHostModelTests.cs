@@ -48,6 +48,26 @@ public sealed class AppHostModelTests
         Assert.All(services, s => Assert.DoesNotContain(environments[s].Keys, k => k.StartsWith("Mesh__Identity__Services__", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task DistributedModeWithIdentityDb_TwoIdentityReplicasOnPostgresAndNoLocalServer()
+    {
+        const string Database = "Host=db.example;Username=mesh;Password=secret;Database=mesh";
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+        [
+            "Mesh:Demo=false", "Mesh:Mode=distributed", "Parameters:bootstrap-api-key=model-test-admin-key-5d1c0b7e2f9a4c83",
+            "ConnectionStrings:kafka=broker:9092", "ConnectionStrings:clickhouse=Host=clickhouse;Port=8123;Username=default",
+            $"ConnectionStrings:identity-db={Database}",
+        ]);
+
+        var environments = await EnvironmentsAsync(builder);
+        var identity = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "identity");
+
+        Assert.Equal(("postgres", Database), (environments["identity"]["Mesh__Identity__Store"], environments["identity"]["ConnectionStrings__identity-db"]));
+        Assert.Equal(2, identity.Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "postgres");
+        Assert.All(environments.Where(e => e.Key != "identity"), e => Assert.False(e.Value.ContainsKey("ConnectionStrings__identity-db")));
+    }
+
     /// <summary>Each service's environment as a run would resolve it; building the app starts nothing.</summary>
     private static async Task<Dictionary<string, Dictionary<string, string>>> EnvironmentsAsync(IDistributedApplicationTestingBuilder builder)
     {

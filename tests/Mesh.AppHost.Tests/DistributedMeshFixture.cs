@@ -25,6 +25,7 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
     private readonly int _kafkaControlPort = FreePort.Next();
     private readonly int _clickHouseHttpPort = FreePort.Next();
     private readonly int _clickHouseTcpPort = FreePort.Next();
+    private readonly int _postgresPort = FreePort.Next();
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The mesh is not started.");
@@ -138,6 +139,8 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             $"Mesh:Distributed:ClickHouseHttpPort={_clickHouseHttpPort}",
             $"Mesh:Distributed:ClickHouseTcpPort={_clickHouseTcpPort}",
             $"Mesh:Distributed:ClickHouseFolder={Path.Combine(_folder, "clickhouse")}",
+            $"Mesh:Distributed:PostgresPort={_postgresPort}",
+            $"Mesh:Distributed:PostgresFolder={Path.Combine(_folder, "postgres")}",
         ], cancellationToken);
 
         // Exact costs in the assertions: embeddings priced by tokens only, not device time.

@@ -14,7 +14,7 @@ public sealed class BudgetTests : IDisposable
     [Fact]
     public async Task Reserve_64ConcurrentAgainstAOneRequestBudget_ExactlyOneSucceeds()
     {
-        var store = new SqliteBudgetStore(new IdentityDatabase(_path));
+        var store = new SqliteBudgetStore(new IdentityDatabase(_path), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         const long Cost = 100_000; // $0.0001
         store.Set(new BudgetLimits("acme", "tenant", Cost, null, null, BudgetPeriods.None), now);
@@ -37,7 +37,7 @@ public sealed class BudgetTests : IDisposable
     [Fact]
     public void Settle_RealCostBelowReservation_ReleasesTheRest()
     {
-        var store = new SqliteBudgetStore(new IdentityDatabase(_path));
+        var store = new SqliteBudgetStore(new IdentityDatabase(_path), TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         store.Set(new BudgetLimits("acme", "tenant", 1_000, 100, null, BudgetPeriods.Month), now);
 
@@ -46,13 +46,13 @@ public sealed class BudgetTests : IDisposable
 
         var budget = Assert.Single(store.List("acme", now));
         Assert.Equal((300L, 0L, 20L, 0L), (budget.SpentNanos, budget.ReservedNanos, budget.TokensUsed, budget.TokensReserved));
-        Assert.NotEqual(SettleResult.Settled, store.Settle(reservation.ReservationId, 300, 20));
+        Assert.Equal(SettleResult.AlreadySettled, store.Settle(reservation.ReservationId, 300, 20));
     }
 
     [Fact]
     public void Reserve_RequestsPerMinuteReached_ExhaustedUntilTheNextMinute()
     {
-        var store = new SqliteBudgetStore(new IdentityDatabase(_path));
+        var store = new SqliteBudgetStore(new IdentityDatabase(_path), TimeProvider.System);
         var now = new DateTimeOffset(2026, 5, 1, 12, 0, 10, TimeSpan.Zero);
         store.Set(new BudgetLimits("acme", "user:alice", null, null, 2, BudgetPeriods.None), now);
 
@@ -70,13 +70,34 @@ public sealed class BudgetTests : IDisposable
     [Fact]
     public void Reserve_DayPeriodRolledOver_SpendStartsFromZero()
     {
-        var store = new SqliteBudgetStore(new IdentityDatabase(_path));
+        var store = new SqliteBudgetStore(new IdentityDatabase(_path), TimeProvider.System);
         var day1 = new DateTimeOffset(2026, 5, 1, 23, 0, 0, TimeSpan.Zero);
         store.Set(new BudgetLimits("acme", "tenant", 100, null, null, BudgetPeriods.Day), day1);
         store.Settle(store.Reserve("acme", ["tenant"], 100, 0, day1).ReservationId, 100, 0);
 
         Assert.True(store.Reserve("acme", ["tenant"], 1, 0, day1).Exhausted);
         Assert.False(store.Reserve("acme", ["tenant"], 100, 0, day1.AddHours(2)).Exhausted);
+    }
+
+    [Fact]
+    public void IdentityDatabase_ReservationsTableFromBeforeStates_GainsThemAndOpenReservationsStillSettle()
+    {
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE reservations(id TEXT PRIMARY KEY, tenant TEXT NOT NULL, scopes TEXT NOT NULL, cost INTEGER NOT NULL,
+                    tokens INTEGER NOT NULL, created_at INTEGER NOT NULL);
+                INSERT INTO reservations VALUES ('r1', 'acme', 'tenant', 800, 0, 0);
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        var store = new SqliteBudgetStore(new IdentityDatabase(_path), TimeProvider.System);
+
+        Assert.Equal(SettleResult.Settled, store.Settle("r1", 300, 0));
+        Assert.Equal(SettleResult.AlreadySettled, store.Settle("r1", 300, 0));
     }
 
     [Fact]

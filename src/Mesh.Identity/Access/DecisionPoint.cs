@@ -43,12 +43,14 @@ public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore bud
 
         var reason = $"{who.Subject} may {relation} {obj}";
         var scopes = Scopes(subject.Caller, subject.AgentId);
-        if (!budgets.Any(subject.Caller.TenantId, scopes))
+        // A call that uses nothing billable (reading one's own usage, say) is not held back by a
+        // used-up budget: a tenant must still be able to see what it spent.
+        if (maxUsage is null || !budgets.Any(subject.Caller.TenantId, scopes))
         {
             return new AccessDecision(true, reason) { Revision = revision };
         }
 
-        var (costNanos, tokens) = maxUsage is null ? (0L, 0L) : await pricer.PriceAsync(maxUsage, cancellationToken);
+        var (costNanos, tokens) = await pricer.PriceAsync(maxUsage, cancellationToken);
         var reservation = budgets.Reserve(subject.Caller.TenantId, scopes, costNanos, tokens, time.GetUtcNow());
         return reservation.Exhausted
             ? new AccessDecision(false, reservation.Reason) { DeniedBy = $"budget {reservation.ExhaustedScope}", BudgetExhausted = true, Revision = revision }

@@ -5,9 +5,9 @@ namespace Mesh.Identity.Budgets;
 
 /// <summary>
 /// Budgets in SQLite. A reservation is one <c>BEGIN IMMEDIATE</c> transaction of conditional
-/// updates (<c>... WHERE spent + reserved + cost &lt;= limit</c>): all budgets or none.
+/// updates (<c>... WHERE spent + reserved &lt; limit</c>): all budgets or none.
 /// </summary>
-public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
+public sealed class SqliteBudgetStore(IdentityDatabase database, TimeProvider time) : IBudgetStore
 {
     private const string Columns = "tenant, scope, cost_limit, token_limit, rpm, period, period_start, spent, reserved, tokens_used, tokens_reserved, window_start, window_count";
 
@@ -40,7 +40,7 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
         var budgets = new List<BudgetRecord>();
         while (reader.Read())
         {
-            budgets.Add(Rolled(Read(reader), now));
+            budgets.Add(BudgetAdmission.At(Read(reader), now));
         }
 
         return budgets;
@@ -59,7 +59,7 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
     public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(scopes);
-        var minute = now.ToUnixTimeSeconds() / 60;
+        var minute = BudgetAdmission.Minute(now);
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         var charged = new List<string>();
@@ -70,8 +70,8 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
                 UPDATE budgets SET reserved = reserved + $cost, tokens_reserved = tokens_reserved + $tokens,
                     window_count = CASE WHEN window_start = $minute THEN window_count + 1 ELSE 1 END, window_start = $minute
                 WHERE tenant = $t AND scope = $s
-                  AND (cost_limit IS NULL OR (spent + reserved + $cost <= cost_limit AND spent + reserved < cost_limit))
-                  AND (token_limit IS NULL OR (tokens_used + tokens_reserved + $tokens <= token_limit AND tokens_used + tokens_reserved < token_limit))
+                  AND (cost_limit IS NULL OR spent + reserved < cost_limit)
+                  AND (token_limit IS NULL OR tokens_used + tokens_reserved < token_limit)
                   AND (rpm IS NULL OR window_start <> $minute OR window_count < rpm)
                 """, transaction, ("$cost", costNanos), ("$tokens", tokens), ("$minute", minute), ("$t", tenantId), ("$s", scope));
             if (reserve.ExecuteNonQuery() == 1)
@@ -83,7 +83,7 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
             if (Find(connection, transaction, tenantId, scope) is { } budget)
             {
                 transaction.Rollback();
-                return new ReserveResult("", scope, BudgetMessages.Exhausted(budget, costNanos, tokens, minute));
+                return new ReserveResult("", scope, BudgetMessages.Exhausted(BudgetAdmission.At(budget, now)));
             }
         }
 
@@ -103,7 +103,60 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
     }
 
     public SettleResult Settle(string reservationId, long costNanos, long tokens) => database.Write((connection, transaction) =>
-        Release(connection, transaction, reservationId, actual: (costNanos, tokens)) ? SettleResult.Settled : SettleResult.Unknown);
+    {
+        string tenant, scopes, state;
+        long cost, reservedTokens;
+        using (var select = IdentityDatabase.Command(connection, "SELECT tenant, scopes, cost, tokens, state FROM reservations WHERE id = $id", transaction,
+            ("$id", reservationId)))
+        using (var reader = select.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return SettleResult.Unknown;
+            }
+
+            (tenant, scopes, cost, reservedTokens, state) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4));
+        }
+
+        if (state == ReservationStates.Settled)
+        {
+            return SettleResult.AlreadySettled;
+        }
+
+        Close(connection, transaction, reservationId, tenant, scopes, ReservationCharge.Settle(state, cost, reservedTokens, costNanos, tokens), ReservationStates.Settled);
+        return SettleResult.Settled;
+    });
+
+    public int Expire(DateTimeOffset before) => database.Write((connection, transaction) =>
+    {
+        var due = new List<(string Id, string Tenant, string Scopes, long Cost, long Tokens)>();
+        using (var select = IdentityDatabase.Command(connection, "SELECT id, tenant, scopes, cost, tokens FROM reservations WHERE state = 'open' AND created_at < $before",
+            transaction, ("$before", before.ToUnixTimeMilliseconds())))
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                due.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+            }
+        }
+
+        foreach (var (id, tenant, scopes, cost, tokens) in due)
+        {
+            Close(connection, transaction, id, tenant, scopes, ReservationCharge.Expire(cost, tokens), ReservationStates.Expired);
+        }
+
+        return due.Count;
+    });
+
+    public int Purge(DateTimeOffset closedBefore)
+    {
+        using var connection = database.Open();
+        using var delete = IdentityDatabase.Command(connection, "DELETE FROM reservations WHERE state <> 'open' AND closed_at < $before", null,
+            ("$before", closedBefore.ToUnixTimeMilliseconds()));
+        using var charged = IdentityDatabase.Command(connection, "DELETE FROM charged_events WHERE at < $before", null,
+            ("$before", closedBefore.ToUnixTimeMilliseconds()));
+        return delete.ExecuteNonQuery() + charged.ExecuteNonQuery();
+    }
 
     public bool Charge(string tenantId, IReadOnlyList<string> scopes, string eventId, long costNanos, long tokens, DateTimeOffset now)
     {
@@ -130,50 +183,23 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
         });
     }
 
-    public int Expire(DateTimeOffset before) => database.Write((connection, transaction) =>
+    /// <summary>Applies <paramref name="charge"/> to the reservation's budgets and records it closed in <paramref name="state"/>.</summary>
+    private void Close(SqliteConnection connection, SqliteTransaction transaction, string id, string tenant, string scopes, ReservationCharge charge, string state)
     {
-        var ids = new List<string>();
-        using (var select = IdentityDatabase.Command(connection, "SELECT id FROM reservations WHERE created_at < $before", transaction, ("$before", before.ToUnixTimeMilliseconds())))
-        using (var reader = select.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
-
-        return ids.Count(id => Release(connection, transaction, id, actual: null));
-    });
-
-    /// <summary>Moves a reservation into spend: the real amounts, or (when null) everything it reserved.</summary>
-    private static bool Release(SqliteConnection connection, SqliteTransaction transaction, string id, (long Cost, long Tokens)? actual)
-    {
-        string scopes, tenant;
-        long cost, tokens;
-        using (var select = IdentityDatabase.Command(connection, "SELECT tenant, scopes, cost, tokens FROM reservations WHERE id = $id", transaction, ("$id", id)))
-        using (var reader = select.ExecuteReader())
-        {
-            if (!reader.Read())
-            {
-                return false;
-            }
-
-            (tenant, scopes, cost, tokens) = (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
-        }
-
-        var (spentCost, spentTokens) = actual ?? (cost, tokens);
         foreach (var scope in scopes.Split('\n'))
         {
             using var update = IdentityDatabase.Command(connection, """
-                UPDATE budgets SET reserved = MAX(0, reserved - $cost), spent = spent + $spent,
-                    tokens_reserved = MAX(0, tokens_reserved - $tokens), tokens_used = tokens_used + $spentTokens
+                UPDATE budgets SET reserved = MAX(0, reserved - $releaseCost), spent = MAX(0, spent + $spendCost),
+                    tokens_reserved = MAX(0, tokens_reserved - $releaseTokens), tokens_used = MAX(0, tokens_used + $spendTokens)
                 WHERE tenant = $t AND scope = $s
-                """, transaction, ("$cost", cost), ("$spent", spentCost), ("$tokens", tokens), ("$spentTokens", spentTokens), ("$t", tenant), ("$s", scope));
+                """, transaction, ("$releaseCost", charge.ReleaseCost), ("$spendCost", charge.SpendCost), ("$releaseTokens", charge.ReleaseTokens),
+                ("$spendTokens", charge.SpendTokens), ("$t", tenant), ("$s", scope));
             update.ExecuteNonQuery();
         }
 
-        using var delete = IdentityDatabase.Command(connection, "DELETE FROM reservations WHERE id = $id", transaction, ("$id", id));
-        return delete.ExecuteNonQuery() == 1;
+        using var close = IdentityDatabase.Command(connection, "UPDATE reservations SET state = $state, closed_at = $at WHERE id = $id", transaction,
+            ("$state", state), ("$at", time.GetUtcNow().ToUnixTimeMilliseconds()), ("$id", id));
+        close.ExecuteNonQuery();
     }
 
     private static void RollPeriod(SqliteConnection connection, SqliteTransaction transaction, string tenantId, string scope, DateTimeOffset now)
@@ -192,17 +218,6 @@ public sealed class SqliteBudgetStore(IdentityDatabase database) : IBudgetStore
         using var command = IdentityDatabase.Command(connection, $"SELECT {Columns} FROM budgets WHERE tenant = $t AND scope = $s", transaction, ("$t", tenantId), ("$s", scope));
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
-    }
-
-    /// <summary>The state as a reservation now would see it: spend of a past period counts as zero.</summary>
-    private static BudgetRecord Rolled(BudgetRecord budget, DateTimeOffset now)
-    {
-        var start = BudgetPeriods.StartOf(budget.Limits.Period, now);
-        var current = now.ToUnixTimeSeconds() / 60;
-        budget = budget.WindowMinute == current ? budget : budget with { WindowCount = 0 };
-        return budget.Limits.Period != BudgetPeriods.None && budget.PeriodStart < start
-            ? budget with { PeriodStart = start, SpentNanos = 0, TokensUsed = 0 }
-            : budget;
     }
 
     private static BudgetRecord Read(SqliteDataReader reader) => new(

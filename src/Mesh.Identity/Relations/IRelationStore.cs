@@ -32,4 +32,13 @@ public interface IRelationReader : IDisposable
 
     /// <summary>Tuples matching the filter; empty parts match anything.</summary>
     IReadOnlyList<RelationTuple> Read(string objectType, string objectId, string relation, ObjectRef? subject);
+
+    /// <summary>
+    /// Says which <see cref="Any"/>, <see cref="HasDirect"/> and <see cref="Usersets"/> questions
+    /// about <paramref name="subject"/> a decision is about to ask, so a store across a network
+    /// can answer them in one round trip. Only a hint: the questions are still asked.
+    /// </summary>
+    void Prefetch(ObjectRef subject, IReadOnlyList<(ObjectRef Object, string Relation)> relations)
+    {
+    }
 }

@@ -54,7 +54,14 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
 
     private CheckResult Check(IRelationReader reader, CheckSubject subject, ObjectRef obj, string relation)
     {
-        var revision = reader.Revision;
+        // The revision is read last: every query sees the same snapshot, and a store may fetch it with the first query it sends.
+        var result = Decide(reader, subject, obj, relation);
+        return result with { Revision = reader.Revision };
+    }
+
+    private CheckResult Decide(IRelationReader reader, CheckSubject subject, ObjectRef obj, string relation)
+    {
+        const long revision = 0; // Check fills in the snapshot's revision
         var who = subject.Subject.ToString();
         if (subject.IsMeshAdmin)
         {
@@ -62,6 +69,7 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
         }
 
         var tenant = TenantObject(subject);
+        reader.Prefetch(subject.Subject, [(tenant, RelationSchema.Admin), (obj, relation)]);
         if (obj.Type == RelationSchema.Tenant && obj.Id != subject.TenantId)
         {
             return Denied($"{who} has no {obj}#{relation}", $"{obj}#{relation}", revision);

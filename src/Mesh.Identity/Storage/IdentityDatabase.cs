@@ -29,7 +29,17 @@ public sealed class IdentityDatabase
 
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, IdentitySchema.Create);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, IdentitySchema.Create, transaction);
+        using (var check = Command(connection, IdentitySchema.HasReservationState, transaction))
+        {
+            if ((long)check.ExecuteScalar()! == 0)
+            {
+                Execute(connection, IdentitySchema.AddReservationState, transaction);
+            }
+        }
+
+        transaction.Commit();
     }
 
     public SqliteConnection Open()
@@ -64,10 +74,11 @@ public sealed class IdentityDatabase
         return command;
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         command.ExecuteNonQuery();
     }
 }

@@ -32,10 +32,18 @@ internal static class IdentitySchema
             PRIMARY KEY(tenant, scope)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS reservations(
             id TEXT PRIMARY KEY, tenant TEXT NOT NULL, scopes TEXT NOT NULL, cost INTEGER NOT NULL,
-            tokens INTEGER NOT NULL, created_at INTEGER NOT NULL);
+            tokens INTEGER NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'open', closed_at INTEGER);
         CREATE INDEX IF NOT EXISTS reservations_by_age ON reservations(created_at);
         CREATE TABLE IF NOT EXISTS charged_events(
             event_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, at INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS charged_events_by_age ON charged_events(at);
+        """;
+
+    /// <summary>Reservations are kept once closed (settled or expired), with their state; databases made before that gain the columns.</summary>
+    public const string HasReservationState = "SELECT COUNT(*) FROM pragma_table_info('reservations') WHERE name = 'state'";
+
+    public const string AddReservationState = """
+        ALTER TABLE reservations ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+        ALTER TABLE reservations ADD COLUMN closed_at INTEGER;
         """;
 }

@@ -11,6 +11,9 @@ public interface ISigningKeyStore
     /// <summary>Keys that still verify at <paramref name="now"/>, newest first.</summary>
     IReadOnlyList<SigningKeyRecord> Active(DateTimeOffset now);
 
+    /// <summary>Whether a key with this id is stored (retired or not): one indexed lookup, nothing decrypted.</summary>
+    bool Contains(string keyId);
+
     /// <summary>Adds <paramref name="key"/> as the signing key and retires the others at <paramref name="retireOthersAt"/>.</summary>
     void Rotate(SigningKeyRecord key, DateTimeOffset retireOthersAt);
 }

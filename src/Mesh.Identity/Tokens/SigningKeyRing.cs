@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Mesh.Security.Authentication;
 using Mesh.Security.Tokens;
@@ -9,13 +10,15 @@ namespace Mesh.Identity.Tokens;
 /// The signing keys: signs with the newest, verifies with every key not yet retired. Rotation
 /// adds a key and retires the previous ones once the longest-lived token they signed has
 /// expired, so no valid token is ever refused. Replicas sharing the store pick up each other's
-/// keys on their next reload.
+/// keys on their next reload (every 30 s, or at once for a token signed by a key id not yet known).
 /// </summary>
 public sealed class SigningKeyRing(
     ISigningKeyStore store, SigningKeyProtector protector, IOptions<TokenOptions> options, IOptions<MeshAuthOptions> auth, TimeProvider time)
     : IKeySetSource, IDisposable
 {
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(30);
+    private const int KeyIdRandomBytes = 6;
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
     private readonly Lock _lock = new();
     private readonly Lock _signLock = new(); // ECDsa is not thread-safe
     private Snapshot? _snapshot;
@@ -25,10 +28,15 @@ public sealed class SigningKeyRing(
     {
         ArgumentNullException.ThrowIfNull(claims);
         var snapshot = Current();
-        if (snapshot.Signer is null || snapshot.SignerCreatedAt + options.Value.KeyRotationInterval <= time.GetUtcNow())
+        if (IsDue(snapshot))
         {
-            Rotate();
-            snapshot = Current();
+            // Another replica sharing the store may have rotated already: rotate only if the stored key is still due.
+            snapshot = Reload();
+            if (IsDue(snapshot))
+            {
+                Rotate();
+                snapshot = Current();
+            }
         }
 
         lock (_signLock)
@@ -42,9 +50,10 @@ public sealed class SigningKeyRing(
     {
         var now = time.GetUtcNow();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var keyId = $"{now:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        var keyId = $"{now:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(KeyIdRandomBytes))}";
         var stored = protector.Protect(keyId, key.ExportPkcs8PrivateKey());
-        store.Rotate(new SigningKeyRecord(keyId, stored, now, null), now + options.Value.MaxLifetime + auth.Value.ClockSkew);
+        // Other replicas sign with the old key until their next reload: it verifies for that long after the longest token too.
+        store.Rotate(new SigningKeyRecord(keyId, stored, now, null), now + options.Value.MaxLifetime + auth.Value.ClockSkew + ReloadInterval);
         return Reload().Keys.Values.ToList();
     }
 
@@ -54,15 +63,19 @@ public sealed class SigningKeyRing(
     public string CurrentKeyId => Current().SignerId;
 
     /// <summary>
-    /// The key a token names. An unknown key id reloads the key set (a replica may have rotated),
-    /// but at most once per <see cref="MeshAuthOptions.UnknownKeyRefreshInterval"/>: tokens with
-    /// made-up key ids cost a dictionary lookup, not a database read and a decryption each.
+    /// The key a token names. An unknown key id reloads the key set when another replica may have
+    /// rotated: at most once per <see cref="MeshAuthOptions.UnknownKeyRefreshInterval"/>, and
+    /// within it only when the store holds that key (a replica that rotated a moment ago). So a
+    /// token with a made-up key id costs a malformed-id check or one indexed lookup, never a
+    /// reload and decryption of every key.
     /// </summary>
     public ValueTask<VerificationKey?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(keyId);
         var snapshot = Current();
         var key = snapshot.Keys.GetValueOrDefault(keyId);
-        if (key is null && time.GetUtcNow() - snapshot.LoadedAt >= auth.Value.UnknownKeyRefreshInterval)
+        if (key is null && IsKeyId(keyId)
+            && (time.GetUtcNow() - snapshot.LoadedAt >= auth.Value.UnknownKeyRefreshInterval || store.Contains(keyId)))
         {
             key = Reload().Keys.GetValueOrDefault(keyId);
         }
@@ -71,6 +84,13 @@ public sealed class SigningKeyRing(
     }
 
     public void Dispose() => _snapshot?.Signer?.Dispose();
+
+    /// <summary>Whether <paramref name="keyId"/> has the shape this ring gives key ids: <c>yyyyMMdd-</c> and 12 hex digits.</summary>
+    private static bool IsKeyId(string keyId) =>
+        keyId.Length == 9 + (2 * KeyIdRandomBytes) && keyId[8] == '-'
+        && !keyId.AsSpan(0, 8).ContainsAnyExceptInRange('0', '9') && !keyId.AsSpan(9).ContainsAnyExcept(LowerHex);
+
+    private bool IsDue(Snapshot snapshot) => snapshot.Signer is null || snapshot.SignerCreatedAt + options.Value.KeyRotationInterval <= time.GetUtcNow();
 
     private Snapshot Current()
     {

@@ -21,6 +21,13 @@ public sealed class SqliteSigningKeyStore(IdentityDatabase database) : ISigningK
         return keys;
     }
 
+    public bool Contains(string keyId)
+    {
+        using var connection = database.Open();
+        using var command = IdentityDatabase.Command(connection, "SELECT 1 FROM signing_keys WHERE key_id = $id", null, ("$id", keyId));
+        return command.ExecuteScalar() is not null;
+    }
+
     public void Rotate(SigningKeyRecord key, DateTimeOffset retireOthersAt)
     {
         ArgumentNullException.ThrowIfNull(key);

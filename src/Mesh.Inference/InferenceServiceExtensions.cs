@@ -44,6 +44,7 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<GenerateRequestValidator>();
         services.TryAddSingleton<InferenceTelemetry>();
         services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();
+        services.TryAddSingleton<Authorization.ModelCallsInFlight>();
         services.TryAddSingleton<EmbedHandler>();
         services.TryAddSingleton<GenerateHandler>();
         services.TryAddSingleton<InferHandler>();

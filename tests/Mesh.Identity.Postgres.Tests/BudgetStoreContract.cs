@@ -42,6 +42,31 @@ public abstract class BudgetStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public void Reserve_BatchedWorkWithRoomForTheWholeBatch_ReservesItsCostInTheBatch()
+    {
+        Store.Set(new BudgetLimits("acme", "tenant", 100 * Call, null, null, BudgetPeriods.None), Now);
+        Store.Set(new BudgetLimits("acme", "user:alice", 50 * Call, null, null, BudgetPeriods.None), Now);
+
+        var reserved = Store.Reserve("acme", ["tenant", "user:alice"], new ReservationAsk(Call, 0, new BatchedCost(Call / 4, 16)), Now);
+
+        Assert.Equal(Call / 4, reserved.ReservedNanos);
+        Assert.All(Store.List("acme", Now), b => Assert.Equal(Call / 4, b.ReservedNanos));
+    }
+
+    [Fact]
+    public void Reserve_BatchedWorkWithRoomForLessThanTheBatch_ReservesTheCallAlone()
+    {
+        Store.Set(new BudgetLimits("acme", "tenant", 100 * Call, null, null, BudgetPeriods.None), Now);
+        Store.Set(new BudgetLimits("acme", "user:alice", 3 * Call, null, null, BudgetPeriods.None), Now); // room for 12 batched, not 16
+
+        var first = Store.Reserve("acme", ["tenant", "user:alice"], new ReservationAsk(Call, 0, new BatchedCost(Call / 4, 16)), Now);
+        var later = Enumerable.Range(0, 3).Select(_ => Store.Reserve("acme", ["tenant", "user:alice"], new ReservationAsk(Call, 0, new BatchedCost(Call / 4, 16)), Now)).ToList();
+
+        Assert.Equal(Call, first.ReservedNanos);
+        Assert.Equal([false, false, true], later.Select(r => r.Exhausted));
+    }
+
+    [Fact]
     public void Reserve_TokenQuotaUsedUp_RefusedNamingTheQuota()
     {
         Store.Set(new BudgetLimits("acme", "user:alice", null, 100, null, BudgetPeriods.None), Now);

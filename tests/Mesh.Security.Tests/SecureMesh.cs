@@ -152,10 +152,11 @@ public sealed class SecureMesh : IDisposable
             channel.Dispose();
         }
 
+        // Callers before what they call: services flush usage to telemetry as they stop, and telemetry settles with identity.
         Agents.Dispose();
-        Telemetry.Dispose();
-        Tools.Dispose();
         Inference.Dispose();
+        Tools.Dispose();
+        Telemetry.Dispose();
         Identity.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try

@@ -50,14 +50,14 @@ public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore bud
             return new AccessDecision(true, reason) { Revision = revision };
         }
 
-        var (costNanos, tokens) = await pricer.PriceAsync(maxUsage, cancellationToken);
-        var reservation = budgets.Reserve(subject.Caller.TenantId, scopes, costNanos, tokens, time.GetUtcNow());
+        var ask = await pricer.PriceAsync(maxUsage, cancellationToken);
+        var reservation = budgets.Reserve(subject.Caller.TenantId, scopes, ask, time.GetUtcNow());
         return reservation.Exhausted
             ? new AccessDecision(false, reservation.Reason) { DeniedBy = $"budget {reservation.ExhaustedScope}", BudgetExhausted = true, Revision = revision }
             : new AccessDecision(true, reason)
             {
                 ReservationId = reservation.ReservationId,
-                ReservedUsd = reservation.ReservationId.Length > 0 ? Nanos.Format(costNanos) : "",
+                ReservedUsd = reservation.ReservationId.Length > 0 ? Nanos.Format(reservation.ReservedNanos) : "",
                 Revision = revision,
             };
     }

@@ -80,13 +80,15 @@ public sealed class BudgetsService(IBudgetStore store, IPrincipalStore principal
             throw MeshErrors.InvalidArgument("max_cost_usd", "must be a non-negative decimal, and max_tokens not negative");
         }
 
-        var (priced, pricedTokens) = request.MaxUsage is null ? (0L, 0L) : await pricer.PriceAsync(request.MaxUsage, context.CancellationToken);
-        var cost = priced + Nanos.FromUsdCeiling(extra);
+        var priced = request.MaxUsage is null ? new ReservationAsk(0, 0) : await pricer.PriceAsync(request.MaxUsage, context.CancellationToken);
+        var extraNanos = Nanos.FromUsdCeiling(extra);
+        var ask = new ReservationAsk(priced.CostNanos + extraNanos, priced.Tokens + request.MaxTokens,
+            priced.Batched is { } batched ? batched with { CostNanos = batched.CostNanos + extraNanos } : null);
         var scopes = DecisionPoint.Scopes(subject.Caller, subject.AgentId);
-        var result = store.Reserve(subject.Caller.TenantId, scopes, cost, pricedTokens + request.MaxTokens, time.GetUtcNow());
+        var result = store.Reserve(subject.Caller.TenantId, scopes, ask, time.GetUtcNow());
         return result.Exhausted
             ? throw MeshErrors.ResourceExhausted(result.Reason)
-            : new ReserveResponse { ReservationId = result.ReservationId, ReservedUsd = result.ReservationId.Length > 0 ? Nanos.Format(cost) : "" };
+            : new ReserveResponse { ReservationId = result.ReservationId, ReservedUsd = result.ReservationId.Length > 0 ? Nanos.Format(result.ReservedNanos) : "" };
     }
 
     public override Task<SettleResponse> Settle(SettleRequest request, ServerCallContext context)

@@ -16,10 +16,33 @@ public sealed record BudgetRecord(
     long WindowMinute,
     int WindowCount);
 
-/// <summary>The result of a reservation: its id (empty when no budget applies) or the budget that refused.</summary>
-public sealed record ReserveResult(string ReservationId, string ExhaustedScope, string Reason)
+/// <summary>The result of a reservation: its id (empty when no budget applies) and what it holds, or the budget that refused.</summary>
+public sealed record ReserveResult(string ReservationId, string ExhaustedScope, string Reason, long ReservedNanos = 0)
 {
     public bool Exhausted => ExhaustedScope.Length > 0;
+}
+
+/// <summary>What a call in a batch of <paramref name="BatchSize"/> calls in flight costs at most.</summary>
+public sealed record BatchedCost(long CostNanos, int BatchSize);
+
+/// <summary>
+/// What a reservation asks for: the call's cost alone (the most it can take) and its tokens, and
+/// for batched work its cost in the batch it is expected to join. The store reserves the batched
+/// cost only when every budget has room for the whole batch at it: a budget with room for one
+/// call is held for the call alone, so a burst still overspends by at most one call's maximum.
+/// </summary>
+public sealed record ReservationAsk(long CostNanos, long Tokens, BatchedCost? Batched = null)
+{
+    /// <summary>The cost to reserve, given the smallest room (limit - spent - reserved) of the budgets that have a cost limit, if any.</summary>
+    public long CostFor(long? smallestRoom)
+    {
+        if (Batched is not { } batched)
+        {
+            return CostNanos;
+        }
+
+        return smallestRoom is not { } room || room >= (decimal)batched.CostNanos * batched.BatchSize ? batched.CostNanos : CostNanos;
+    }
 }
 
 /// <summary>Dollars as integer nano-dollars, the unit budgets count in (costs have nine fractional digits).</summary>

@@ -31,7 +31,8 @@ public interface IBudgetStore
     /// <summary>Are there budgets for any of <paramref name="scopes"/>? (Lets unbudgeted work skip the write.)</summary>
     bool Any(string tenantId, IReadOnlyList<string> scopes);
 
-    ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now);
+    /// <summary>Reserves <paramref name="ask"/> in every budget of <paramref name="scopes"/> that exists, or in none (see <see cref="ReservationAsk"/>).</summary>
+    ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, ReservationAsk ask, DateTimeOffset now);
 
     /// <summary>
     /// Charges the real spend and releases the reservation. Idempotent: a settled reservation
@@ -56,4 +57,14 @@ public interface IBudgetStore
 
     /// <summary>Removes settled and expired reservations closed before <paramref name="closedBefore"/>; returns how many.</summary>
     int Purge(DateTimeOffset closedBefore);
+}
+
+public static class BudgetStoreExtensions
+{
+    /// <summary>Reserves a fixed cost and tokens (work that is not batched).</summary>
+    public static ReserveResult Reserve(this IBudgetStore store, string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.Reserve(tenantId, scopes, new ReservationAsk(costNanos, tokens), now);
+    }
 }

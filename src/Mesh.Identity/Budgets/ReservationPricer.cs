@@ -5,20 +5,26 @@ namespace Mesh.Identity.Budgets;
 /// <summary>Prices the most a call can use, in nano-dollars rounded up, with the price list telemetry bills by.</summary>
 public sealed class ReservationPricer(IPriceListSource prices)
 {
-    public async ValueTask<(long CostNanos, long Tokens)> PriceAsync(UsageBound bound, CancellationToken cancellationToken)
+    public async ValueTask<ReservationAsk> PriceAsync(UsageBound bound, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bound);
         var catalog = await prices.CurrentAsync(cancellationToken);
-        var calls = Math.Max(1, bound.Calls);
         var tokens = SafeAdd(bound.InputTokens, bound.OutputTokens);
-        try
+        var alone = Price(bound, bound.ComputeMs);
+        return bound.BatchSize > 1 && bound.BatchedComputeMs < bound.ComputeMs
+            ? new ReservationAsk(alone, tokens, new BatchedCost(Price(bound, bound.BatchedComputeMs), bound.BatchSize))
+            : new ReservationAsk(alone, tokens);
+
+        long Price(UsageBound b, double computeMs)
         {
-            var cost = catalog.Cost(bound.Resource, bound.InputTokens, bound.OutputTokens, bound.CachedTokens, bound.ComputeMs, calls);
-            return (Nanos.FromUsdCeiling(cost), tokens);
-        }
-        catch (OverflowException)
-        {
-            return (long.MaxValue / 4, tokens);
+            try
+            {
+                return Nanos.FromUsdCeiling(catalog.Cost(b.Resource, b.InputTokens, b.OutputTokens, b.CachedTokens, Math.Max(0, computeMs), Math.Max(1, b.Calls)));
+            }
+            catch (OverflowException)
+            {
+                return long.MaxValue / 4;
+            }
         }
     }
 

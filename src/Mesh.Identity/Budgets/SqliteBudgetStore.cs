@@ -56,16 +56,23 @@ public sealed class SqliteBudgetStore(IdentityDatabase database, TimeProvider ti
         return (long)command.ExecuteScalar()! == 1;
     }
 
-    public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now)
+    public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, ReservationAsk ask, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentNullException.ThrowIfNull(ask);
         var minute = BudgetAdmission.Minute(now);
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        var charged = new List<string>();
         foreach (var scope in scopes)
         {
             RollPeriod(connection, transaction, tenantId, scope, now);
+        }
+
+        var costNanos = ask.CostFor(SmallestRoom(connection, transaction, tenantId, scopes));
+        var tokens = ask.Tokens;
+        var charged = new List<string>();
+        foreach (var scope in scopes)
+        {
             using var reserve = IdentityDatabase.Command(connection, """
                 UPDATE budgets SET reserved = reserved + $cost, tokens_reserved = tokens_reserved + $tokens,
                     window_count = CASE WHEN window_start = $minute THEN window_count + 1 ELSE 1 END, window_start = $minute
@@ -99,7 +106,16 @@ public sealed class SqliteBudgetStore(IdentityDatabase database, TimeProvider ti
             ("$id", id), ("$t", tenantId), ("$scopes", string.Join('\n', charged)), ("$cost", costNanos), ("$tokens", tokens), ("$at", now.ToUnixTimeMilliseconds()));
         insert.ExecuteNonQuery();
         transaction.Commit();
-        return new ReserveResult(id, "", "");
+        return new ReserveResult(id, "", "", costNanos);
+    }
+
+    /// <summary>The least room (limit - spent - reserved) among the cost-limited budgets of <paramref name="scopes"/>; null when none has a cost limit.</summary>
+    private static long? SmallestRoom(SqliteConnection connection, SqliteTransaction transaction, string tenantId, IReadOnlyList<string> scopes)
+    {
+        using var command = IdentityDatabase.Command(connection,
+            $"SELECT MIN(cost_limit - spent - reserved) FROM budgets WHERE tenant = $t AND cost_limit IS NOT NULL AND scope IN ({string.Join(", ", scopes.Select((_, i) => $"$s{i}"))})",
+            transaction, [("$t", tenantId), .. scopes.Select((s, i) => ($"$s{i}", (object?)s))]);
+        return command.ExecuteScalar() is long room ? room : null;
     }
 
     public SettleResult Settle(string reservationId, long costNanos, long tokens) => database.Write((connection, transaction) =>

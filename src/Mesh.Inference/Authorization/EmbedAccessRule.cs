@@ -14,7 +14,7 @@ namespace Mesh.Inference.Authorization;
 /// reserves the tokens of its inputs as the model tokenizes them and the compute those tokens
 /// took in the model's recent calls.
 /// </summary>
-public sealed class EmbedAccessRule(EmbedRequestValidator validator, ModelHost models, ComputeEstimator estimates) : AccessRule<EmbedRequest>
+public sealed class EmbedAccessRule(EmbedRequestValidator validator, ModelHost models, ComputeEstimator estimates, ModelCallsInFlight inFlight) : AccessRule<EmbedRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Embed";
 
@@ -29,6 +29,6 @@ public sealed class EmbedAccessRule(EmbedRequestValidator validator, ModelHost m
         var descriptor = validator.Validate(request);
         var served = (ServedEmbeddingModel)await models.GetAsync(descriptor, context.CancellationToken);
         var tokens = request.Inputs.Sum(input => (long)served.Model.Tokenize(input, out _).Length);
-        return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, tokens, 0), tokens, 0);
+        return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, tokens, 0), tokens, 0, inFlight.Enter(descriptor.Name, context));
     }
 }

@@ -14,7 +14,7 @@ namespace Mesh.Inference.Authorization;
 /// it reserves the tokenized prompt, the most tokens it may generate, and the compute that many
 /// decoding steps took in the model's recent calls.
 /// </summary>
-public sealed class GenerateAccessRule(GenerateRequestValidator validator, ModelHost models, ComputeEstimator estimates) : AccessRule<GenerateRequest>
+public sealed class GenerateAccessRule(GenerateRequestValidator validator, ModelHost models, ComputeEstimator estimates, ModelCallsInFlight inFlight) : AccessRule<GenerateRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Generate";
 
@@ -30,6 +30,6 @@ public sealed class GenerateAccessRule(GenerateRequestValidator validator, Model
         var served = (ServedDecoderModel)await models.GetAsync(descriptor, context.CancellationToken);
         var prompt = served.Model.Tokenizer.CountTokens(request.Prompt);
         var output = request.MaxTokens > 0 ? request.MaxTokens : GenerateRequestValidator.DefaultMaxTokens;
-        return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, prompt, output), prompt, output);
+        return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, prompt, output), prompt, output, inFlight.Enter(descriptor.Name, context));
     }
 }

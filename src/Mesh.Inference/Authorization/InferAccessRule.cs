@@ -12,7 +12,7 @@ namespace Mesh.Inference.Authorization;
 /// <c>Infer</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority), like
 /// every other model call, and reserves the compute the model's recent calls took.
 /// </summary>
-public sealed class InferAccessRule(ModelResolver resolver, ModelHost models, ComputeEstimator estimates) : AccessRule<InferRequest>
+public sealed class InferAccessRule(ModelResolver resolver, ModelHost models, ComputeEstimator estimates, ModelCallsInFlight inFlight) : AccessRule<InferRequest>
 {
     public override string Method => "/mesh.inference.v1.Inference/Infer";
 
@@ -26,6 +26,6 @@ public sealed class InferAccessRule(ModelResolver resolver, ModelHost models, Co
     {
         var descriptor = resolver.Find(request.Model, request.ModelVersion, ModelKinds.Tensors, "Infer");
         var served = await models.GetAsync(descriptor, context.CancellationToken);
-        return ModelAccess.Bound(estimates, served, 1, 0, 0);
+        return ModelAccess.Bound(estimates, served, 1, 0, 0, inFlight.Enter(descriptor.Name, context));
     }
 }

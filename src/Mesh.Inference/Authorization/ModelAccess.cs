@@ -20,31 +20,42 @@ public static class ModelAccess
     /// <summary>
     /// The most a call can use: the tokens it was given and may produce (known before it runs) and
     /// its compute, estimated from the model's recent calls (<see cref="ComputeEstimator"/>) for
-    /// <paramref name="units"/> of work, or <see cref="MaxComputeMs"/> before it has run.
+    /// <paramref name="units"/> of work: run alone (the most it can take), and in a batch of the
+    /// calls now in flight (<paramref name="inFlight"/>, this one included). A burst splits into
+    /// batches of the model's largest size or less, so the call is estimated at half of that: the
+    /// batch it joins may be the smaller remainder. Before the model has run, <see cref="MaxComputeMs"/>.
     /// </summary>
     public static UsageBound Bound(
-        ComputeEstimator estimates, IServedModel model, double units, long inputTokens, long outputTokens)
+        ComputeEstimator estimates, IServedModel model, double units, long inputTokens, long outputTokens, int inFlight)
     {
         ArgumentNullException.ThrowIfNull(estimates);
         ArgumentNullException.ThrowIfNull(model);
         var descriptor = model.Descriptor;
+        var alone = Estimate(estimates, model, units, 1);
+        var batch = ExpectedBatch(model, inFlight);
         return new UsageBound
         {
             Resource = descriptor.BillingResource,
             ResourceVersion = descriptor.Version,
             InputTokens = inputTokens,
             OutputTokens = outputTokens,
-            ComputeMs = Math.Min(MaxComputeMs, estimates.Estimate(descriptor.Name, descriptor.Version, model.Device, units, ExpectedBatch(model)) ?? MaxComputeMs),
+            ComputeMs = alone,
+            BatchSize = batch,
+            BatchedComputeMs = batch > 1 ? Math.Min(alone, Estimate(estimates, model, units, batch)) : alone,
             Calls = 1,
         };
     }
 
-    /// <summary>The batch a call arriving now joins: what is queued ahead of it, up to the model's largest batch.</summary>
-    public static int ExpectedBatch(IServedModel model)
+    /// <summary>The batch a call arriving now is expected to join: half the calls in flight (queued ones included), within the model's largest batch.</summary>
+    public static int ExpectedBatch(IServedModel model, int inFlight)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Math.Clamp(model.Queued + 1, 1, Math.Max(1, model.Descriptor.MaxBatch));
+        var largest = Math.Max(1, model.Descriptor.MaxBatch);
+        return Math.Max(1, Math.Min(largest, Math.Max(inFlight, model.Queued + 1)) / 2);
     }
+
+    private static double Estimate(ComputeEstimator estimates, IServedModel model, double units, int batch) =>
+        Math.Min(MaxComputeMs, estimates.Estimate(model.Descriptor.Name, model.Descriptor.Version, model.Device, units, batch) ?? MaxComputeMs);
 
     /// <summary>The units of work a call's compute is estimated by: input tokens, decoding steps, or the call.</summary>
     public static double Units(string kind, long inputTokens, long outputTokens) => kind switch

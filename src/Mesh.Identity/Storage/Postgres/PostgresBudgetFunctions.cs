@@ -7,13 +7,16 @@ namespace Mesh.Identity.Storage.Postgres;
 /// every replica's reservations queued behind one). Budgets are locked in key order
 /// (<c>ORDER BY scope FOR UPDATE</c>), and a reservation before its budgets, so concurrent
 /// calls never deadlock. The rules are those of the SQLite store: admitted while every budget
-/// has room, spend of a past period and requests of a past minute count as zero.
+/// has room, spend of a past period and requests of a past minute count as zero; the reserved
+/// cost (the batched one or the call's alone, see <c>ReservationAsk</c>) comes back in
+/// <c>o_reserved</c> of the <c>reserved</c> row.
 /// </summary>
 internal static class PostgresBudgetFunctions
 {
     public const string Reserve = """
         CREATE OR REPLACE FUNCTION mesh_identity_reserve(
-            p_tenant text, p_scopes text[], p_cost bigint, p_tokens bigint, p_now bigint, p_minute bigint, p_day bigint, p_month bigint, p_id text)
+            p_tenant text, p_scopes text[], p_cost bigint, p_tokens bigint, p_now bigint, p_minute bigint, p_day bigint, p_month bigint, p_id text,
+            p_batched_cost bigint, p_batch integer)
         RETURNS TABLE(o_outcome text, o_scope text, o_cost_limit bigint, o_token_limit bigint, o_rpm integer, o_period text, o_period_start bigint,
             o_spent bigint, o_reserved bigint, o_tokens_used bigint, o_tokens_reserved bigint, o_window_start bigint, o_window_count integer)
         LANGUAGE plpgsql AS $$
@@ -22,8 +25,17 @@ internal static class PostgresBudgetFunctions
             s text;
             rolled boolean;
             charged text[] := '{}';
+            room numeric;
         BEGIN
             PERFORM 1 FROM budgets WHERE tenant = p_tenant AND scope = ANY(p_scopes) ORDER BY scope FOR UPDATE;
+            -- Batched work reserves its cost in the batch only when every budget has room for the whole batch (ReservationAsk).
+            IF p_batch > 1 THEN
+                SELECT min(cost_limit - CASE WHEN period <> 'none' AND period_start < CASE period WHEN 'day' THEN p_day ELSE p_month END THEN 0 ELSE spent END - reserved)
+                INTO room FROM budgets WHERE tenant = p_tenant AND scope = ANY(p_scopes) AND cost_limit IS NOT NULL;
+                IF room IS NULL OR room >= p_batched_cost::numeric * p_batch THEN
+                    p_cost := p_batched_cost;
+                END IF;
+            END IF;
             FOREACH s IN ARRAY p_scopes LOOP
                 SELECT * INTO b FROM budgets WHERE tenant = p_tenant AND scope = s;
                 CONTINUE WHEN NOT FOUND OR s = ANY(charged);
@@ -53,7 +65,7 @@ internal static class PostgresBudgetFunctions
             WHERE tenant = p_tenant AND scope = ANY(charged);
             INSERT INTO reservations(id, tenant, scopes, cost, tokens, created_at) VALUES (p_id, p_tenant, charged, p_cost, p_tokens, p_now);
             RETURN QUERY SELECT 'reserved', NULL::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::text, NULL::bigint,
-                NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer;
+                NULL::bigint, p_cost, NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer;
         END
         $$
         """;

@@ -37,19 +37,22 @@ public sealed class PostgresBudgetStore(PostgresDatabase database, TimeProvider 
         return database.Query("SELECT EXISTS(SELECT 1 FROM budgets WHERE tenant = $1 AND scope = ANY($2))", r => r.GetBoolean(0), tenantId, scopes.ToArray()).Single();
     }
 
-    public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, long costNanos, long tokens, DateTimeOffset now)
+    public ReserveResult Reserve(string tenantId, IReadOnlyList<string> scopes, ReservationAsk ask, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentNullException.ThrowIfNull(ask);
         var id = Guid.CreateVersion7(now).ToString("N");
-        var outcome = database.Query("SELECT * FROM mesh_identity_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            r => (Outcome: r.GetString(0), Refused: r.IsDBNull(1) ? null : ReadFunctionRow(tenantId, r)),
-            tenantId, scopes.Distinct(StringComparer.Ordinal).ToArray(), costNanos, tokens, now.ToUnixTimeMilliseconds(), BudgetAdmission.Minute(now),
-            BudgetPeriods.StartOf(BudgetPeriods.Day, now).ToUnixTimeMilliseconds(), BudgetPeriods.StartOf(BudgetPeriods.Month, now).ToUnixTimeMilliseconds(), id);
+        var outcome = database.Query("SELECT * FROM mesh_identity_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            r => (Refused: r.IsDBNull(1) ? null : ReadFunctionRow(tenantId, r), Reserved: r.IsDBNull(8) ? 0 : r.GetInt64(8)),
+            tenantId, scopes.Distinct(StringComparer.Ordinal).ToArray(), ask.CostNanos, ask.Tokens, now.ToUnixTimeMilliseconds(), BudgetAdmission.Minute(now),
+            BudgetPeriods.StartOf(BudgetPeriods.Day, now).ToUnixTimeMilliseconds(), BudgetPeriods.StartOf(BudgetPeriods.Month, now).ToUnixTimeMilliseconds(), id,
+            ask.Batched?.CostNanos ?? ask.CostNanos, ask.Batched?.BatchSize ?? 1);
         return outcome switch
         {
             [] => new ReserveResult("", "", ""),
             [{ Refused: { } budget }] => new ReserveResult("", budget.Limits.Scope, BudgetMessages.Exhausted(BudgetAdmission.At(budget, now))),
-            _ => new ReserveResult(id, "", ""),
+            [var reserved] => new ReserveResult(id, "", "", reserved.Reserved),
+            _ => throw new InvalidOperationException("mesh_identity_reserve answered more than one row"),
         };
     }
 

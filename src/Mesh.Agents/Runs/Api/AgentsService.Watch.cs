@@ -1,0 +1,71 @@
+using Grpc.Core;
+using Mesh.Agents.Runs.Store;
+using Mesh.Agents.V1;
+
+namespace Mesh.Agents.Runs.Api;
+
+public sealed partial class AgentsService
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Streams the run's stored events after <paramref name="fromSequence"/>, then new ones as
+    /// they are committed (told by the hub when this replica runs it, polled otherwise) with
+    /// live tokens in between, until the run has ended and its last event is sent.
+    /// </summary>
+    private async Task WatchAsync(RunRecord run, int fromSequence, IServerStreamWriter<RunEvent> stream, CancellationToken cancellationToken)
+    {
+        using var subscription = hub.Subscribe(run.Id);
+        var sent = fromSequence;
+        while (true)
+        {
+            var events = await store.ReadEventsAsync(run.Id, sent, 500, cancellationToken);
+            foreach (var stored in events)
+            {
+                var view = RunViews.Event(run.Id, stored);
+                if (view.Completed is { } completed)
+                {
+                    completed.Steps = (await store.GetRunAsync(run.Id, cancellationToken))?.StepsDone ?? 0;
+                }
+
+                await stream.WriteAsync(view, cancellationToken);
+                sent = stored.Seq;
+            }
+
+            if (events.Count == 500)
+            {
+                continue;
+            }
+
+            var current = await store.GetRunAsync(run.Id, cancellationToken);
+            if (current is null || current.IsFinished && current.LastSeq <= sent)
+            {
+                return;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(Poll);
+            try
+            {
+                while (await subscription.Reader.WaitToReadAsync(wait.Token))
+                {
+                    if (!subscription.Reader.TryRead(out var item))
+                    {
+                        continue;
+                    }
+
+                    if (item is null)
+                    {
+                        break;
+                    }
+
+                    await stream.WriteAsync(item, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Poll the store: another replica may be running the run.
+            }
+        }
+    }
+}

@@ -52,6 +52,13 @@ public sealed partial class AgentsService(
         var inputs = new System.Text.Json.Nodes.JsonObject { ["question"] = request.Input.Trim() };
         var run = await starter.StartAsync(new StartRunRequest { Workflow = workflow, InputsJson = inputs.ToJsonString() }, context.CancellationToken);
         await WatchAsync(run, 0, responseStream, context.CancellationToken);
+        var ended = await store.GetRunAsync(run.Id, context.CancellationToken);
+        if (ended is { Status: RunState.Failed or RunState.Cancelled })
+        {
+            // The convenience call ends as the run did: its events were streamed, its failure is the call's status.
+            var code = Enum.TryParse<StatusCode>(ended.ErrorCode?.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) ? parsed : StatusCode.Aborted;
+            throw new RpcException(new Status(code, $"run {ended.Id} {(ended.Status == RunState.Failed ? "failed" : "was cancelled")}: {ended.ErrorMessage}"));
+        }
     }
 
     public override async Task<Workflow> CreateWorkflow(CreateWorkflowRequest request, ServerCallContext context)

@@ -81,7 +81,8 @@ public sealed partial class RunExecutor
             failed.Attributes["error"] = failure.Message;
             if (!failure.Retriable || attempt >= step.Retry.Attempts)
             {
-                if (step.ContinueOnError)
+                // A refusal (credential, scope, relation) is never the step's answer: it ends the run.
+                if (step.ContinueOnError && failure.Code is not (StatusCode.PermissionDenied or StatusCode.Unauthenticated))
                 {
                     var error = new JsonObject { ["error"] = new JsonObject { ["code"] = failure.Code.ToString(), ["message"] = failure.Message } };
                     return ((new StepResult(error, $"failed ({failure.Code}), continuing: {failure.Message}") { Name = StepName(step) }, [failed]), attempt);

@@ -31,15 +31,15 @@ public sealed class ToolStep(Tools.V1.Tools.ToolsClient tools) : IStepHandler
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(arguments);
-        var info = await run.ToolAsync(tools, name, cancellationToken)
-            ?? throw new StepFailureException(StatusCode.NotFound, $"{path}: tool '{name}' is not registered or not in the run's scope", retriable: false);
-        var violations = string.IsNullOrEmpty(info.ArgumentsSchema) ? [] : SchemaCheck.Violations(info.ArgumentsSchema, arguments);
+        // A tool the run's credential cannot list is still asked for: the tools service says why it is refused.
+        var info = await run.ToolAsync(tools, name, cancellationToken);
+        var violations = string.IsNullOrEmpty(info?.ArgumentsSchema) ? [] : SchemaCheck.Violations(info.ArgumentsSchema, arguments);
         if (violations.Count > 0)
         {
             throw StepFailureException.Invalid($"{path}: the arguments do not match the schema of tool '{name}': {string.Join("; ", violations)}");
         }
 
-        var write = info.SideEffect == SideEffect.Write;
+        var write = info is null || info.SideEffect == SideEffect.Write;
         try
         {
             var response = await tools.InvokeToolAsync(new InvokeToolRequest

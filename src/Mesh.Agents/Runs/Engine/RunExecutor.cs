@@ -36,6 +36,9 @@ public sealed partial class RunExecutor(
     /// <summary>Raised after a commit that started child runs, so the scheduler takes them at once.</summary>
     public event Action? ChildrenStarted;
 
+    /// <summary>Raised after a commit that gave the run's lease up (it waits or has ended), before the execution returns.</summary>
+    public event Action<string>? LeaseReleased;
+
     /// <summary>
     /// Runs <paramref name="claim"/> while <paramref name="lease"/> holds; <paramref name="cancel"/>
     /// fires when someone asks the run to stop.
@@ -230,6 +233,11 @@ public sealed partial class RunExecutor(
 
         if (outcome == CommitOutcome.Committed)
         {
+            if (update.ReleaseLease)
+            {
+                LeaseReleased?.Invoke(session.Run.Id);
+            }
+
             hub.Stored(session.Run.Id);
             if (pending.Parent is { } notice)
             {

@@ -53,6 +53,13 @@ public sealed partial class RunScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         executor.ChildrenStarted += Kick;
+        executor.LeaseReleased += runId =>
+        {
+            if (_held.TryGetValue(runId, out var released))
+            {
+                released.Released = true;
+            }
+        };
         LogStarted(logger, Owner, store.Shared);
         using var renewal = Task.Run(() => RenewLoopAsync(stoppingToken), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         while (!stoppingToken.IsCancellationRequested)
@@ -109,7 +116,8 @@ public sealed partial class RunScheduler(
             }
             finally
             {
-                _held.TryRemove(claim.RunId, out _);
+                // Only this execution's entry: the run may already be claimed again (a signal woke it).
+                _held.TryRemove(KeyValuePair.Create(claim.RunId, held));
                 held.Dispose();
                 Kick();
             }
@@ -122,7 +130,7 @@ public sealed partial class RunScheduler(
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(interval, time, stoppingToken);
-            var ids = _held.Keys.ToList();
+            var ids = _held.Where(h => !h.Value.Released).Select(h => h.Key).ToList();
             if (ids.Count == 0)
             {
                 continue;
@@ -133,7 +141,7 @@ public sealed partial class RunScheduler(
                 var until = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.LeaseDuration.TotalMilliseconds;
                 foreach (var state in await store.RenewAsync(Owner, ids, until, stoppingToken))
                 {
-                    if (!_held.TryGetValue(state.RunId, out var held))
+                    if (!_held.TryGetValue(state.RunId, out var held) || held.Released)
                     {
                         continue;
                     }
@@ -188,6 +196,9 @@ public sealed partial class RunScheduler(
         public CancellationTokenSource Cancel => cancel;
 
         public Task? Task { get; set; }
+
+        /// <summary>The run's last commit gave the lease up: there is nothing left to renew.</summary>
+        public bool Released { get; set; }
 
         public void Dispose()
         {

@@ -194,13 +194,13 @@ public static partial class DefinitionReader
         int? maxVisits = null;
         if (obj["maxVisits"] is { } visitsNode)
         {
-            if (visitsNode is JsonValue v && v.TryGetValue<double>(out var visits) && visits >= 1 && visits <= 10_000 && visits == Math.Floor(visits))
+            if (visitsNode is JsonValue v && v.TryGetValue<double>(out var visits) && visits >= 1 && visits <= WorkflowLimits.MostSteps && visits == Math.Floor(visits))
             {
                 maxVisits = (int)visits;
             }
             else
             {
-                problems.Add($"{path}.maxVisits", "must be a whole number from 1 to 10000");
+                problems.Add($"{path}.maxVisits", $"must be a whole number from 1 to {WorkflowLimits.MostSteps}");
             }
         }
 

@@ -204,6 +204,12 @@ public static class RunsCommand
                 };
                 if (!output.Json)
                 {
+                    if (e.Cost is { } cost)
+                    {
+                        setStatus($"{steps} steps · {tokens} tokens · USD {cost.CostUsd} so far");
+                        continue;
+                    }
+
                     if (e.Tokens is { } live)
                     {
                         setStatus($"{live.StepId}: {Output.Formatting.OneLine(live.Text, 60)}");

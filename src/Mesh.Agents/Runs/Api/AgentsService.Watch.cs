@@ -17,6 +17,7 @@ public sealed partial class AgentsService
     {
         using var subscription = hub.Subscribe(run.Id);
         var sent = fromSequence;
+        long costAsked = 0;
         while (true)
         {
             var events = await store.ReadEventsAsync(run.Id, sent, 500, cancellationToken);
@@ -35,6 +36,24 @@ public sealed partial class AgentsService
             if (events.Count == 500)
             {
                 continue;
+            }
+
+            // Cost so far, from telemetry's ledger of the run, at most once a second while steps complete.
+            if (events.Any(e => e.Type is Engine.EventTypes.StepCompleted or Engine.EventTypes.RunCompleted) && time.GetElapsedTime(costAsked) > TimeSpan.FromSeconds(1))
+            {
+                costAsked = time.GetTimestamp();
+                var cost = await costs.ForAsync(run.Id, DateTimeOffset.FromUnixTimeMilliseconds(run.CreatedAt), cancellationToken);
+                if (cost.CostUsd.Length > 0)
+                {
+                    await stream.WriteAsync(new RunEvent
+                    {
+                        RunId = run.Id,
+                        Sequence = sent,
+                        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                        Live = true,
+                        Cost = new CostSoFar { CostUsd = cost.CostUsd, InputTokens = cost.InputTokens, OutputTokens = cost.OutputTokens, ToolCalls = cost.ToolCalls },
+                    }, cancellationToken);
+                }
             }
 
             var current = await store.GetRunAsync(run.Id, cancellationToken);

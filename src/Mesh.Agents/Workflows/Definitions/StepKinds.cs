@@ -157,6 +157,7 @@ public static class StepKinds
 
                 break;
             case Agent:
+                problems.Add($"{p}.kind", "agent steps (a model choosing tools in a loop) need schema-constrained output from inference, which this Mesh does not serve yet; use generate, tool and branch steps");
                 RequireName(step, "model", problems, uses.Models);
                 RequireTemplate(step, "prompt", problems);
                 RangeCheck(step, "maxIterations", 1, 50, problems);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using Mesh.DevServers;
 using Mesh.Identity.Budgets;
 using Mesh.Identity.V1;
 using Mesh.Inference.V1;
@@ -29,6 +30,13 @@ public sealed class BudgetsBenchmark : IBenchmark
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
+        // The in-memory hosts find each service's content root (its appsettings and models) in the repository.
+        foreach (var service in new[] { "Identity", "Inference", "Tools", "Agents", "Telemetry" })
+        {
+            Environment.SetEnvironmentVariable($"ASPNETCORE_TEST_CONTENTROOT_MESH_{service.ToUpperInvariant()}", Path.Combine(MeshBuild.RepositoryRoot(), "src", $"Mesh.{service}"));
+        }
+
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         using var mesh = new SecureMesh();
         var prices = TelemetryPriceListSource.ToCatalog(await new Telemetry.V1.Prices.PricesClient(mesh.Channel("telemetry"))
             .GetPriceListAsync(new Telemetry.V1.GetPriceListRequest(), TestCalls.As(TestKeys.Admin)));

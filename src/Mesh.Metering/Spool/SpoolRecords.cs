@@ -7,7 +7,8 @@ namespace Mesh.Metering.Spool;
 
 /// <summary>
 /// The spool's record format: a 4-byte little-endian length, the CRC-32 of the payload, and the
-/// event as protobuf. Reading stops at the first record that is short or does not match its
+/// event as protobuf. Segment files are allocated whole, so reading stops at the first zero
+/// length (the unused rest), and at the first record that is short or does not match its
 /// checksum: the torn tail a power loss can leave.
 /// </summary>
 internal static class SpoolRecords
@@ -17,14 +18,16 @@ internal static class SpoolRecords
     /// <summary>Largest payload a reader accepts; anything longer is a corrupt length.</summary>
     public const int MaxPayloadBytes = 16 * 1024 * 1024;
 
-    public static byte[] Encode(UsageEvent usageEvent)
+    /// <summary>The record's size for <paramref name="usageEvent"/>: header and payload.</summary>
+    public static int SizeOf(UsageEvent usageEvent) => HeaderBytes + usageEvent.CalculateSize();
+
+    /// <summary>Writes the record of <paramref name="usageEvent"/> into <paramref name="record"/>, exactly <see cref="SizeOf"/> bytes long.</summary>
+    public static void Encode(UsageEvent usageEvent, Span<byte> record)
     {
-        var size = usageEvent.CalculateSize();
-        var record = new byte[HeaderBytes + size];
-        usageEvent.WriteTo(record.AsSpan(HeaderBytes));
-        BinaryPrimitives.WriteInt32LittleEndian(record, size);
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.HashToUInt32(record.AsSpan(HeaderBytes)));
-        return record;
+        var payload = record[HeaderBytes..];
+        usageEvent.WriteTo(payload);
+        BinaryPrimitives.WriteInt32LittleEndian(record, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32.HashToUInt32(payload));
     }
 
     /// <summary>The events of a segment file, up to its first torn or corrupt record.</summary>
@@ -38,11 +41,16 @@ internal static class SpoolRecords
         {
             if (bytes.Length - offset < HeaderBytes)
             {
-                torn = true;
+                torn = bytes.AsSpan(offset).ContainsAnyExcept((byte)0);
                 break;
             }
 
             var size = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
+            if (size == 0)
+            {
+                break;
+            }
+
             var checksum = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
             if (size < 0 || size > MaxPayloadBytes || bytes.Length - offset - HeaderBytes < size
                 || Crc32.HashToUInt32(bytes.AsSpan(offset + HeaderBytes, size)) != checksum)

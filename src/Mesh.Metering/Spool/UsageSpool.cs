@@ -1,9 +1,10 @@
+using System.Buffers;
 using System.Globalization;
+using System.IO.MemoryMappedFiles;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Mesh.Metering.Spool;
 
@@ -11,7 +12,8 @@ namespace Mesh.Metering.Spool;
 /// The append-only file every usage event is written to before the call that made it completes
 /// (so a SIGKILL loses none: each event is in the page cache by then), forced to disk every
 /// <see cref="SpoolOptions.FsyncInterval"/>, and deleted segment by segment once the sink has
-/// them. A process holds one slot folder (an exclusive lock on its <c>.lock</c> file); on start
+/// them. Segments are files of <see cref="SpoolOptions.SegmentBytes"/> mapped into memory, so
+/// an append is a copy, not a system call. A process holds one slot folder (an exclusive lock on its <c>.lock</c> file); on start
 /// it takes what an earlier process left in that slot and delivers it again (stores keep one
 /// copy per event id, so a replay never doubles a bill).
 /// </summary>
@@ -26,7 +28,8 @@ public sealed partial class UsageSpool : IDisposable
     private readonly FileStream _slotLock;
     private readonly ITimer? _fsync;
     private List<string>? _leftovers;
-    private SafeFileHandle? _handle;
+    private MemoryMappedFile? _file;
+    private MemoryMappedViewAccessor? _view;
     private SpoolSegment? _current;
     private long _offset;
     private long _sequence;
@@ -55,32 +58,45 @@ public sealed partial class UsageSpool : IDisposable
     /// <summary>This process's slot.</summary>
     public string SlotDirectory { get; }
 
-    /// <summary>Writes <paramref name="usageEvent"/> through to the file; returns the segment to tell when it was delivered.</summary>
+    /// <summary>
+    /// Copies <paramref name="usageEvent"/> into the current segment, a shared mapping of its file:
+    /// once copied it is in the page cache, which outlives the process. Returns the segment, to tell
+    /// it when the event was delivered.
+    /// </summary>
     public SpoolSegment Append(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var record = SpoolRecords.Encode(usageEvent);
-        lock (_lock)
+        var size = SpoolRecords.SizeOf(usageEvent);
+        var record = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_current is null || (_offset > 0 && _offset + record.Length > _options.SegmentBytes))
+            SpoolRecords.Encode(usageEvent, record.AsSpan(0, size));
+            lock (_lock)
             {
-                Roll();
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_current is null || _offset + size > _view!.Capacity)
+                {
+                    Roll(size);
+                }
 
-            RandomAccess.Write(_handle!, record, _offset);
-            _offset += record.Length;
-            _current!.Added();
-            if (_options.FsyncInterval == TimeSpan.Zero)
-            {
-                RandomAccess.FlushToDisk(_handle!);
-            }
-            else
-            {
-                _dirty = true;
-            }
+                _view!.SafeMemoryMappedViewHandle.WriteSpan((ulong)(_view.PointerOffset + _offset), new ReadOnlySpan<byte>(record, 0, size));
+                _offset += size;
+                _current!.Added();
+                if (_options.FsyncInterval == TimeSpan.Zero)
+                {
+                    _view.Flush();
+                }
+                else
+                {
+                    _dirty = true;
+                }
 
-            return _current;
+                return _current;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(record);
         }
     }
 
@@ -119,55 +135,59 @@ public sealed partial class UsageSpool : IDisposable
         }
     }
 
-    /// <summary>Closes the current segment (forced to disk) and opens the next.</summary>
-    private void Roll()
+    /// <summary>Closes the current segment (forced to disk) and opens the next, large enough for a record of <paramref name="recordBytes"/>.</summary>
+    private void Roll(int recordBytes)
     {
         CloseCurrent();
         var path = Path.Combine(SlotDirectory, (++_sequence).ToString("D12", CultureInfo.InvariantCulture) + Extension);
-        _handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _file = MemoryMappedFile.CreateFromFile(path, FileMode.CreateNew, null, Math.Max(_options.SegmentBytes, recordBytes), MemoryMappedFileAccess.ReadWrite);
+        _view = _file.CreateViewAccessor();
         _current = new SpoolSegment(path);
         _offset = 0;
     }
 
     private void CloseCurrent()
     {
-        if (_handle is null)
+        if (_view is null)
         {
             return;
         }
 
         if (_dirty)
         {
-            RandomAccess.FlushToDisk(_handle);
+            _view.Flush();
             _dirty = false;
         }
 
-        _handle.Dispose();
-        _handle = null;
+        _view.Dispose();
+        _file!.Dispose();
+        (_view, _file) = (null, null);
         _current!.Seal();
         _current = null;
     }
 
-    /// <summary>Forces what was written to disk, outside the lock: appends go on meanwhile.</summary>
+    /// <summary>Forces what was written to disk (msync), outside the lock: appends go on meanwhile.</summary>
     private void Fsync()
     {
-        SafeFileHandle? handle;
-        var added = false;
+        MemoryMappedViewAccessor? view;
         lock (_lock)
         {
-            handle = _dirty ? _handle : null;
-            if (handle is null)
+            view = _dirty ? _view : null;
+            if (view is null)
             {
                 return;
             }
 
             _dirty = false;
-            handle.DangerousAddRef(ref added);
         }
 
         try
         {
-            RandomAccess.FlushToDisk(handle);
+            view.Flush();
+        }
+        catch (ObjectDisposedException)
+        {
+            // rolled meanwhile: closing the segment forced it to disk
         }
         catch (IOException ex)
         {
@@ -175,13 +195,6 @@ public sealed partial class UsageSpool : IDisposable
             lock (_lock)
             {
                 _dirty = true;
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
             }
         }
     }

@@ -20,7 +20,10 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         // Mesh.Tools -> tools: the service presents its own key for its calls to other services.
         ["Mesh:Service:Key"] = TestKeys.Service(typeof(TEntryPoint).Assembly.GetName().Name!["Mesh.".Length..].ToLowerInvariant()),
     };
+
+    public MeshServiceFactory() => _settings["Mesh:Usage:Spool:Directory"] = _spool;
     private readonly List<Action<IServiceCollection>> _services = [];
+    private readonly string _spool = Path.Combine(Path.GetTempPath(), $"mesh-test-spool-{Guid.NewGuid():N}");
 
     private bool _shipUsage;
 
@@ -84,5 +87,34 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
                 configure(services);
             }
         });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        DeleteSpool();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteSpool();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The test's usage spool goes with it; a test that needs what was left there reads it before disposing.</summary>
+    private void DeleteSpool()
+    {
+        try
+        {
+            if (Directory.Exists(_spool))
+            {
+                Directory.Delete(_spool, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // a file still held by a closing host; the temp folder's cleanup takes it
+        }
     }
 }

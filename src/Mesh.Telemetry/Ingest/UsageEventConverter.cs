@@ -129,6 +129,11 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             return "occurred_at is not a valid timestamp";
         }
 
+        if (Mesh.Metering.UsageEventLimits.Problem(e) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         if (e.Kind == UsageKind.Unspecified || !UsageNames.IsKnown(e.Kind))
         {
             return "kind must be set to a known usage kind";

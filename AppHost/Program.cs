@@ -43,10 +43,10 @@ foreach (var service in new[] { telemetry, inference, tools, agents })
     service.WithServiceKey(identity, builder);
 }
 
-// Distributed mode: identity in PostgreSQL, two replicas (see DistributedIdentity).
+// Distributed mode: identity and agent runs in PostgreSQL, two replicas of each (see DistributedIdentity, DistributedAgents).
 if (distributed is not null)
 {
-    DistributedIdentity.Wire(builder, identity);
+    DistributedAgents.Wire(builder, agents, DistributedIdentity.Wire(builder, identity));
 }
 
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))

@@ -161,7 +161,8 @@ public static class JsonMatcher
             (NumberPhase.Exponent or NumberPhase.ExponentSign or NumberPhase.ExponentDigits, _) when digit => NumberPhase.ExponentDigits,
             _ => (NumberPhase?)null,
         };
-        if (next is { } phase && n.Length < NumberFrame.MaxLength)
+        // Past the length limit a number may only finish (a '.', 'e' or '-' still gets its digit).
+        if (next is { } phase && (n.Length < NumberFrame.MaxLength || !n.Accepting))
         {
             into.Add(stack.With(n with { Phase = phase, Length = n.Length + 1 }));
         }

@@ -39,13 +39,19 @@ public sealed class SchemaGrammar(SchemaNode root, TokenTable table, int endOfTe
         return tokensLeft - 1 >= mask.MaxAfter ? mask.Bits : Compute(state, tokensLeft - 1).Bits;
     }
 
+    /// <summary>
+    /// The tokens allowed in <paramref name="state"/> that leave a value finishable within <paramref name="budget"/>
+    /// characters. When no token does (each character is at most one token, but most tokens hold several), the
+    /// tokens that leave the least to write, so the value is finished as soon as it can be.
+    /// </summary>
     private Mask Compute(MatchState state, int budget)
     {
         var bits = new ulong[_words];
-        var maxAfter = 0;
+        var scan = new Scan(bits, budget);
         if (state.CanEnd)
         {
             Set(bits, EndOfText);
+            scan.Fits = true;
         }
 
         if (InFreeString(state))
@@ -54,28 +60,28 @@ public sealed class SchemaGrammar(SchemaNode root, TokenTable table, int endOfTe
             if (after <= budget)
             {
                 (_plain ??= PlainBits()).CopyTo(bits, 0);
-                maxAfter = after;
+                scan.MaxAfter = after;
+                scan.Fits = true;
             }
 
             foreach (var id in Table.QuoteOrEscapeTokens)
             {
                 var next = state.Feed(Table.Texts[id]!);
-                if (!next.IsDead && next.MinCompletion is var completion && completion <= budget)
+                if (!next.IsDead)
                 {
-                    Set(bits, id);
-                    maxAfter = Math.Max(maxAfter, completion);
+                    scan.Offer(id, next.MinCompletion);
                 }
             }
         }
         else
         {
-            Walk(Table.Root, state, budget, bits, ref maxAfter);
+            Walk(Table.Root, state, scan);
         }
 
-        return new Mask(bits, maxAfter);
+        return scan.Fits ? new Mask(bits, scan.MaxAfter) : new Mask(scan.Closest(_words), int.MaxValue);
     }
 
-    private static void Walk(TokenTable.TrieNode node, MatchState state, int budget, ulong[] bits, ref int maxAfter)
+    private static void Walk(TokenTable.TrieNode node, MatchState state, Scan scan)
     {
         foreach (var (c, child) in node.Children)
         {
@@ -85,17 +91,16 @@ public sealed class SchemaGrammar(SchemaNode root, TokenTable table, int endOfTe
                 continue;
             }
 
-            if (child.Tokens.Count > 0 && next.MinCompletion is var after && after <= budget)
+            if (child.Tokens.Count > 0)
             {
+                var after = next.MinCompletion;
                 foreach (var id in child.Tokens)
                 {
-                    Set(bits, id);
+                    scan.Offer(id, after);
                 }
-
-                maxAfter = Math.Max(maxAfter, after);
             }
 
-            Walk(child, next, budget, bits, ref maxAfter);
+            Walk(child, next, scan);
         }
     }
 
@@ -117,4 +122,46 @@ public sealed class SchemaGrammar(SchemaNode root, TokenTable table, int endOfTe
     private static void Set(ulong[] bits, int id) => bits[id >> 6] |= 1UL << (id & 63);
 
     private sealed record Mask(ulong[] Bits, int MaxAfter);
+
+    /// <summary>Collects the tokens that fit the budget, and those closest to finishing in case none does.</summary>
+    private sealed class Scan(ulong[] bits, int budget)
+    {
+        private readonly List<int> _closest = [];
+        private int _closestAfter = int.MaxValue;
+
+        public bool Fits { get; set; }
+
+        public int MaxAfter { get; set; }
+
+        public void Offer(int id, int after)
+        {
+            if (after <= budget)
+            {
+                Set(bits, id);
+                MaxAfter = Math.Max(MaxAfter, after);
+                Fits = true;
+            }
+            else if (!Fits && after <= _closestAfter)
+            {
+                if (after < _closestAfter)
+                {
+                    _closest.Clear();
+                    _closestAfter = after;
+                }
+
+                _closest.Add(id);
+            }
+        }
+
+        public ulong[] Closest(int words)
+        {
+            var closest = new ulong[words];
+            foreach (var id in _closest)
+            {
+                Set(closest, id);
+            }
+
+            return closest;
+        }
+    }
 }

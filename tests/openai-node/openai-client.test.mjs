@@ -8,6 +8,7 @@ const baseURL = process.env.MESH_OPENAI_URL;
 const apiKey = process.env.MESH_API_KEY;
 const chatModel = process.env.MESH_CHAT_MODEL ?? 'tiny-gpt';
 const embedModel = process.env.MESH_EMBED_MODEL ?? 'all-MiniLM-L6-v2';
+const toolModel = process.env.MESH_TOOL_MODEL ?? chatModel;
 const hostedModel = process.env.MESH_HOSTED_MODEL;
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
 
@@ -58,7 +59,7 @@ test('embeddings come back as vectors (the client asks for base64)', async () =>
 
 test('a required tool is called with arguments of its schema', async () => {
   const answer = await client.chat.completions.create({
-    model: chatModel, max_tokens: 48, temperature: 0.8, seed: 3,
+    model: toolModel, max_tokens: 48, temperature: 0.8, seed: 3,
     messages: [{ role: 'user', content: 'What is 6 times 7?' }],
     tools: [{ type: 'function', function: { name: 'calculator', description: 'evaluates arithmetic',
       parameters: { type: 'object', properties: { expression: { type: 'string', maxLength: 16 }, precise: { type: 'boolean' } }, required: ['expression', 'precise'], additionalProperties: false } } }],

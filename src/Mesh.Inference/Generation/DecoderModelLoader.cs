@@ -8,8 +8,9 @@ using Microsoft.ML.Tokenizers;
 namespace Mesh.Inference.Generation;
 
 /// <summary>
-/// Loads a causal LM: its ONNX graph (tiny-gpt is written from its seed first), the GPT-2
-/// tokenizer, a warm-up step, its key-value cache budget on the device, and its engine.
+/// Loads a causal LM: its ONNX graph (tiny-gpt is written from its seed first, kjv-gpt copied from
+/// beside the binaries), its tokenizer (GPT-2's, or BPE files of its own), a warm-up step, its
+/// key-value cache budget on the device, and its engine.
 /// </summary>
 public sealed partial class DecoderModelLoader(
     IOptions<InferenceOptions> options,
@@ -29,9 +30,10 @@ public sealed partial class DecoderModelLoader(
     public ServedDecoderModel Load(ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var (tokenizer, endOfText) = TokenizerOf(descriptor);
         var started = time.GetTimestamp();
-        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot));
+        var graph = ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot);
+        var (tokenizer, endOfText) = TokenizerOf(descriptor);
+        var loaded = sessions.Create(descriptor, graph);
         DecoderModel model;
         try
         {

@@ -90,8 +90,11 @@ public sealed class CompletionWriter(HttpContext http, bool chat, SamplingParame
         }
 
         _id = usageId;
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
+        await JsonResponse.WriteAsync(http, json => Whole(json, last));
+    }
+
+    private void Whole(Utf8JsonWriter json, GenerateResponse last)
+    {
         json.WriteStartObject();
         Header(json);
         json.WriteStartArray("choices");

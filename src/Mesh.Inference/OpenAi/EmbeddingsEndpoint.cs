@@ -25,9 +25,7 @@ public sealed class EmbeddingsEndpoint(OpenAiCall call)
             body.String("user");
             body.RefuseUnread("/v1/embeddings");
             var (response, _) = await call.UnaryAsync<EmbedRequest, EmbedResponse>(http, "Embed", request, (s, r, c) => s.Embed(r, c));
-            http.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(http.Response.Body);
-            Write(json, response, format == "base64");
+            await JsonResponse.WriteAsync(http, json => Write(json, response, format == "base64"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {

@@ -15,18 +15,19 @@ public sealed class ModelsEndpoint(OpenAiCall call)
         try
         {
             var models = await ModelsAsync(http);
-            http.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(http.Response.Body);
-            json.WriteStartObject();
-            json.WriteString("object", "list");
-            json.WriteStartArray("data");
-            foreach (var model in models)
+            await JsonResponse.WriteAsync(http, json =>
             {
-                Write(json, model);
-            }
+                json.WriteStartObject();
+                json.WriteString("object", "list");
+                json.WriteStartArray("data");
+                foreach (var model in models)
+                {
+                    Write(json, model);
+                }
 
-            json.WriteEndArray();
-            json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+            });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {
@@ -42,9 +43,7 @@ public sealed class ModelsEndpoint(OpenAiCall call)
             var models = await ModelsAsync(http);
             var model = models.FirstOrDefault(m => string.Equals(m.Name, id, StringComparison.OrdinalIgnoreCase))
                 ?? throw ServiceDefaults.Errors.MeshErrors.NotFound("model", id, $"available models: {string.Join(", ", models.Select(m => m.Name))}");
-            http.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(http.Response.Body);
-            Write(json, model);
+            await JsonResponse.WriteAsync(http, json => Write(json, model));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {

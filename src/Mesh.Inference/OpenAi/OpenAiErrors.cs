@@ -30,17 +30,17 @@ public static class OpenAiErrors
             RpcException rpc => FromStatus(http, rpc, fieldNames ?? (f => f)),
             _ => (500, "server_error", null, "internal_error", "internal error"),
         };
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        json.WriteStartObject();
-        json.WriteStartObject("error");
-        json.WriteString("message", message);
-        json.WriteString("type", type);
-        WriteOrNull(json, "param", param);
-        WriteOrNull(json, "code", code);
-        json.WriteEndObject();
-        json.WriteEndObject();
+        await JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error");
+            json.WriteString("message", message);
+            json.WriteString("type", type);
+            WriteOrNull(json, "param", param);
+            WriteOrNull(json, "code", code);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }, status);
     }
 
     private static (int, string, string?, string?, string) FromStatus(HttpContext http, RpcException rpc, Func<string, string> fieldNames)

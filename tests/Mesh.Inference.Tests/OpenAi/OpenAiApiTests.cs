@@ -59,12 +59,14 @@ public sealed class OpenAiApiTests(InferenceHost host)
         var text = new StringBuilder();
         ChatTokenUsage? usage = null;
         ChatFinishReason? finish = null;
+        var ids = new HashSet<string>();
 
         await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Say hello")], new ChatCompletionOptions { MaxOutputTokenCount = 8, Temperature = 0 }))
         {
             text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
             usage ??= update.Usage;
             finish ??= update.FinishReason;
+            ids.Add(update.CompletionId);
         }
 
         Assert.NotNull(usage);
@@ -75,6 +77,7 @@ public sealed class OpenAiApiTests(InferenceHost host)
         Assert.Equal(UsageKind.ModelCall, e.Kind);
         Assert.Equal(usage.OutputTokenCount, e.OutputTokens);
         Assert.Equal(usage.InputTokenCount, e.InputTokens);
+        Assert.Equal("chatcmpl-" + e.EventId, Assert.Single(ids));
     }
 
     [Fact]

@@ -31,7 +31,8 @@ public sealed class RunningInferenceTests(UpstreamPair pair, ITestOutputHelper o
             {
                 ["MESH_OPENAI_URL"] = pair.Gateway.OpenAiUrl.ToString().TrimEnd('/'),
                 ["MESH_API_KEY"] = TestKeys.Acme,
-                ["MESH_CHAT_MODEL"] = "tiny-gpt",
+                ["MESH_CHAT_MODEL"] = "kjv-gpt",
+                ["MESH_TOOL_MODEL"] = "tiny-gpt",
                 ["MESH_HOSTED_MODEL"] = "remote-gpt",
             },
         };
@@ -57,7 +58,7 @@ public sealed class RunningInferenceTests(UpstreamPair pair, ITestOutputHelper o
 
         var routed = await ReadAsync(new V1.Inference.InferenceClient(gateway).Generate(request.Clone().With("remote-gpt"), TestCalls.As(TestKeys.Acme)));
         var direct = await ReadAsync(new V1.Inference.InferenceClient(upstream).Generate(
-            new GenerateRequest { Messages = { new ChatMessage { Role = "user", Content = "And the king said" } }, MaxTokens = 8, Temperature = 0, Model = "tiny-gpt" },
+            new GenerateRequest { Messages = { new ChatMessage { Role = "user", Content = "And the king said" } }, MaxTokens = 8, Temperature = 0, Model = "kjv-gpt" },
             TestCalls.As(TestKeys.Acme)));
 
         Assert.Equal(direct.Text, routed.Text);

@@ -30,7 +30,7 @@ public sealed class UpstreamPair : IAsyncLifetime, IDisposable
         var minilm = BuiltinModels.MiniLmL6V2;
         var models = Path.Combine(Path.GetDirectoryName(MeshBuild.ProjectAssembly("Mesh.Inference"))!, "models");
         Directory.CreateSymbolicLink(Path.Combine(_repository, minilm.Name), Path.Combine(models, minilm.Name));
-        Hosted("remote-gpt", Upstream.OpenAiUrl, "tiny-gpt", timeoutSeconds: 30, retries: 1);
+        Hosted("remote-gpt", Upstream.OpenAiUrl, "kjv-gpt", timeoutSeconds: 30, retries: 1);
         Hosted("down-remote", new Uri($"http://127.0.0.1:{FreePort.Next()}/v1"), "tiny-gpt", timeoutSeconds: 5, retries: 1);
         Hosted("silent-remote", new Uri($"http://127.0.0.1:{((IPEndPoint)_silent.LocalEndpoint).Port}/v1"), "tiny-gpt", timeoutSeconds: 1, retries: 0);
         Gateway = await InferenceProcess.StartAsync(

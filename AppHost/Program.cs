@@ -19,6 +19,8 @@ if (!string.IsNullOrEmpty(builder.Configuration["Parameters:key-encryption-key"]
 }
 
 // Every service authenticates tokens with identity's key set and asks identity before acting.
+// Inference's endpoints come from its Kestrel settings: gRPC (http), health, and the
+// OpenAI-compatible API (openai, http://127.0.0.1:5110/v1).
 var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(identity).WaitFor(identity);

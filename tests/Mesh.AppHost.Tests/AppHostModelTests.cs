@@ -24,6 +24,18 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Inference_OpenAiEndpoint_ServedOnPort5110()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var inference = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "inference");
+        var openAi = inference.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "openai");
+
+        Assert.Equal(5110, openAi.Port);
+        Assert.Equal("http", openAi.UriScheme);
+    }
+
+    [Fact]
     public async Task NoKeyEncryptionKeyParameter_IdentityGetsNone()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);

@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Mesh.Agents.V1;
@@ -40,6 +41,38 @@ public sealed class MeshEndToEndTests(MeshFixture mesh) : IClassFixture<MeshFixt
         Assert.Equal(5, byResource["assistant"].Events);
         Assert.Equal(Cost(5 * 0.0002m), byResource["assistant"].CostUsd);
         Assert.Equal(Cost((embedTokens * 0.02m / 1_000_000m) + 0.0001m + 0.00005m + (5 * 0.0002m)), report.Total.CostUsd);
+    }
+
+    [Fact]
+    public async Task OpenAiEmbeddings_OverHttpOnTheMesh_BilledLikeGrpcInTheCallersTenant()
+    {
+        var tenant = $"openai-{Guid.NewGuid():N}"[..20];
+        using var http = new HttpClient { BaseAddress = mesh.App.GetEndpoint("inference", "openai"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", MeshFixture.ApiKey);
+        http.DefaultRequestHeaders.Add("x-mesh-tenant", tenant);
+
+        using var response = await http.PostAsync(
+            new Uri("/v1/embeddings", UriKind.Relative),
+            new StringContent("{\"model\":\"all-MiniLM-L6-v2\",\"input\":\"the mesh meters every call\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var tokens = body.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        Assert.True(response.Headers.Contains("x-mesh-usage-id"));
+        var analytics = new Analytics.AnalyticsClient(mesh.Channel("telemetry"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        UsageReport report;
+        do
+        {
+            await Task.Delay(250, timeout.Token);
+            report = await analytics.GetUsageAsync(new UsageQuery { GroupBy = { Dimension.Resource } }, MeshFixture.As(tenant));
+        }
+        while (!report.Rows.Any(r => r.Keys[0] == "all-MiniLM-L6-v2"));
+        // One metered embedding event, and the access decision audited, as for the same call over gRPC.
+        var row = Assert.Single(report.Rows, r => r.Keys[0] == "all-MiniLM-L6-v2");
+        Assert.Equal(tokens, row.InputTokens);
+        Assert.Equal(1, row.Events);
+        Assert.Contains(report.Rows, r => r.Keys[0] == "model:all-minilm-l6-v2");
     }
 
     [Theory]

@@ -3,6 +3,8 @@ using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
 using Mesh.Telemetry.Ingest.Kafka;
+using Mesh.Telemetry.Pricing;
+using Mesh.Telemetry.Pricing.Replay;
 using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.Storage.ClickHouse;
@@ -39,6 +41,11 @@ public static class TelemetryServiceCollectionExtensions
             services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<DuckDbUsageStore>());
             services.AddHostedService<UsageStoreInitializer>();
         }
+
+        // After the store is open (and migrated): billing starts only once the price lists are loaded.
+        services.TryAddSingleton<PriceBookProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceBookProvider>());
+        services.TryAddSingleton<CostReplayer>();
 
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");

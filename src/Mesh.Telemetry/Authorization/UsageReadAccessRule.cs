@@ -19,3 +19,48 @@ public sealed class UsageReadAccessRule : AccessRule<UsageQuery>
 
     protected override string ResourceOf(UsageQuery request) => Resource;
 }
+
+/// <summary>The other analytics reads need the same relation as <see cref="UsageReadAccessRule"/>.</summary>
+public sealed class MetricsReadAccessRule : AccessRule<MetricsQuery>
+{
+    public override string Method => "/mesh.telemetry.v1.Analytics/GetMetrics";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(MetricsQuery request) => UsageReadAccessRule.Resource;
+}
+
+public sealed class LedgerReadAccessRule : AccessRule<LedgerQuery>
+{
+    public override string Method => "/mesh.telemetry.v1.Analytics/GetLedger";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(LedgerQuery request) => UsageReadAccessRule.Resource;
+}
+
+public sealed class SqlReadAccessRule : AccessRule<SqlQuery>
+{
+    public override string Method => "/mesh.telemetry.v1.Analytics/QuerySql";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(SqlQuery request) => UsageReadAccessRule.Resource;
+}
+
+public sealed class ReplayReadAccessRule : AccessRule<ReplayRequest>
+{
+    public override string Method => "/mesh.telemetry.v1.Prices/ReplayCost";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(ReplayRequest request) => UsageReadAccessRule.Resource;
+}

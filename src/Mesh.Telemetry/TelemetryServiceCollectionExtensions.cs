@@ -2,6 +2,9 @@ using ClickHouse.Driver;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Analytics.Ledger;
+using Mesh.Telemetry.Analytics.Metrics;
+using Mesh.Telemetry.Analytics.Sql;
 using Mesh.Telemetry.Ingest.Kafka;
 using Mesh.Telemetry.Pricing;
 using Mesh.Telemetry.Pricing.Replay;
@@ -46,6 +49,9 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<PriceBookProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBookProvider>());
         services.TryAddSingleton<CostReplayer>();
+        services.TryAddSingleton<MetricsEngine>();
+        services.TryAddSingleton<LedgerReader>();
+        services.TryAddSingleton<TenantSql>();
 
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");

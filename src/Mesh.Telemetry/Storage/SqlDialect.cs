@@ -43,6 +43,9 @@ public abstract class SqlDialect
     /// <summary>The natural logarithm.</summary>
     public abstract string Ln(string expression);
 
+    /// <summary>Integer division of two non-negative integer expressions.</summary>
+    public abstract string IntDiv(string dividend, string divisor);
+
     /// <summary>An expression as a decimal wide enough to sum any number of costs.</summary>
     public abstract string ToWideDecimal(string expression);
 
@@ -79,6 +82,8 @@ public sealed class DuckDbDialect : SqlDialect
     public override string MonthStart(string column) => $"(epoch_us(date_trunc('month', {column})) // 1000000)";
 
     public override string Ln(string expression) => $"ln({expression})";
+
+    public override string IntDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
 
     public override string ToWideDecimal(string expression) => $"CAST({expression} AS DECIMAL(38,9))";
 

@@ -40,6 +40,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Ln(string expression) => $"log({expression})";
 
+    public override string IntDiv(string dividend, string divisor) => $"intDiv({dividend}, {divisor})";
+
     public override string ToWideDecimal(string expression) => $"toDecimal128({expression}, 9)";
 
     public override string Attribute(string key) => $"visitParamExtractString(attributes, '{key}')";

@@ -29,7 +29,7 @@ internal sealed class ClickHouseReader : IDisposable
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(limits.Timeout.TotalSeconds));
         var settings = $"?max_execution_time={seconds}&output_format_json_quote_64bit_integers=1"
-            + (limits.UserQuery ? "&readonly=1" : "")
+            + (limits.UserQuery ? $"&readonly=1&max_result_rows={limits.MaxRows + 1}&result_overflow_mode=break" : "")
             + _credentials;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limits.Timeout + TimeSpan.FromSeconds(5));

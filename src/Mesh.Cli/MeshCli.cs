@@ -19,6 +19,8 @@ public static class MeshCli
         root.Subcommands.Add(DemoCommand.Create(runner));
         root.Subcommands.Add(RunCommand.Create(runner));
         root.Subcommands.Add(CostCommand.Create(runner));
+        root.Subcommands.Add(PricesCommand.Create(runner));
+        root.Subcommands.Add(SqlCommand.Create(runner));
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(ModelsCommand.Create(runner));
         root.Subcommands.Add(EmbedCommand.Create(runner));

@@ -15,6 +15,13 @@ public abstract class SqlDialect
     /// <summary>What a query reads the events from.</summary>
     public virtual string EventsSource => UsageSql.Table;
 
+    /// <summary>
+    /// What analytics (metrics, ledger, replay, tenant SQL) read the events from: the events
+    /// without the collapse of not-yet-merged copies, which only the rare race described in
+    /// ClickHouseSchema can leave (the same caveat as the roll-ups), at a fraction of the cost.
+    /// </summary>
+    public virtual string AnalyticsSource => UsageSql.Table;
+
     /// <summary>Appended to GROUP BY when the engine returns the totals of every group with the grouped rows.</summary>
     public virtual string GroupTotals => "";
 
@@ -42,6 +49,12 @@ public abstract class SqlDialect
 
     /// <summary>The natural logarithm.</summary>
     public abstract string Ln(string expression);
+
+    /// <summary>
+    /// Select-list items that turn each row into one row per (measure, value) pair, named
+    /// <c>m</c> and <c>h</c>: one scan feeds every measure.
+    /// </summary>
+    public abstract string Explode(IReadOnlyList<(string Measure, string Value)> pairs);
 
     /// <summary>Integer division of two non-negative integer expressions.</summary>
     public abstract string IntDiv(string dividend, string divisor);
@@ -84,6 +97,10 @@ public sealed class DuckDbDialect : SqlDialect
     public override string Ln(string expression) => $"ln({expression})";
 
     public override string IntDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
+
+    // Several unnests in one select list advance together.
+    public override string Explode(IReadOnlyList<(string Measure, string Value)> pairs) =>
+        $"unnest([{string.Join(", ", pairs.Select(p => p.Measure))}]) AS m, unnest([{string.Join(", ", pairs.Select(p => p.Value))}]) AS h";
 
     public override string ToWideDecimal(string expression) => $"CAST({expression} AS DECIMAL(38,9))";
 

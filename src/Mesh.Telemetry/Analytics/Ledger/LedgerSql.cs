@@ -54,7 +54,7 @@ public static class LedgerSql
         };
         var limit = spec.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new SqlStatement(
-            $"SELECT {string.Join(", ", select)} FROM {dialect.EventsSource} WHERE {where} GROUP BY {key} ORDER BY total_cost DESC, k LIMIT {limit}",
+            $"SELECT {string.Join(", ", select)} FROM {dialect.AnalyticsSource} WHERE {where} GROUP BY {key} ORDER BY total_cost DESC, k LIMIT {limit}",
             parameters);
     }
 }

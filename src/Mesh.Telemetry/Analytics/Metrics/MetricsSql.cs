@@ -56,7 +56,7 @@ public sealed class MetricsSql(SqlDialect dialect)
                 dialect.ToInt64("FLOOR(compute_ms * 1000 + 0.5)") + " AS us",
                 dialect.ToWideDecimal("cost_usd") + " AS cost",
             ]))
-            + $" FROM {dialect.EventsSource} WHERE ({string.Join(" OR ", windows.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")"))})"
+            + $" FROM {dialect.AnalyticsSource} WHERE ({string.Join(" OR ", windows.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")"))})"
             + Filters(spec, parameters));
         }
 
@@ -68,24 +68,23 @@ public sealed class MetricsSql(SqlDialect dialect)
         return (new SqlStatement(sql.ToString(), parameters), rollup is not null);
     }
 
-    /// <summary>(bucket, keys..., measure, histogram bucket, count) for each measure.</summary>
+    /// <summary>(bucket, keys..., measure, histogram bucket, count) for each measure, from one scan of the events.</summary>
     public SqlStatement Histograms(MetricsSpec spec, IReadOnlyList<LatencyMeasure> measures)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(measures);
         var parameters = new List<object>();
         var keys = spec.GroupBy.Select((d, i) => $"{MetricDimensions.Sql(d, dialect)} AS k{i}").ToList();
-        var branches = measures.Select(m => "SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Concat(
-            [
-                dialect.ToInt64(m.Index.ToString(CultureInfo.InvariantCulture)) + " AS m",
-                m.BucketSql(dialect) + " AS h",
-            ]))
-            + $" FROM {dialect.EventsSource} WHERE {dialect.TimeWindow(parameters, spec.From, spec.To)}"
-            + (m.Condition is null ? "" : $" AND {m.Condition}")
-            + Filters(spec, parameters)).ToList();
+        // A measure an event does not have (no first token) gets -1, dropped below.
+        var pairs = measures.Select(m => (
+            dialect.ToInt64(m.Index.ToString(CultureInfo.InvariantCulture)),
+            m.Condition is null ? m.BucketSql(dialect) : dialect.ToInt64($"CASE WHEN {m.Condition} THEN {m.BucketSql(dialect)} ELSE -1 END"))).ToList();
+        var inner = "SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Append(dialect.Explode(pairs)))
+            + $" FROM {dialect.AnalyticsSource} WHERE {dialect.TimeWindow(parameters, spec.From, spec.To)}"
+            + Filters(spec, parameters);
         var groups = string.Join(", ", new[] { "b" }.Concat(spec.GroupBy.Select((_, i) => $"k{i}")).Append("m").Append("h"));
         return new SqlStatement(
-            $"SELECT {groups}, COUNT(*) FROM ({string.Join(" UNION ALL ", branches)}) t GROUP BY {groups} ORDER BY {groups}", parameters);
+            $"SELECT {groups}, COUNT(*) FROM ({inner}) t WHERE h >= 0 GROUP BY {groups} ORDER BY {groups}", parameters);
     }
 
     /// <summary>The whole hours the roll-up can answer, or null when it cannot (or there is none).</summary>

@@ -78,14 +78,14 @@ public sealed class TenantSql(IUsageStore store)
         var dialect = store.Dialect;
         return name switch
         {
-            "usage_events" => $"SELECT {EventColumns} FROM {dialect.EventsSource} WHERE tenant_id = {dialect.Bind(parameters, tenant)}",
+            "usage_events" => $"SELECT {EventColumns} FROM {dialect.AnalyticsSource} WHERE tenant_id = {dialect.Bind(parameters, tenant)}",
             "runs" => "SELECT run_id, agent_id, MIN(principal_id) AS principal_id, MIN(occurred_at) AS started_at, MAX(occurred_at) AS ended_at, "
                 + "COUNT(*) AS events, SUM(CASE WHEN kind = 'workflow_step' THEN 1 ELSE 0 END) AS steps, "
                 + "SUM(CASE WHEN kind IN ('model_call', 'embedding') THEN 1 ELSE 0 END) AS model_calls, "
                 + "SUM(CASE WHEN kind = 'tool_call' THEN 1 ELSE 0 END) AS tool_calls, "
                 + "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(compute_ms) AS compute_ms, "
                 + "SUM(cost_usd) AS cost_usd, SUM(CASE WHEN status <> 'ok' THEN 1 ELSE 0 END) AS errors "
-                + $"FROM {dialect.EventsSource} WHERE tenant_id = {dialect.Bind(parameters, tenant)} AND run_id <> '' AND kind <> 'audit' GROUP BY run_id, agent_id",
+                + $"FROM {dialect.AnalyticsSource} WHERE tenant_id = {dialect.Bind(parameters, tenant)} AND run_id <> '' AND kind <> 'audit' GROUP BY run_id, agent_id",
             "prices" => "SELECT version, effective_from, resource, resource_version, device_class, min_input_tokens, input_per_million, "
                 + $"output_per_million, cached_per_million, per_call, per_compute_second FROM {dialect.Table(PriceListSql.Table)}",
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a view"),

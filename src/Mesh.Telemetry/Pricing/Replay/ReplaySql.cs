@@ -71,7 +71,7 @@ public static class ReplaySql
         }
 
         var groupBy = string.Join(", ", new[] { "r", "p", "v", "d", "pe", "ti" }.Concat(spec.GroupBy.Select((_, i) => $"k{i}")));
-        return new SqlStatement($"SELECT {string.Join(", ", select)} FROM {dialect.EventsSource} WHERE {where} GROUP BY {groupBy}", parameters);
+        return new SqlStatement($"SELECT {string.Join(", ", select)} FROM {dialect.AnalyticsSource} WHERE {where} GROUP BY {groupBy}", parameters);
     }
 }
 

@@ -19,6 +19,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
     /// </summary>
     public override string EventsSource => $"{Database}.{UsageSql.Table} FINAL";
 
+    public override string AnalyticsSource => $"{Database}.{UsageSql.Table}";
+
     public override string GroupTotals => " WITH TOTALS";
 
     public override string Bind(List<object> parameters, object value) => Literal(value);
@@ -41,6 +43,10 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
     public override string Ln(string expression) => $"log({expression})";
 
     public override string IntDiv(string dividend, string divisor) => $"intDiv({dividend}, {divisor})";
+
+    // One arrayJoin, aliased, so the two elements come from the same joined row.
+    public override string Explode(IReadOnlyList<(string Measure, string Value)> pairs) =>
+        $"arrayJoin([{string.Join(", ", pairs.Select(p => $"tuple({p.Measure}, {p.Value})"))}]) AS mh, tupleElement(mh, 1) AS m, tupleElement(mh, 2) AS h";
 
     public override string ToWideDecimal(string expression) => $"toDecimal128({expression}, 9)";
 

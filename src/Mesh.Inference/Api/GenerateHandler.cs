@@ -29,10 +29,12 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
         served.Engine.Submit(sequence);
         using var activity = telemetry.StartActivity(Operation, served);
         await using var registration = cancellationToken.Register(() => served.Engine.Cancel(sequence));
+        TimeSpan? firstToken = null;
         try
         {
             await foreach (var chunk in Coalesce(sequence.Output, cancellationToken))
             {
+                firstToken ??= chunk.TokenIds.Length > 0 ? time.GetElapsedTime(started) : null;
                 var response = new GenerateResponse { Text = chunk.Text, FinishReason = chunk.FinishReason ?? "" };
                 response.TokenIds.AddRange(chunk.TokenIds);
                 if (chunk.Stats is { } stats)
@@ -41,6 +43,7 @@ public sealed class GenerateHandler(GenerateRequestValidator validator, ModelHos
                     var measures = new CallMeasures(stats.InputTokens, stats.OutputTokens, stats.QueueTime, stats.ComputeTime, stats.MaxBatchSize);
                     var attributes = new Dictionary<string, string> { ["finish_reason"] = chunk.FinishReason ?? "" };
                     telemetry.Succeeded(Operation, served, priority, measures, activity, started, attributes);
+                    telemetry.FirstToken(Operation, served, firstToken, time.GetElapsedTime(started), stats.OutputTokens);
                     await stream.WriteAsync(response, cancellationToken);
                     return;
                 }

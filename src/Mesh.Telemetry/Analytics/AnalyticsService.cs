@@ -2,6 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Pricing;
 using Mesh.ServiceDefaults.Calls;
+using Mesh.ServiceDefaults.Errors;
+using Mesh.Telemetry.Analytics.Focus;
 using Mesh.Telemetry.Analytics.Ledger;
 using Mesh.Telemetry.Analytics.Metrics;
 using Mesh.Telemetry.Analytics.Sql;
@@ -56,6 +58,49 @@ public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, L
         var caller = Caller();
         // An admin reads the tenant it acts in (x-mesh-tenant); everyone else their own.
         return sql.RunAsync(request, caller.TenantId, context.CancellationToken);
+    }
+
+    public override async Task ExportFocus(FocusExportRequest request, IServerStreamWriter<FocusChunk> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var caller = Caller();
+        var (from, to) = QueryWindow.Parse(request.From, request.To, TimeSpan.FromDays(30), time.GetUtcNow());
+        var period = request.ChargePeriod.Length == 0 ? TimeBucket.Day : TimeBucket.Parse(request.ChargePeriod);
+        if (period is null || period == TimeBucket.Minute || period == TimeBucket.Week)
+        {
+            throw MeshErrors.InvalidArgument("charge_period", $"'{request.ChargePeriod}' is not a charge period; use hour, day or month");
+        }
+
+        if (period.Count(from, to) > MetricsQueryParser.MaxPoints)
+        {
+            throw MeshErrors.InvalidArgument("charge_period", $"{period.Name} charge periods over {(to - from).TotalDays:0.#} days are too many; choose day or month, or a shorter window");
+        }
+
+        var spec = new MetricsSpec
+        {
+            From = from,
+            To = to,
+            Bucket = period,
+            GroupBy = FocusCsv.GroupBy,
+            TenantId = QueryScope.Tenant(request.TenantId, caller),
+            Metrics = ["events"],
+            Limit = int.MaxValue,
+        };
+        var result = await metrics.RunAsync(spec, context.CancellationToken);
+        var chunk = new System.Text.StringBuilder(FocusCsv.Header());
+        foreach (var row in result.Rows.OrderBy(r => r.Bucket).ThenBy(r => string.Join('\u001f', r.Keys), StringComparer.Ordinal))
+        {
+            chunk.Append(FocusCsv.Row(row, period));
+            if (chunk.Length > 64 * 1024)
+            {
+                await responseStream.WriteAsync(new FocusChunk { Csv = Google.Protobuf.ByteString.CopyFrom(FocusCsv.Bytes(chunk.ToString())) }, context.CancellationToken);
+                chunk.Clear();
+            }
+        }
+
+        await responseStream.WriteAsync(new FocusChunk { Csv = Google.Protobuf.ByteString.CopyFrom(FocusCsv.Bytes(chunk.ToString())) }, context.CancellationToken);
     }
 
     private static Mesh.ServiceDefaults.Calls.Caller Caller() =>

@@ -10,5 +10,6 @@ public static class TelemetryAuthorizationExtensions
         .AddAccessRule<MetricsReadAccessRule>()
         .AddAccessRule<LedgerReadAccessRule>()
         .AddAccessRule<SqlReadAccessRule>()
-        .AddAccessRule<ReplayReadAccessRule>();
+        .AddAccessRule<ReplayReadAccessRule>()
+        .AddAccessRule<FocusExportAccessRule>();
 }

@@ -64,3 +64,14 @@ public sealed class ReplayReadAccessRule : AccessRule<ReplayRequest>
 
     protected override string ResourceOf(ReplayRequest request) => UsageReadAccessRule.Resource;
 }
+
+public sealed class FocusExportAccessRule : AccessRule<FocusExportRequest>
+{
+    public override string Method => "/mesh.telemetry.v1.Analytics/ExportFocus";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(FocusExportRequest request) => UsageReadAccessRule.Resource;
+}

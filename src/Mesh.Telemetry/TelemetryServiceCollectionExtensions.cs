@@ -2,6 +2,7 @@ using ClickHouse.Driver;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Analytics.Forecasting;
 using Mesh.Telemetry.Analytics.Ledger;
 using Mesh.Telemetry.Analytics.Metrics;
 using Mesh.Telemetry.Analytics.Sql;
@@ -52,6 +53,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<MetricsEngine>();
         services.TryAddSingleton<LedgerReader>();
         services.TryAddSingleton<TenantSql>();
+        services.TryAddSingleton<ForecastReader>();
 
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");

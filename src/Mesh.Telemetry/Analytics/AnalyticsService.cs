@@ -4,6 +4,7 @@ using Mesh.Pricing;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Telemetry.Analytics.Focus;
+using Mesh.Telemetry.Analytics.Forecasting;
 using Mesh.Telemetry.Analytics.Ledger;
 using Mesh.Telemetry.Analytics.Metrics;
 using Mesh.Telemetry.Analytics.Sql;
@@ -13,7 +14,7 @@ using Mesh.Telemetry.V1;
 namespace Mesh.Telemetry.Analytics;
 
 /// <summary>Cost and usage breakdowns over the stored events, scoped to the caller's tenant.</summary>
-public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, LedgerReader ledger, TenantSql sql, TimeProvider time) : V1.Analytics.AnalyticsBase
+public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, LedgerReader ledger, TenantSql sql, ForecastReader forecasts, TimeProvider time) : V1.Analytics.AnalyticsBase
 {
     public override async Task<MetricsReport> GetMetrics(MetricsQuery request, ServerCallContext context)
     {
@@ -101,6 +102,12 @@ public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, L
         }
 
         await responseStream.WriteAsync(new FocusChunk { Csv = Google.Protobuf.ByteString.CopyFrom(FocusCsv.Bytes(chunk.ToString())) }, context.CancellationToken);
+    }
+
+    public override Task<ForecastReport> GetForecast(ForecastQuery request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return forecasts.ForecastAsync(request, Caller(), context.CancellationToken);
     }
 
     private static Mesh.ServiceDefaults.Calls.Caller Caller() =>

@@ -11,5 +11,6 @@ public static class TelemetryAuthorizationExtensions
         .AddAccessRule<LedgerReadAccessRule>()
         .AddAccessRule<SqlReadAccessRule>()
         .AddAccessRule<ReplayReadAccessRule>()
-        .AddAccessRule<FocusExportAccessRule>();
+        .AddAccessRule<FocusExportAccessRule>()
+        .AddAccessRule<ForecastReadAccessRule>();
 }

@@ -75,3 +75,14 @@ public sealed class FocusExportAccessRule : AccessRule<FocusExportRequest>
 
     protected override string ResourceOf(FocusExportRequest request) => UsageReadAccessRule.Resource;
 }
+
+public sealed class ForecastReadAccessRule : AccessRule<ForecastQuery>
+{
+    public override string Method => "/mesh.telemetry.v1.Analytics/GetForecast";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(ForecastQuery request) => UsageReadAccessRule.Resource;
+}

@@ -6,7 +6,8 @@ namespace Mesh.Telemetry.Storage;
 /// <summary>
 /// Usage kept in an embedded DuckDB file. One writer at a time appends a batch to a staging
 /// table and merges it in one transaction, so readers (each on its own connection to the
-/// same database) see a batch whole or not at all.
+/// same database) see a batch whole or not at all. The same transaction adds the batch's new
+/// events to the hourly roll-up, so whole hours of breakdowns and time series read it.
 /// </summary>
 public sealed class DuckDbUsageStore : IUsageStore, IDisposable
 {
@@ -33,6 +34,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             }
 
             Execute(_writer, DuckDbSchema.CreatePriceLists);
+            CreateHourly();
             Execute(_writer, DuckDbSchema.CreateStaging);
             // Telemetry never reads files or URLs through SQL; tenants' queries must not either.
             Execute(_writer, "SET enable_external_access = false");
@@ -71,7 +73,9 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
                 }
             }
 
+            Execute(_writer, DuckDbSchema.DropStoredFromStaging);
             var stored = Execute(_writer, DuckDbSchema.MergeStaging);
+            Execute(_writer, DuckDbSchema.RollUpStaging);
             Execute(_writer, DuckDbSchema.ClearStaging);
             transaction.Commit();
             return new InsertResult(stored, batch.Count - stored);
@@ -203,6 +207,19 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         }
 
         return command;
+    }
+
+    /// <summary>The hourly roll-up, filled from the events stored before it existed.</summary>
+    private void CreateHourly()
+    {
+        using var exists = _writer.CreateCommand();
+        exists.CommandText = DuckDbSchema.HourlyExists;
+        var isNew = Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0;
+        Execute(_writer, DuckDbSchema.CreateHourly);
+        if (isNew)
+        {
+            Execute(_writer, DuckDbSchema.BackfillHourly);
+        }
     }
 
     private static int Execute(DuckDBConnection connection, string sql)

@@ -88,6 +88,8 @@ public sealed class DuckDbDialect : SqlDialect
 
     public override string Name => "duckdb";
 
+    public override string HourlyRollup => DuckDbSchema.HourlyTable;
+
     public override string EpochSeconds(string column) => $"(epoch_us({column}) // 1000000)";
 
     public override string OccurredMicros => "epoch_us(occurred_at)";

@@ -77,7 +77,7 @@ public sealed class AnalyticsQueriesTests
         Assert.InRange(first.Values[5], 10 * 0.99, 10 * 1.01);
         Assert.Equal(10 * 0.9 / 3600, first.Values[6], 9);
         Assert.DoesNotContain(report.Rows, r => r.Values[3] > 1000); // globex's 9 s never shows
-        Assert.Equal("events", report.Source);
+        Assert.Equal("rollup+events", report.Source);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public static class MeshCli
         root.Subcommands.Add(CostCommand.Create(runner));
         root.Subcommands.Add(PricesCommand.Create(runner));
         root.Subcommands.Add(SqlCommand.Create(runner));
+        root.Subcommands.Add(AlertsCommand.Create(runner));
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(ModelsCommand.Create(runner));
         root.Subcommands.Add(EmbedCommand.Create(runner));

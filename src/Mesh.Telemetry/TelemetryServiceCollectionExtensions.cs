@@ -2,6 +2,7 @@ using ClickHouse.Driver;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Alerts;
 using Mesh.Telemetry.Analytics.Forecasting;
 using Mesh.Telemetry.Analytics.Ledger;
 using Mesh.Telemetry.Analytics.Metrics;
@@ -54,6 +55,11 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<LedgerReader>();
         services.TryAddSingleton<TenantSql>();
         services.TryAddSingleton<ForecastReader>();
+        services.TryAddSingleton<AlertRuleStore>();
+        services.TryAddSingleton<AlertFeed>();
+        services.AddHttpClient(AlertEvaluator.WebhookClient);
+        services.TryAddSingleton<AlertEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
 
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");

@@ -12,5 +12,7 @@ public static class TelemetryAuthorizationExtensions
         .AddAccessRule<SqlReadAccessRule>()
         .AddAccessRule<ReplayReadAccessRule>()
         .AddAccessRule<FocusExportAccessRule>()
-        .AddAccessRule<ForecastReadAccessRule>();
+        .AddAccessRule<ForecastReadAccessRule>()
+        .AddAccessRule<AlertRuleCreateAccessRule>()
+        .AddAccessRule<AlertRuleDeleteAccessRule>();
 }

@@ -86,3 +86,26 @@ public sealed class ForecastReadAccessRule : AccessRule<ForecastQuery>
 
     protected override string ResourceOf(ForecastQuery request) => UsageReadAccessRule.Resource;
 }
+
+/// <summary>Changing alert rules needs <c>analytics:alerts#writer</c> (open to members until a relation restricts it).</summary>
+public sealed class AlertRuleCreateAccessRule : AccessRule<AlertRule>
+{
+    public override string Method => "/mesh.telemetry.v1.Alerts/CreateAlertRule";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "writer";
+
+    protected override string ResourceOf(AlertRule request) => "alerts";
+}
+
+public sealed class AlertRuleDeleteAccessRule : AccessRule<DeleteAlertRuleRequest>
+{
+    public override string Method => "/mesh.telemetry.v1.Alerts/DeleteAlertRule";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "writer";
+
+    protected override string ResourceOf(DeleteAlertRuleRequest request) => "alerts";
+}

@@ -72,6 +72,17 @@ internal static class DuckDbSchema
 
     public const string HourlyTable = "usage_hourly";
 
+    /// <summary>Alert rules, append-only: the latest row of an id is the rule (deleted = 1 once removed).</summary>
+    public const string CreateAlertRules = """
+        CREATE TABLE IF NOT EXISTS alert_rules (
+            id VARCHAR NOT NULL,
+            tenant_id VARCHAR NOT NULL,
+            written_at TIMESTAMP NOT NULL,
+            deleted INTEGER NOT NULL,
+            rule VARCHAR NOT NULL
+        )
+        """;
+
     /// <summary>Cost and usage per hour and tenant, service, kind, resource, version, device and status (as ClickHouse's roll-up).</summary>
     public const string CreateHourly = $"""
         CREATE TABLE IF NOT EXISTS {HourlyTable} (

@@ -36,6 +36,8 @@ public sealed class TelemetryHost : IDisposable
 
     public V1.Prices.PricesClient Prices { get; }
 
+    public GrpcChannel Channel => _channel;
+
     public UsageIngest.UsageIngestClient Ingest { get; }
 
     public V1.Analytics.AnalyticsClient Analytics { get; }

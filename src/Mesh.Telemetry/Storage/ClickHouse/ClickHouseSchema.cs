@@ -152,6 +152,17 @@ public static partial class ClickHouseSchema
             FROM {db}.{UsageSql.Table}
             GROUP BY hour, tenant_id, service, kind, resource, resource_version, device, status
             """,
+            // Alert rules, append-only: the latest row of an id is the rule (deleted = 1 once removed).
+            $"""
+            CREATE TABLE IF NOT EXISTS {db}.alert_rules (
+                id String,
+                tenant_id String,
+                written_at DateTime('UTC'),
+                deleted Int32,
+                rule String
+            ) ENGINE = MergeTree()
+            ORDER BY (tenant_id, id, written_at)
+            """,
             // Price lists, one row per line; a list is one insert (one block), so it lands whole.
             $"""
             CREATE TABLE IF NOT EXISTS {db}.{PriceListSql.Table} (

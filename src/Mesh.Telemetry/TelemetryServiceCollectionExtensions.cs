@@ -55,6 +55,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<LedgerReader>();
         services.TryAddSingleton<TenantSql>();
         services.TryAddSingleton<ForecastReader>();
+        services.TryAddSingleton<CapacityReader>();
         services.TryAddSingleton<AlertRuleStore>();
         services.TryAddSingleton<AlertFeed>();
         services.AddHttpClient(AlertEvaluator.WebhookClient);

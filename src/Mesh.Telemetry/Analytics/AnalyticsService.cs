@@ -14,7 +14,7 @@ using Mesh.Telemetry.V1;
 namespace Mesh.Telemetry.Analytics;
 
 /// <summary>Cost and usage breakdowns over the stored events, scoped to the caller's tenant.</summary>
-public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, LedgerReader ledger, TenantSql sql, ForecastReader forecasts, TimeProvider time) : V1.Analytics.AnalyticsBase
+public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, LedgerReader ledger, TenantSql sql, ForecastReader forecasts, CapacityReader capacity, TimeProvider time) : V1.Analytics.AnalyticsBase
 {
     public override async Task<MetricsReport> GetMetrics(MetricsQuery request, ServerCallContext context)
     {
@@ -108,6 +108,12 @@ public sealed class AnalyticsService(IUsageStore store, MetricsEngine metrics, L
     {
         ArgumentNullException.ThrowIfNull(context);
         return forecasts.ForecastAsync(request, Caller(), context.CancellationToken);
+    }
+
+    public override Task<CapacityReport> GetCapacity(CapacityQuery request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return capacity.ReadAsync(request, Caller(), context.CancellationToken);
     }
 
     private static Mesh.ServiceDefaults.Calls.Caller Caller() =>

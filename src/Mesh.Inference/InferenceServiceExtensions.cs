@@ -3,6 +3,7 @@ using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
 using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
+using Mesh.Inference.Prewarm;
 using Mesh.Inference.Runtime;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.Tensors;
@@ -61,6 +62,7 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<OpenAi.EmbeddingsEndpoint>();
         services.TryAddSingleton<OpenAi.CompletionsEndpoint>();
         services.AddInferenceAuthorization();
+        services.AddPredictivePrewarm(builder.Configuration);
         services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: ["ready"]);
         return builder;
     }

@@ -2,6 +2,7 @@ using Mesh.Tools.Calculator;
 using Mesh.Tools.Clock;
 using Mesh.Tools.Execution;
 using Mesh.Tools.Registry;
+using Mesh.Tools.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.Tools;
@@ -19,6 +20,7 @@ public static class ToolsServiceCollectionExtensions
         services.TryAddSingleton<ToolRegistry>();
         services.TryAddSingleton<ToolExecutor>();
         services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();
+        services.AddToolsStores();
         services.AddToolAuthorization();
         return builder;
     }

@@ -20,9 +20,13 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         // Mesh.Tools -> tools: the service presents its own key for its calls to other services.
         ["Mesh:Service:Key"] = TestKeys.Service(typeof(TEntryPoint).Assembly.GetName().Name!["Mesh.".Length..].ToLowerInvariant()),
     };
+    // The tools service keeps its database, vectors and workspaces here, never in the source tree.
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"mesh-host-{Guid.NewGuid():N}");
     private readonly List<Action<IServiceCollection>> _services = [];
 
     private bool _shipUsage;
+
+    public MeshServiceFactory() => _settings["Mesh:Tools:DataDirectory"] = _scratch;
 
     static MeshServiceFactory()
     {
@@ -59,6 +63,27 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         HttpHandler = Server.CreateHandler(),
         MaxReceiveMessageSize = 16 * 1024 * 1024,
     });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        try
+        {
+            if (Directory.Exists(_scratch))
+            {
+                Directory.Delete(_scratch, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // still held by a closing process: left to the OS's temp cleanup
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // as above
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

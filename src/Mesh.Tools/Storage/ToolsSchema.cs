@@ -1,0 +1,15 @@
+namespace Mesh.Tools.Storage;
+
+/// <summary>The tools database's tables. Times are Unix milliseconds.</summary>
+internal static class ToolsSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS idempotency(
+            tenant TEXT NOT NULL, key TEXT NOT NULL, fingerprint BLOB NOT NULL, tool TEXT NOT NULL,
+            claim_id TEXT NOT NULL, claimed_until INTEGER NOT NULL,
+            status INTEGER, detail TEXT, field TEXT, response BLOB, completed_at INTEGER,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY(tenant, key)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);
+        """;
+}

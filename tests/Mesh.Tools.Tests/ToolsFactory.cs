@@ -1,0 +1,44 @@
+using Mesh.Testing;
+
+namespace Mesh.Tools.Tests;
+
+/// <summary>The tools service in memory (its data in a scratch folder of its own, or a folder the test keeps).</summary>
+public sealed class ToolsFactory : MeshServiceFactory<ToolsService>
+{
+    /// <summary>A host on <paramref name="dataDirectory"/>, which outlives it (a restart opens it again).</summary>
+    public static ToolsFactory On(string dataDirectory)
+    {
+        var factory = new ToolsFactory();
+        factory.WithSetting("Mesh:Tools:DataDirectory", dataDirectory);
+        return factory;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}
+
+public static class TestFolders
+{
+    public static string New(string prefix) => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}")).FullName;
+
+    /// <summary>Deletes a test's folder; what a closing host still holds is left to the OS's temp cleanup.</summary>
+    public static void Delete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -35,7 +35,9 @@ public sealed class SecureMesh : IDisposable
             });
         Identity.StartServer();
         Inference = Secured(new MeshServiceFactory<InferenceService>());
-        Tools = Secured(new MeshServiceFactory<ToolsService>());
+        // Tools shows telemetry's prices in ListTools.
+        Tools = Secured(new MeshServiceFactory<ToolsService>()).WithServices(services =>
+            services.AddHttpClient(nameof(Mesh.Telemetry.V1.Prices.PricesClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler())));
         Agents = Secured(new MeshServiceFactory<AgentsService>()).WithServices(services =>
         {
             services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));

@@ -1,10 +1,15 @@
 using Mesh.Testing;
+using Mesh.Tools.Pricing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.Tools.Tests;
 
 /// <summary>The tools service in memory (its data in a scratch folder of its own, or a folder the test keeps).</summary>
 public sealed class ToolsFactory : MeshServiceFactory<ToolsService>
 {
+    public ToolsFactory() => WithServices(s => s.Replace(ServiceDescriptor.Singleton<IToolPrices, FixedPrices>()));
+
     /// <summary>A host on <paramref name="dataDirectory"/>, which outlives it (a restart opens it again).</summary>
     public static ToolsFactory On(string dataDirectory)
     {

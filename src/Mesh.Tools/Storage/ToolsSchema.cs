@@ -11,5 +11,9 @@ internal static class ToolsSchema
             expires_at INTEGER NOT NULL,
             PRIMARY KEY(tenant, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);
+        CREATE TABLE IF NOT EXISTS tenant_tools(
+            tenant TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, runtime TEXT NOT NULL,
+            definition TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+            PRIMARY KEY(tenant, name, version)) WITHOUT ROWID;
         """;
 }

@@ -5,6 +5,7 @@ using Mesh.Tools.Idempotency;
 using Mesh.Tools.Pricing;
 using Mesh.Tools.Registry;
 using Mesh.Tools.Runtimes;
+using Mesh.Tools.Sandbox.Workspaces;
 using Mesh.Tools.V1;
 using Mesh.Tools.Validation;
 
@@ -16,7 +17,8 @@ public sealed class ToolsService(
     ToolExecutor executor,
     IdempotentCalls idempotent,
     IToolPrices prices,
-    ToolRegistrations registrations) : V1.Tools.ToolsBase
+    ToolRegistrations registrations,
+    WorkspaceStore workspaces) : V1.Tools.ToolsBase
 {
     /// <summary>The tools the caller's credential may use: a scoped key or token sees the tools of its scope.</summary>
     public override async Task<ListToolsResponse> ListTools(ListToolsRequest request, ServerCallContext context)
@@ -61,6 +63,20 @@ public sealed class ToolsService(
     {
         var caller = CallScope.Current?.Caller ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
         return Task.FromResult(new DeleteToolResponse { Deleted = registrations.Delete(caller.TenantId, request) });
+    }
+
+    /// <summary>Removes the workspace of the caller's run (or, for the tenant's admins, of any run of the tenant).</summary>
+    public override Task<EndRunResponse> EndRun(EndRunRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var scope = CallScope.Current ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
+        var runId = request.RunId.Length > 0 ? request.RunId.Trim() : scope.RunId;
+        if (runId.Length == 0)
+        {
+            throw Mesh.ServiceDefaults.Errors.MeshErrors.InvalidArgument("run_id", "is empty and the credential is not a run's token; name the run whose workspace ends");
+        }
+
+        return Task.FromResult(new EndRunResponse { Removed = workspaces.End(scope.Caller.TenantId, runId) });
     }
 
     private async Task<InvokeToolResponse> RunAsync(RegisteredTool tool, System.Text.Json.JsonElement arguments, CancellationToken cancellationToken)

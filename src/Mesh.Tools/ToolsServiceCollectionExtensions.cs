@@ -5,6 +5,7 @@ using Mesh.Tools.Execution;
 using Mesh.Tools.Pricing;
 using Mesh.Tools.Registry;
 using Mesh.Tools.Runtimes;
+using Mesh.Tools.Sandbox;
 using Mesh.Tools.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -25,6 +26,7 @@ public static class ToolsServiceCollectionExtensions
         services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();
         services.AddToolsStores();
         services.AddToolRuntimes();
+        services.AddSandbox();
         services.TryAddSingleton<IToolPrices, TelemetryToolPrices>();
         services.AddMeshClient<Prices.PricesClient>("telemetry");
         services.AddToolAuthorization();

@@ -1,5 +1,8 @@
 using Mesh.Testing;
 using Mesh.Tools.Pricing;
+using Mesh.Tools.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,6 +20,10 @@ public sealed class ToolsFactory : MeshServiceFactory<ToolsService>
         factory.WithSetting("Mesh:Tools:DataDirectory", dataDirectory);
         return factory;
     }
+
+    /// <summary>The service's data folder (database, workspaces, tool files).</summary>
+    public string DataDirectory() =>
+        Services.GetRequiredService<IOptions<ToolsStorageOptions>>().Value.FullPath(Services.GetRequiredService<IHostEnvironment>());
 
     public override async ValueTask DisposeAsync()
     {

@@ -16,6 +16,7 @@ public static class ToolAuthorizationExtensions
         .AddAccessRule<ToolAccessRule>()
         .AddTenantAdminRule<RegisterToolRequest>("/mesh.tools.v1.Tools/RegisterTool")
         .AddTenantAdminRule<DeleteToolRequest>("/mesh.tools.v1.Tools/DeleteTool")
+        .AddAccessRule<EndRunRule>()
         .AddMeteredMethod(new MeteredMethod("/mesh.tools.v1.Tools/InvokeTool", UsageKind.ToolCall));
 
     public static IServiceCollection AddTenantAdminRule<TRequest>(this IServiceCollection services, string method)

@@ -25,7 +25,12 @@ public sealed class RegisterToolTests : IAsyncLifetime
 
     private static ToolsFactory Host(ToolsFactory factory)
     {
-        factory.WithServices(s => s.TryAddEnumerable(ServiceDescriptor.Singleton<IToolRuntime, EchoProcessRuntime>()));
+        // The stand-in replaces the sandbox's process runtime: these tests are about the registry.
+        factory.WithServices(s =>
+        {
+            s.RemoveAll<IToolRuntime>();
+            s.AddSingleton<IToolRuntime, EchoProcessRuntime>();
+        });
         return factory;
     }
 

@@ -1,4 +1,5 @@
 using Mesh.Tools;
+using Mesh.Tools.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshService("tools");
@@ -7,4 +8,6 @@ builder.AddTools();
 var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<ToolsService>();
+app.MapGrpcService<McpServersService>();
+app.MapMeshMcpServer();
 app.Run();

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mesh.ServiceDefaults.Calls;
+using Mesh.Tools.Egress;
 using Mesh.Tools.Execution;
 using Mesh.Tools.Idempotency;
 using Mesh.Tools.Pricing;
@@ -18,7 +19,8 @@ public sealed class ToolsService(
     IdempotentCalls idempotent,
     IToolPrices prices,
     ToolRegistrations registrations,
-    WorkspaceStore workspaces) : V1.Tools.ToolsBase
+    WorkspaceStore workspaces,
+    HttpAllowLists allowLists) : V1.Tools.ToolsBase
 {
     /// <summary>The tools the caller's credential may use: a scoped key or token sees the tools of its scope.</summary>
     public override async Task<ListToolsResponse> ListTools(ListToolsRequest request, ServerCallContext context)
@@ -77,6 +79,19 @@ public sealed class ToolsService(
         }
 
         return Task.FromResult(new EndRunResponse { Removed = workspaces.End(scope.Caller.TenantId, runId) });
+    }
+
+    public override Task<HttpAllowList> SetHttpAllowList(HttpAllowList request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var caller = CallScope.Current?.Caller ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
+        return Task.FromResult(new HttpAllowList { Hosts = { allowLists.Set(caller.TenantId, request.Hosts) } });
+    }
+
+    public override Task<HttpAllowList> GetHttpAllowList(GetHttpAllowListRequest request, ServerCallContext context)
+    {
+        var caller = CallScope.Current?.Caller ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "not authenticated"));
+        return Task.FromResult(new HttpAllowList { Hosts = { allowLists.Get(caller.TenantId) } });
     }
 
     private async Task<InvokeToolResponse> RunAsync(RegisteredTool tool, System.Text.Json.JsonElement arguments, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using Mesh.Telemetry.V1;
+using Mesh.Tools.Egress;
+using Mesh.Tools.Mcp;
 using Mesh.Tools.Calculator;
 using Mesh.Tools.Clock;
 using Mesh.Tools.Execution;
@@ -27,6 +29,8 @@ public static class ToolsServiceCollectionExtensions
         services.AddToolsStores();
         services.AddToolRuntimes();
         services.AddSandbox();
+        services.AddEgress();
+        services.AddMcpToolSources();
         services.TryAddSingleton<IToolPrices, TelemetryToolPrices>();
         services.AddMeshClient<Prices.PricesClient>("telemetry");
         services.AddToolAuthorization();

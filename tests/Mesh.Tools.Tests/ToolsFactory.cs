@@ -11,7 +11,12 @@ namespace Mesh.Tools.Tests;
 /// <summary>The tools service in memory (its data in a scratch folder of its own, or a folder the test keeps).</summary>
 public sealed class ToolsFactory : MeshServiceFactory<ToolsService>
 {
-    public ToolsFactory() => WithServices(s => s.Replace(ServiceDescriptor.Singleton<IToolPrices, FixedPrices>()));
+    public ToolsFactory() => WithServices(s =>
+    {
+        s.Replace(ServiceDescriptor.Singleton<IToolPrices, FixedPrices>());
+        // The MCP endpoint calls the service's own gRPC API: in memory, that is this server.
+        s.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Server.CreateHandler()));
+    });
 
     /// <summary>A host on <paramref name="dataDirectory"/>, which outlives it (a restart opens it again).</summary>
     public static ToolsFactory On(string dataDirectory)

@@ -17,7 +17,6 @@ public sealed class ProcessToolRuntime(SandboxedCall sandbox, ToolFiles files, I
 {
     private const int MaxArguments = 64;
     private const int MaxFiles = 64;
-    private static readonly string[] SearchPath = ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 
     public string Kind => ToolRuntimes.Process;
 
@@ -54,55 +53,13 @@ public sealed class ProcessToolRuntime(SandboxedCall sandbox, ToolFiles files, I
             yield return ("process.command", $"must have at most {MaxArguments} arguments of at most 4096 characters, without NUL");
         }
 
-        if (ProgramProblem(spec.Command[0], spec.Files) is { } programProblem)
+        if (SandboxPrograms.Problem(options.Value, spec.Command[0], [.. spec.Files.Keys], []) is { } programProblem)
         {
             yield return ("process.command", programProblem);
         }
     }
 
     public ITool Create(ToolDefinition definition) => new ProcessTool(definition, ProcessSpec.Of(definition), sandbox, files, options.Value);
-
-    /// <summary>Why the sandbox may not run <paramref name="program"/>, or null.</summary>
-    private string? ProgramProblem(string program, IReadOnlyDictionary<string, string> toolFiles)
-    {
-        var name = Path.GetFileName(program);
-        if (options.Value.DeniedCommands.Contains(name, StringComparer.Ordinal))
-        {
-            return $"'{program}' is not allowed in the sandbox (it manages privileges, namespaces or mounts)";
-        }
-
-        if (program.StartsWith("/tool/", StringComparison.Ordinal))
-        {
-            return toolFiles.ContainsKey(program["/tool/".Length..]) ? null : $"'{program}' is not one of the tool's files ({string.Join(", ", toolFiles.Keys)})";
-        }
-
-        var host = program.StartsWith('/') ? program : SearchPath.Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
-        if (host is null || !File.Exists(host))
-        {
-            return $"'{program}' is not an executable of the sandbox's system (it sees /usr read-only) nor one of the tool's files under /tool/";
-        }
-
-        if (!host.StartsWith("/usr/", StringComparison.Ordinal) && !SearchPath.Any(d => host.StartsWith(d + "/", StringComparison.Ordinal)))
-        {
-            return $"'{program}' is outside the sandbox's system view (/usr, /bin, /sbin) and not under /tool/";
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(host);
-            if ((mode & (UnixFileMode.SetUser | UnixFileMode.SetGroup)) != 0)
-            {
-                return $"'{program}' is set-user-id or set-group-id, which is not allowed in the sandbox";
-            }
-
-            if ((mode & UnixFileMode.OtherExecute) == 0)
-            {
-                return $"'{program}' is not executable by the sandbox's unprivileged user";
-            }
-        }
-
-        return null;
-    }
 
     private sealed class ProcessTool(ToolDefinition definition, ProcessSpec spec, SandboxedCall sandbox, ToolFiles files, SandboxOptions options) : ITool
     {

@@ -96,9 +96,20 @@ public static class SandboxCommand
             arguments.AddRange(["--ro-bind", request.ToolDirectory, "/tool"]);
         }
 
+        foreach (var path in request.ReadOnlyPaths)
+        {
+            arguments.AddRange(["--ro-bind", path, path]);
+        }
+
+        var searchPath = string.Join(':', request.ReadOnlyPaths.Select(p => Path.Combine(p, "node_modules", ".bin")).Append("/usr/local/bin:/usr/bin:/bin"));
+        arguments.AddRange(["--chdir", "/workspace", "--clearenv"]);
+        foreach (var (name, value) in request.Environment)
+        {
+            arguments.AddRange(["--setenv", name, value]);
+        }
+
         arguments.AddRange([
-            "--chdir", "/workspace", "--clearenv",
-            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+            "--setenv", "PATH", searchPath,
             "--setenv", "HOME", "/workspace",
             "--setenv", "TMPDIR", "/tmp",
             "--setenv", "LANG", "C.UTF-8",

@@ -16,4 +16,11 @@ public sealed record SandboxRequest(
     Workspace Workspace,
     string? ToolDirectory,
     SandboxLimits Limits,
-    TimeSpan Timeout);
+    TimeSpan Timeout)
+{
+    /// <summary>More host folders the sandbox sees read-only at the same place (installed MCP servers); their node_modules/.bin go on PATH.</summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
+
+    /// <summary>Environment variables of the program (beside PATH, HOME, TMPDIR and LANG).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}

@@ -42,13 +42,30 @@ public sealed partial class SandboxRunner : IDisposable
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            using var cgroup = _environment.Cgroups!.Create($"run-{Guid.NewGuid():N}", request.Limits);
+            using var cgroup = _environment.Cgroups!.Create(CgroupFiles.GroupName("run"), request.Limits);
             return await SuperviseAsync(request, cgroup, cancellationToken);
         }
         finally
         {
             _slots.Release();
         }
+    }
+
+    /// <summary>
+    /// A sandbox for a long-lived program another component starts and talks to (an MCP server on
+    /// stdio): its command line and its cgroup, which disposing kills and removes. No wall clock.
+    /// </summary>
+    /// <exception cref="Grpc.Core.RpcException">FailedPrecondition when this machine cannot sandbox.</exception>
+    public SandboxedProgram Prepare(SandboxRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_environment.Problem is { } problem)
+        {
+            throw MeshErrors.FailedPrecondition($"sandboxed programs cannot run on this tools server: {problem}");
+        }
+
+        var cgroup = _environment.Cgroups!.Create(CgroupFiles.GroupName("server"), request.Limits);
+        return new SandboxedProgram(SandboxCommand.Shell, SandboxCommand.Arguments(_options, request, cgroup.ProcsFiles, _environment.Privileged), cgroup);
     }
 
     public void Dispose() => _slots.Dispose();
@@ -93,12 +110,13 @@ public sealed partial class SandboxRunner : IDisposable
         var killedBy = await Task.Factory.StartNew(
             () => WaitOrKill(process, exited, cgroup, request.Timeout - _time.GetElapsedTime(started), cancellationToken),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // A killed run ended when its group was empty (measured on the supervising thread, not when this continuation ran).
+        var wall = killedBy.Stopped is { } stopped ? _time.GetElapsedTime(started, stopped) : _time.GetElapsedTime(started);
         await process.WaitForExitAsync(CancellationToken.None);
-        var wall = _time.GetElapsedTime(started);
         // Whatever the program left behind (a daemonized child) goes with it.
         cgroup.Kill();
         await Task.WhenAll(reading, feeding).WaitAsync(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
-        var exitCode = killedBy.Length > 0 ? -1 : process.ExitCode;
+        var exitCode = killedBy.Reason.Length > 0 ? -1 : process.ExitCode;
         if (exitCode is SandboxCommand.CgroupJoinFailed or SandboxCommand.RlimitsFailed && stderr.Text().StartsWith(SandboxCommand.WrapperMessage, StringComparison.Ordinal))
         {
             LogWrapperFailed(_logger, exitCode, stderr.Text());
@@ -106,24 +124,21 @@ public sealed partial class SandboxRunner : IDisposable
         }
 
         var stats = cgroup.Read();
-        if (stats.OomKills > 0 && killedBy.Length == 0)
-        {
-            killedBy = SandboxResult.Memory;
-        }
+        var reason = stats.OomKills > 0 && killedBy.Reason.Length == 0 ? SandboxResult.Memory : killedBy.Reason;
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new SandboxResult(exitCode, stdout.Text(), stderr.Text(), stdout.Truncated, stderr.Truncated, killedBy,
+        return new SandboxResult(exitCode, stdout.Text(), stderr.Text(), stdout.Truncated, stderr.Truncated, reason,
             stats.CpuMs, stats.PeakMemoryBytes, wall);
     }
 
     /// <summary>Waits for the run to end; at its wall clock (or when the caller gives up) kills every process of it.</summary>
-    private static string WaitOrKill(Process process, ManualResetEventSlim exited, ISandboxCgroup cgroup, TimeSpan remaining, CancellationToken cancellationToken)
+    private (string Reason, long? Stopped) WaitOrKill(Process process, ManualResetEventSlim exited, ISandboxCgroup cgroup, TimeSpan remaining, CancellationToken cancellationToken)
     {
         try
         {
             if (exited.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken) || process.HasExited)
             {
-                return "";
+                return ("", null);
             }
         }
         catch (OperationCanceledException)
@@ -132,13 +147,14 @@ public sealed partial class SandboxRunner : IDisposable
         }
 
         cgroup.Kill();
+        var stopped = _time.GetTimestamp();
         if (!process.HasExited)
         {
             // Without the group (it was already empty) the wrapper is the last one left.
             process.Kill();
         }
 
-        return SandboxResult.WallClock;
+        return (SandboxResult.WallClock, stopped);
     }
 
     /// <summary>Writes the program's input; a program that never reads it (or exits first) is not an error.</summary>

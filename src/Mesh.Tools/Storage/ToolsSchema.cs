@@ -15,5 +15,11 @@ internal static class ToolsSchema
             tenant TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, runtime TEXT NOT NULL,
             definition TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
             PRIMARY KEY(tenant, name, version)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS http_allow_lists(
+            tenant TEXT PRIMARY KEY, hosts TEXT NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS mcp_servers(
+            tenant TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL, tools TEXT NOT NULL,
+            created_by TEXT NOT NULL, created_at INTEGER NOT NULL, refreshed_at INTEGER NOT NULL,
+            PRIMARY KEY(tenant, name)) WITHOUT ROWID;
         """;
 }

@@ -51,8 +51,8 @@ public sealed class ProcessToolTests(ToolsFactory factory) : IClassFixture<Tools
     [Theory]
     [InlineData("sudo", "is not allowed in the sandbox")]
     [InlineData("/usr/bin/nsenter", "is not allowed in the sandbox")]
-    [InlineData("/home/someone/tool", "is not an executable of the sandbox's system")]
-    [InlineData("no-such-program", "is not an executable of the sandbox's system")]
+    [InlineData("/home/someone/tool", "is not an executable the sandbox sees")]
+    [InlineData("no-such-program", "is not an executable the sandbox sees")]
     [InlineData("/tool/missing.py", "is not one of the tool's files")]
     [InlineData("/usr/bin/passwd", "set-user-id")]
     public async Task RegisterTool_CommandNotAllowed_InvalidArgumentAndNothingRegistered(string program, string problem)

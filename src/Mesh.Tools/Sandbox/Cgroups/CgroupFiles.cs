@@ -82,6 +82,31 @@ internal static class CgroupFiles
         }
     }
 
+    /// <summary>The name of a group made by this process; <see cref="RemoveOrphans"/> knows it by the pid in it.</summary>
+    public static string GroupName(string kind) => $"{kind}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Kills and removes groups under <paramref name="parent"/> left by processes that no longer
+    /// exist (a service that crashed, a test host killed mid-cleanup); groups of live processes stay.
+    /// </summary>
+    public static void RemoveOrphans(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        foreach (var group in Directory.EnumerateDirectories(parent))
+        {
+            var parts = Path.GetFileName(group).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var owner) && !Directory.Exists($"/proc/{owner}"))
+            {
+                KillAll(Pids(group));
+                Remove(group);
+            }
+        }
+    }
+
     public static void KillAll(IEnumerable<int> pids)
     {
         foreach (var pid in pids)

@@ -46,6 +46,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
             foreach (var parent in parents.Values.Distinct(StringComparer.Ordinal))
             {
                 Directory.CreateDirectory(parent);
+                CgroupFiles.RemoveOrphans(parent);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -45,6 +45,7 @@ public sealed class CgroupV2Driver : ICgroupDriver
             Delegate(own);
             Directory.CreateDirectory(parent);
             CgroupFiles.Write(parent, "cgroup.subtree_control", "+memory +pids +cpu");
+            CgroupFiles.RemoveOrphans(parent);
             problem = "";
             return new CgroupV2Driver(parent);
         }

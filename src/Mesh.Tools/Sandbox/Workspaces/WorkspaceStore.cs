@@ -20,6 +20,7 @@ public sealed partial class WorkspaceStore
     private readonly ILogger<WorkspaceStore> _logger;
     private readonly ConcurrentDictionary<string, int> _inUse = new(StringComparer.Ordinal);
     private readonly bool _privileged = Interop.GetEffectiveUserId() == 0;
+    private const string ServerPrefix = "mcp-";
 
     public WorkspaceStore(IOptions<ToolsStorageOptions> storage, IOptions<SandboxOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<WorkspaceStore> logger)
     {
@@ -42,6 +43,25 @@ public sealed partial class WorkspaceStore
         Prepare(path, uid);
         Directory.SetLastWriteTimeUtc(path, _time.GetUtcNow().UtcDateTime);
         return Hold(path, uid, ephemeral: false);
+    }
+
+    /// <summary>The workspace of a tenant's MCP server on stdio: kept until the server is removed, never swept as idle.</summary>
+    public Workspace ForServer(string tenant, string server)
+    {
+        var path = ServerPath(tenant, server);
+        var uid = _options.UidBase + (int)(BitConverter.ToUInt32(Hash($"{tenant}\nmcp\n{server}"), 0) % (uint)_options.UidCount);
+        Prepare(path, uid);
+        return Hold(path, uid, ephemeral: false);
+    }
+
+    /// <summary>Removes an MCP server's workspace.</summary>
+    public void EndServer(string tenant, string server)
+    {
+        var path = ServerPath(tenant, server);
+        if (Directory.Exists(path))
+        {
+            Remove(path);
+        }
     }
 
     /// <summary>A fresh workspace for one call outside any run, removed when it is disposed.</summary>
@@ -77,7 +97,7 @@ public sealed partial class WorkspaceStore
         var removed = 0;
         foreach (var tenant in Directory.EnumerateDirectories(Root).Where(d => Path.GetFileName(d) != "calls"))
         {
-            foreach (var run in Directory.EnumerateDirectories(tenant))
+            foreach (var run in Directory.EnumerateDirectories(tenant).Where(d => !Path.GetFileName(d).StartsWith(ServerPrefix, StringComparison.Ordinal)))
             {
                 if (!_inUse.ContainsKey(run) && Directory.GetLastWriteTimeUtc(run) < before.UtcDateTime)
                 {
@@ -99,6 +119,9 @@ public sealed partial class WorkspaceStore
 
         return removed;
     }
+
+    private string ServerPath(string tenant, string server) =>
+        Path.Combine(Root, Convert.ToHexStringLower(Hash(tenant))[..32], ServerPrefix + Convert.ToHexStringLower(Hash($"{tenant}\n{server}"))[..32]);
 
     private string RunPath(string tenant, string runId)
     {

@@ -1,4 +1,5 @@
 using Mesh.Tools;
+using Mesh.Tools.Knowledge;
 using Mesh.Tools.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,5 +10,6 @@ var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<ToolsService>();
 app.MapGrpcService<McpServersService>();
+app.MapGrpcService<KnowledgeService>();
 app.MapMeshMcpServer();
 app.Run();

@@ -1,5 +1,6 @@
 using Mesh.Telemetry.V1;
 using Mesh.Tools.Egress;
+using Mesh.Tools.Knowledge;
 using Mesh.Tools.Mcp;
 using Mesh.Tools.Calculator;
 using Mesh.Tools.Clock;
@@ -31,6 +32,7 @@ public static class ToolsServiceCollectionExtensions
         services.AddSandbox();
         services.AddEgress();
         services.AddMcpToolSources();
+        services.AddKnowledge();
         services.TryAddSingleton<IToolPrices, TelemetryToolPrices>();
         services.AddMeshClient<Prices.PricesClient>("telemetry");
         services.AddToolAuthorization();

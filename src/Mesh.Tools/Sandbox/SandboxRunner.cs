@@ -134,6 +134,8 @@ public sealed partial class SandboxRunner : IDisposable
     /// <summary>Waits for the run to end; at its wall clock (or when the caller gives up) kills every process of it.</summary>
     private (string Reason, long? Stopped) WaitOrKill(Process process, ManualResetEventSlim exited, ISandboxCgroup cgroup, TimeSpan remaining, CancellationToken cancellationToken)
     {
+        // The supervising thread wakes ahead of the busy work it watches (nice -20; root only, else a no-op).
+        _ = Interop.SetPriority(0, Interop.GetThreadId(), -20);
         try
         {
             if (exited.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken) || process.HasExited)
@@ -146,8 +148,9 @@ public sealed partial class SandboxRunner : IDisposable
             // the caller gave up: the run is stopped the same way
         }
 
-        cgroup.Kill();
-        var stopped = _time.GetTimestamp();
+        long? stopped = null;
+        // Stopped when SIGKILL is pending on every process of the run: none runs another instruction of its own.
+        cgroup.Kill(() => stopped = _time.GetTimestamp());
         if (!process.HasExited)
         {
             // Without the group (it was already empty) the wrapper is the last one left.

@@ -99,24 +99,32 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
         public IReadOnlyList<int> Processes() => CgroupFiles.Pids(directories["pids"]);
 
-        public void Kill()
+        public void Kill(Action? signalled = null)
         {
             var freezer = directories.GetValueOrDefault("freezer");
+            var killed = new HashSet<int>();
             for (var attempt = 0; attempt < 100; attempt++)
             {
                 var pids = Processes();
                 if (pids.Count == 0)
                 {
-                    return;
+                    break;
                 }
 
-                // Frozen processes cannot fork while they are killed; SIGKILL reaches them frozen.
+                // Frozen processes cannot fork while they are killed; SIGKILL reaches them frozen,
+                // and a process with SIGKILL pending can fork no more.
                 if (freezer is not null)
                 {
                     CgroupFiles.TryWrite(freezer, "freezer.state", "FROZEN");
                 }
 
-                CgroupFiles.KillAll(pids);
+                CgroupFiles.KillAll(pids.Where(killed.Add));
+                if (signalled is not null && Processes().All(killed.Contains))
+                {
+                    signalled();
+                    signalled = null;
+                }
+
                 if (freezer is not null)
                 {
                     CgroupFiles.TryWrite(freezer, "freezer.state", "THAWED");
@@ -124,6 +132,8 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
                 Thread.Sleep(attempt < 10 ? 1 : 10);
             }
+
+            signalled?.Invoke();
         }
 
         public CgroupStats Read() => new(

@@ -114,20 +114,34 @@ public sealed class CgroupV2Driver : ICgroupDriver
 
         public IReadOnlyList<int> Processes() => CgroupFiles.Pids(directory);
 
-        public void Kill()
+        public void Kill(Action? signalled = null)
         {
+            var killed = new HashSet<int>();
             for (var attempt = 0; attempt < 100 && Processes().Count > 0; attempt++)
             {
-                // cgroup.kill (Linux 5.14) kills the whole group at once, new forks included.
-                if (!CgroupFiles.TryWrite(directory, "cgroup.kill", "1"))
+                // cgroup.kill (Linux 5.14) kills the whole group at once, forks racing with it included.
+                if (CgroupFiles.TryWrite(directory, "cgroup.kill", "1"))
+                {
+                    signalled?.Invoke();
+                    signalled = null;
+                }
+                else
                 {
                     CgroupFiles.TryWrite(directory, "cgroup.freeze", "1");
-                    CgroupFiles.KillAll(Processes());
+                    CgroupFiles.KillAll(Processes().Where(killed.Add));
+                    if (signalled is not null && Processes().All(killed.Contains))
+                    {
+                        signalled();
+                        signalled = null;
+                    }
+
                     CgroupFiles.TryWrite(directory, "cgroup.freeze", "0");
                 }
 
                 Thread.Sleep(attempt < 10 ? 1 : 10);
             }
+
+            signalled?.Invoke();
         }
 
         public CgroupStats Read() => new(

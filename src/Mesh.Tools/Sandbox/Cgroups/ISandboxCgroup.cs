@@ -18,8 +18,12 @@ public interface ISandboxCgroup : IDisposable
 {
     IReadOnlyList<string> ProcsFiles { get; }
 
-    /// <summary>Kills every process in the group and waits until it is empty (or a second has passed).</summary>
-    void Kill();
+    /// <summary>
+    /// Kills every process in the group and waits until it is empty (or a second has passed);
+    /// <paramref name="signalled"/> is called once SIGKILL is pending on every process of it (from
+    /// then on none of them runs another instruction of its own).
+    /// </summary>
+    void Kill(Action? signalled = null);
 
     /// <summary>Pids still in the group.</summary>
     IReadOnlyList<int> Processes();

@@ -29,6 +29,24 @@ public sealed class ToolAdministrationTests(SecureMesh mesh) : IClassFixture<Sec
     }
 
     [Fact]
+    public async Task SetHttpAllowList_TenantMemberOrAgentToken_PermissionDeniedWhileTheAdminMay()
+    {
+        var (_, admin) = await mesh.CreateTenantAsync("egress");
+        var (_, member) = await mesh.CreateUserAsync(admin, "mallory");
+        var token = await mesh.TokensClient.IssueTokenAsync(new IssueTokenRequest { Actor = "bot" }, TestCalls.As(admin));
+        var list = new HttpAllowList { Hosts = { "10.0.0.5" } };
+
+        var byMember = await Assert.ThrowsAsync<RpcException>(() => mesh.ToolsClient.SetHttpAllowListAsync(list, TestCalls.As(member)).ResponseAsync);
+        var byToken = await Assert.ThrowsAsync<RpcException>(() => mesh.ToolsClient.SetHttpAllowListAsync(list, TestCalls.As(token.Token)).ResponseAsync);
+        await mesh.ToolsClient.SetHttpAllowListAsync(new HttpAllowList { Hosts = { "api.example.com" } }, TestCalls.As(admin));
+        var seen = await mesh.ToolsClient.GetHttpAllowListAsync(new GetHttpAllowListRequest(), TestCalls.As(member));
+
+        Assert.Equal(StatusCode.PermissionDenied, byMember.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, byToken.StatusCode);
+        Assert.Equal(["api.example.com"], seen.Hosts);
+    }
+
+    [Fact]
     public async Task RegisterTool_AdminsScopedKeyOrAgentToken_PermissionDenied()
     {
         var (_, admin) = await mesh.CreateTenantAsync("delegated");

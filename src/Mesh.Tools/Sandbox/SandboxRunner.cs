@@ -42,8 +42,17 @@ public sealed partial class SandboxRunner : IDisposable
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            using var cgroup = _environment.Cgroups!.Create(CgroupFiles.GroupName("run"), request.Limits);
-            return await SuperviseAsync(request, cgroup, cancellationToken);
+            var cgroup = _environment.Cgroups!.Create(CgroupFiles.GroupName("run"), request.Limits);
+            try
+            {
+                return await SuperviseAsync(request, cgroup, cancellationToken);
+            }
+            finally
+            {
+                // Every process of the run is gone by now; removing its (empty) group can wait for the
+                // kernel to finish with them off the caller's path.
+                _ = Task.Run(cgroup.Dispose, CancellationToken.None);
+            }
         }
         finally
         {

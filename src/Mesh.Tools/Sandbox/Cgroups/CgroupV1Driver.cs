@@ -4,9 +4,10 @@ using Mesh.Tools.Registry;
 namespace Mesh.Tools.Sandbox.Cgroups;
 
 /// <summary>
-/// cgroups v1: one group per run in each of the memory, pids, cpu and cpuacct hierarchies (and
-/// freezer when mounted, to stop a fork bomb while it is killed), under this process's own
-/// group in each (<c>.../mesh-sandbox/&lt;run&gt;</c>).
+/// cgroups v1: one group per run in each of the memory, pids, cpu and cpuacct hierarchies, under
+/// this process's own group in each (<c>.../mesh-sandbox/&lt;run&gt;</c>). Not the freezer: each
+/// hierarchy joined costs the run a task migration (an RCU grace period at worst), and killing
+/// converges without it, since a process with SIGKILL pending can fork no more.
 /// </summary>
 public sealed class CgroupV1Driver : ICgroupDriver
 {
@@ -23,13 +24,13 @@ public sealed class CgroupV1Driver : ICgroupDriver
         ArgumentNullException.ThrowIfNull(mounts);
         var parents = new Dictionary<string, string>(StringComparer.Ordinal);
         var missing = new List<string>();
-        foreach (var controller in Required.Append("freezer"))
+        foreach (var controller in Required)
         {
             if (mounts.V1(controller) is { } found)
             {
                 parents[controller] = Path.Combine(found.MountPoint + found.OwnPath.TrimEnd('/'), "mesh-sandbox");
             }
-            else if (controller != "freezer")
+            else
             {
                 missing.Add(controller);
             }
@@ -101,9 +102,8 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
         public void Kill(Action? signalled = null)
         {
-            var freezer = directories.GetValueOrDefault("freezer");
             var killed = new HashSet<int>();
-            for (var attempt = 0; attempt < 100; attempt++)
+            for (var attempt = 0; attempt < 200; attempt++)
             {
                 var pids = Processes();
                 if (pids.Count == 0)
@@ -111,23 +111,12 @@ public sealed class CgroupV1Driver : ICgroupDriver
                     break;
                 }
 
-                // Frozen processes cannot fork while they are killed; SIGKILL reaches them frozen,
-                // and a process with SIGKILL pending can fork no more.
-                if (freezer is not null)
-                {
-                    CgroupFiles.TryWrite(freezer, "freezer.state", "FROZEN");
-                }
-
+                // A process with SIGKILL pending can fork no more: once every process seen has it, the group only shrinks.
                 CgroupFiles.KillAll(pids.Where(killed.Add));
                 if (signalled is not null && Processes().All(killed.Contains))
                 {
                     signalled();
                     signalled = null;
-                }
-
-                if (freezer is not null)
-                {
-                    CgroupFiles.TryWrite(freezer, "freezer.state", "THAWED");
                 }
 
                 Thread.Sleep(attempt < 10 ? 1 : 10);

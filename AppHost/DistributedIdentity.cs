@@ -17,8 +17,10 @@ internal static class DistributedIdentity
     public const int Replicas = 2;
     private const string Database = "mesh";
 
-    public static void Wire(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> identity)
+    /// <summary>Wires identity; returns the database (its connection string, and the local server when the AppHost runs one) for others that keep state there.</summary>
+    public static (string ConnectionString, IResourceBuilder<ExecutableResource>? Server) Wire(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> identity)
     {
+        IResourceBuilder<ExecutableResource>? localServer = null;
         var connectionString = builder.Configuration.GetConnectionString("identity-db");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -45,6 +47,7 @@ internal static class DistributedIdentity
                 .WithEndpoint(port: port, scheme: "tcp", name: "tcp", isProxied: false)
                 .WithHealthCheck(Ready);
             identity.WaitFor(server);
+            localServer = server;
             connectionString = PostgresCluster.ConnectionString(port, Database);
         }
 
@@ -52,5 +55,6 @@ internal static class DistributedIdentity
         identity.WithEnvironment("Mesh__Identity__Store", "postgres")
             .WithEnvironment("ConnectionStrings__identity-db", connectionString)
             .WithReplicas(Replicas);
+        return (connectionString, localServer);
     }
 }

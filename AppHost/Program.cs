@@ -19,6 +19,8 @@ if (!string.IsNullOrEmpty(builder.Configuration["Parameters:key-encryption-key"]
 }
 
 // Every service authenticates tokens with identity's key set and asks identity before acting.
+// Inference's endpoints come from its Kestrel settings: gRPC (http), health, and the
+// OpenAI-compatible API (openai, http://127.0.0.1:5110/v1).
 var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(identity).WaitFor(identity);
@@ -43,10 +45,10 @@ foreach (var service in new[] { telemetry, inference, tools, agents })
     service.WithServiceKey(identity, builder);
 }
 
-// Distributed mode: identity in PostgreSQL, two replicas (see DistributedIdentity).
+// Distributed mode: identity and agent runs in PostgreSQL, two replicas of each (see DistributedIdentity, DistributedAgents).
 if (distributed is not null)
 {
-    DistributedIdentity.Wire(builder, identity);
+    DistributedAgents.Wire(builder, agents, DistributedIdentity.Wire(builder, identity));
 }
 
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))

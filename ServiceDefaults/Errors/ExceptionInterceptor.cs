@@ -9,7 +9,7 @@ namespace Mesh.ServiceDefaults.Errors;
 /// DeadlineExceeded, anything unexpected becomes Internal without leaking its details (they go
 /// to the log with the trace).
 /// </summary>
-public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
+public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<ExceptionInterceptor> logger) : Interceptor
 {
     private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(250);
 
@@ -64,7 +64,7 @@ public sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> l
     private RpcException Map(Exception exception, ServerCallContext context)
     {
         // The server cancels a call a little before its deadline passes, hence the slack.
-        var deadlinePassed = context.Deadline <= DateTime.UtcNow + DeadlineSlack;
+        var deadlinePassed = context.Deadline <= time.GetUtcNow().UtcDateTime + DeadlineSlack;
         if (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
             var code = deadlinePassed ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;

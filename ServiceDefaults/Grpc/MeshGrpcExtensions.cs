@@ -25,6 +25,7 @@ public static class MeshGrpcExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new MeshServiceInfo(serviceName));
         services.TryAddSingleton<GenAiMetrics>();
+        services.TryAddSingleton<ServerCallPipeline>();
         services.AddOptions<MeshGrpcOptions>().BindConfiguration(MeshGrpcOptions.SectionName);
         services.AddGrpc();
         services.AddServerInterceptor<ExceptionInterceptor>(ServerInterceptorStage.Errors);

@@ -60,8 +60,16 @@ public sealed class IdentityBenchmark : IBenchmark
         report.Figure("check_inproc_per_s", Throughput(() => engine.Check(subject, restricted, "invoker")), "0");
 
         var request = new CheckRequest { Object = "tool:tool-0042", Relation = "invoker" };
-        report.Note("over loopback gRPC, one caller at a time, authenticated with a token (ES256 verified per call)");
-        Figures(report, "check_grpc", await MeasureAsync(() => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync), micro: false);
+        report.Note("the ceiling, in the same run: a bare Grpc.AspNetCore unary call (health check, no interceptors) on the same loopback");
+        await using var bare = await BareGrpcHost.StartAsync();
+        using var bareChannel = GrpcChannel.ForAddress(bare.Address);
+        var health = new Grpc.Health.V1.Health.HealthClient(bareChannel);
+        var baseline = await MeasureAsync(() => health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: cancellationToken).ResponseAsync);
+        Figures(report, "grpc_baseline", baseline, micro: false);
+        report.Note("over loopback gRPC, one caller at a time, authenticated with a token (signature verified once, claims every call)");
+        var check = await MeasureAsync(() => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync);
+        Figures(report, "check_grpc", check, micro: false);
+        report.Figure("check_vs_grpc_baseline_p50_ratio", BenchReport.Percentile(check, 50) / BenchReport.Percentile(baseline, 50), "0.00");
         report.Note("over loopback gRPC with an API key (SHA-256 digest lookup per call)");
         Figures(report, "check_grpc_api_key", await MeasureAsync(() => permissions.CheckAsync(request, carol, cancellationToken: cancellationToken).ResponseAsync), micro: false);
         report.Figure("check_grpc_per_s", await ThroughputAsync(() => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync, cancellationToken), "0");

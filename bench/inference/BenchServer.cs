@@ -25,15 +25,19 @@ public sealed class BenchServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private BenchServer(WebApplication app, Uri address)
+    private BenchServer(WebApplication app, Uri address, Uri openAiAddress)
     {
         _app = app;
         Address = address;
+        OpenAiAddress = openAiAddress;
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
         Client = new Inference.V1.Inference.InferenceClient(Channel);
     }
 
     public Uri Address { get; }
+
+    /// <summary>The OpenAI-compatible API (HTTP/1.1), ending in <c>/v1/</c>.</summary>
+    public Uri OpenAiAddress { get; }
 
     public GrpcChannel Channel { get; }
 
@@ -58,6 +62,7 @@ public sealed class BenchServer : IAsyncDisposable
 
     public static async Task<BenchServer> StartAsync(string modelRoot, CancellationToken cancellationToken)
     {
+        var openAiPort = FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(InferenceService).Assembly.GetName().Name,
@@ -76,6 +81,8 @@ public sealed class BenchServer : IAsyncDisposable
             // The service's own health endpoint (HTTP/1.1, fixed port) moves to a random HTTP/2 port too.
             ["Kestrel:Endpoints:health:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:health:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:openai:Url"] = $"http://127.0.0.1:{openAiPort}",
+            ["Kestrel:Endpoints:openai:Protocols"] = "Http1",
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.AddMeshService("inference");
@@ -85,9 +92,10 @@ public sealed class BenchServer : IAsyncDisposable
         var app = builder.Build();
         app.MapMeshService();
         app.MapGrpcService<InferenceService>();
+        app.MapOpenAi();
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new BenchServer(app, new Uri(address));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => !a.EndsWith($":{openAiPort}", StringComparison.Ordinal));
+        var server = new BenchServer(app, new Uri(address), new Uri($"http://127.0.0.1:{openAiPort}/v1/"));
         var models = app.Services.GetRequiredService<ModelHost>();
         foreach (var model in app.Services.GetRequiredService<ModelCatalog>().Models.Where(m => m.LoadAtStartup))
         {
@@ -105,6 +113,13 @@ public sealed class BenchServer : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class DiscardingPublisher : IUsagePublisher

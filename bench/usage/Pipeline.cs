@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
+using Mesh.Metering.Spool;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,19 +9,25 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Bench;
 
-/// <summary>One service's usage pipeline as it runs in distributed mode: buffer, shipper, one Kafka producer.</summary>
+/// <summary>
+/// One service's usage pipeline as it runs in distributed mode: the spool (on, as by default,
+/// in a folder of its own), buffer, shipper, one Kafka producer.
+/// </summary>
 internal sealed class Pipeline : IAsyncDisposable
 {
     private const int Producers = 2;
     private readonly KafkaUsageSink _sink;
     private readonly UsageShipper _shipper;
+    private readonly UsageSpool _spool;
 
     public Pipeline(string bootstrap, int maxBatch)
     {
         var options = Options.Create(new UsageOptions { BufferCapacity = 100_000, MaxBatchSize = maxBatch });
-        Buffer = new UsageBuffer(options, TimeProvider.System);
+        _spool = new UsageSpool(Options.Create(new SpoolOptions { Directory = Path.Combine(Path.GetTempPath(), $"mesh-bench-spool-{Guid.NewGuid():N}") }),
+            new MeshServiceInfo("bench"), TimeProvider.System, NullLogger<UsageSpool>.Instance);
+        Buffer = new UsageBuffer(options, TimeProvider.System, _spool);
         _sink = new KafkaUsageSink(bootstrap, Options.Create(new KafkaUsageOptions()), new MeshServiceInfo("bench"), NullLogger<KafkaUsageSink>.Instance);
-        _shipper = new UsageShipper(Buffer, _sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance);
+        _shipper = new UsageShipper(Buffer, _sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance, _spool);
         _shipper.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -70,9 +77,12 @@ internal sealed class Pipeline : IAsyncDisposable
         await _shipper.StopAsync(CancellationToken.None);
         _shipper.Dispose();
         _sink.Dispose();
+        Buffer.Dispose();
+        _spool.Dispose();
+        Directory.Delete(_spool.Root, recursive: true);
     }
 
-    private static UsageEvent Event(string tenant, int i) => new()
+    public static UsageEvent Event(string tenant, int i) => new()
     {
         EventId = Guid.CreateVersion7().ToString(),
         OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow),

@@ -60,6 +60,11 @@ public sealed class UsageBenchmark : IBenchmark
         report.Note($"{ThroughputEvents} events from {Producers} producers: published in {run.Published.TotalSeconds:0.00} s, all queryable after {run.Queryable.TotalSeconds:0.00} s");
         report.Figure("events_per_s", ThroughputEvents / run.Queryable.TotalSeconds, "0");
         report.Figure("publish_events_per_s", ThroughputEvents / run.Published.TotalSeconds, "0");
+
+        var raw = await RawPipe.RunAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
+        report.Note($"raw pipe: the same {ThroughputEvents} events from {Producers} bare producers through the same broker to a consumer that only counts: {raw.TotalSeconds:0.00} s");
+        report.Figure("raw_pipe_events_per_s", ThroughputEvents / raw.TotalSeconds, "0");
+        report.Figure("events_vs_raw_pipe_ratio", raw.TotalSeconds / run.Queryable.TotalSeconds, "0.00");
     }
 
     private static async Task<(TimeSpan Published, TimeSpan Queryable, long Stored)> PublishAndDrainAsync(

@@ -1,4 +1,4 @@
-using Mesh.Agents.Runs;
+using Mesh.Agents.Runs.Api;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshService("agents");

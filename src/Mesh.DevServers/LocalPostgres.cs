@@ -12,6 +12,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public const string DefaultDatabase = "mesh";
     private readonly string _directory;
     private bool _running;
+    private bool _durable;
 
     private LocalPostgres(string directory, int port)
     {
@@ -32,16 +33,23 @@ public sealed class LocalPostgres : IAsyncDisposable
     private string DataPath => Path.Combine(_directory, "data");
 
     /// <summary>Starts a server; fails with a message naming the apt package when PostgreSQL is not installed.</summary>
-    public static async Task<LocalPostgres> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<LocalPostgres> StartAsync(CancellationToken cancellationToken = default) => StartAsync(durable: false, cancellationToken);
+
+    /// <summary>
+    /// Starts a server. <paramref name="durable"/>: data on disk (the temp folder) with PostgreSQL's
+    /// default fsync and synchronous commit, as benchmarks of durability need; otherwise a RAM disk
+    /// when there is room and fsync off (throwaway test data).
+    /// </summary>
+    public static async Task<LocalPostgres> StartAsync(bool durable, CancellationToken cancellationToken = default)
     {
         if (!PostgresCluster.IsInstalled)
         {
             throw new InvalidOperationException(PostgresCluster.NotInstalledMessage);
         }
 
-        var directory = Path.Combine(ScratchFolder.Root(), "mesh-postgres", Guid.NewGuid().ToString("N"));
+        var directory = Path.Combine(durable ? Path.GetTempPath() : ScratchFolder.Root(), "mesh-postgres", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var server = new LocalPostgres(directory, FreePort.Next());
+        var server = new LocalPostgres(directory, FreePort.Next()) { _durable = durable };
         try
         {
             await PostgresCluster.InitializeAsync(server.DataPath, DefaultDatabase, throwaway: true, cancellationToken);
@@ -96,7 +104,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         var log = Path.Combine(DataPath, "server.log");
         for (var attempt = 1; ; attempt++)
         {
-            var options = string.Join(' ', PostgresCluster.ServerArguments(DataPath, Port, "fsync=off", "max_connections=300"));
+            var options = string.Join(' ', _durable
+                ? PostgresCluster.ServerArguments(DataPath, Port, "max_connections=300")
+                : PostgresCluster.ServerArguments(DataPath, Port, "fsync=off", "max_connections=300"));
             try
             {
                 await PostgresCluster.RunAsServerUserAsync("pg_ctl", ["-D", DataPath, "-o", options, "-l", log, "-w", "-t", "30", "start"], null, cancellationToken);

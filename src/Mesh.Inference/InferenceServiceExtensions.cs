@@ -3,6 +3,7 @@ using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
 using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
+using Mesh.Inference.Prewarm;
 using Mesh.Inference.Runtime;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.Tensors;
@@ -15,7 +16,7 @@ public static class InferenceServiceExtensions
     /// <summary>
     /// Adds the model repository and host (loads models at startup, readiness check
     /// <c>models</c>), the device pool, ONNX Runtime sessions, the schedulers and the
-    /// Inference gRPC service's handlers.
+    /// Inference gRPC service's handlers, and the OpenAI-compatible HTTP front over them.
     /// </summary>
     public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
     {
@@ -36,6 +37,9 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<EmbeddingModelLoader>();
         services.TryAddSingleton<DecoderModelLoader>();
         services.TryAddSingleton<TensorModelLoader>();
+        services.TryAddSingleton<Hosted.HostedModelLoader>();
+        services.TryAddSingleton<Hosted.HostedGenerator>();
+        services.TryAddSingleton<Structured.StructuredOutput>();
         services.TryAddSingleton<ModelLoader>();
         services.TryAddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
@@ -49,7 +53,16 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<GenerateHandler>();
         services.TryAddSingleton<InferHandler>();
         services.TryAddSingleton<ModelAdminHandler>();
+        services.TryAddSingleton<InferenceService>();
+        services.AddOptions<OpenAi.OpenAiOptions>().BindConfiguration(OpenAi.OpenAiOptions.SectionName)
+            .Validate(o => !o.Problems().Any(), $"invalid {OpenAi.OpenAiOptions.SectionName} settings")
+            .ValidateOnStart();
+        services.TryAddSingleton<OpenAi.OpenAiCall>();
+        services.TryAddSingleton<OpenAi.ModelsEndpoint>();
+        services.TryAddSingleton<OpenAi.EmbeddingsEndpoint>();
+        services.TryAddSingleton<OpenAi.CompletionsEndpoint>();
         services.AddInferenceAuthorization();
+        services.AddPredictivePrewarm(builder.Configuration);
         services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: ["ready"]);
         return builder;
     }

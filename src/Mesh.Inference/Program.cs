@@ -8,4 +8,5 @@ builder.AddInference();
 var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<InferenceService>();
+app.MapOpenAi();
 app.Run();

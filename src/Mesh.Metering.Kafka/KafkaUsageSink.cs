@@ -62,12 +62,12 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
 
         var producer = Producer();
-        var delivery = new BatchDelivery(batch.Count);
+        var delivery = new BatchDelivery(batch);
         try
         {
             foreach (var usageEvent in batch)
             {
-                await ProduceAsync(producer, Message(usageEvent), delivery.Report, cancellationToken);
+                await ProduceAsync(producer, usageEvent, delivery, cancellationToken);
             }
         }
         catch (KafkaException ex) when (ex.Error.IsFatal)
@@ -76,9 +76,13 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
             throw;
         }
 
-        await delivery.Task.WaitAsync(cancellationToken);
-        return new UsageDelivery(batch.Count, 0, []);
+        var rejected = await delivery.Task.WaitAsync(cancellationToken);
+        return new UsageDelivery(batch.Count - rejected.Count, 0, rejected);
     }
+
+    /// <summary>Errors Kafka gives for a message itself (too large, malformed): producing it again cannot succeed.</summary>
+    private static bool RefusesTheMessage(ErrorCode code) => code is ErrorCode.MsgSizeTooLarge
+        or ErrorCode.InvalidMsg or ErrorCode.InvalidMsgSize or ErrorCode.RecordListTooLarge or ErrorCode.InvalidRecord;
 
     /// <summary>Waits for what is still queued (bounded), then closes the producer.</summary>
     public void Dispose()
@@ -141,19 +145,25 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    private async Task ProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> report, CancellationToken cancellationToken)
+    private async Task ProduceAsync(IProducer<string, byte[]> producer, UsageEvent usageEvent, BatchDelivery delivery, CancellationToken cancellationToken)
     {
+        var message = Message(usageEvent);
         for (var wait = 1; ; wait = Math.Min(wait * 2, 100))
         {
             try
             {
-                producer.Produce(_options.Topic, message, report);
+                producer.Produce(_options.Topic, message, report => delivery.Report(usageEvent.EventId, report.Error));
                 return;
             }
             catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // librdkafka's own queue is full (Kafka slow or away): wait for room.
                 await Task.Delay(wait, cancellationToken);
+            }
+            catch (ProduceException<string, byte[]> ex) when (RefusesTheMessage(ex.Error.Code))
+            {
+                delivery.Report(usageEvent.EventId, ex.Error);
+                return;
             }
         }
     }
@@ -192,21 +202,29 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     [LoggerMessage(EventId = 112, Level = LogLevel.Critical, Message = "Kafka usage producer closed with {Count} events not acknowledged")]
     private static partial void LogUnflushed(ILogger logger, int count);
 
-    /// <summary>Completes when Kafka has answered for every event of a batch; fails if any was not delivered.</summary>
-    private sealed class BatchDelivery(int count)
+    /// <summary>
+    /// Completes when Kafka has answered for every event of a batch, with the events it refused
+    /// as messages (too large, malformed); fails if any other event was not delivered.
+    /// </summary>
+    private sealed class BatchDelivery(IReadOnlyList<UsageEvent> batch)
     {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _left = count;
+        private readonly TaskCompletionSource<IReadOnlyList<(string EventId, string Reason)>> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string EventId, string Reason)> _refused = new();
+        private int _left = batch.Count;
         private Error? _failure;
 
-        public Task Task => _done.Task;
+        public Task<IReadOnlyList<(string EventId, string Reason)>> Task => _done.Task;
 
-        /// <summary>Runs on the producer's delivery thread: only counts and completes.</summary>
-        public void Report(DeliveryReport<string, byte[]> report)
+        /// <summary>Runs on the producer's delivery thread (or the producing one): only counts and completes.</summary>
+        public void Report(string eventId, Error error)
         {
-            if (report.Error.IsError)
+            if (error.IsError && RefusesTheMessage(error.Code))
             {
-                Interlocked.CompareExchange(ref _failure, report.Error, null);
+                _refused.Enqueue((eventId, $"Kafka refused the message: {error.Code} {error.Reason}"));
+            }
+            else if (error.IsError)
+            {
+                Interlocked.CompareExchange(ref _failure, error, null);
             }
 
             if (Interlocked.Decrement(ref _left) == 0)
@@ -217,7 +235,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
                 }
                 else
                 {
-                    _done.TrySetResult();
+                    _done.TrySetResult([.. _refused]);
                 }
             }
         }

@@ -1,5 +1,6 @@
 using Mesh.Metering;
 using Mesh.Metering.Calls;
+using Mesh.Metering.Spool;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Telemetry.V1;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MeteringServiceCollectionExtensions
 {
     /// <summary>
-    /// The usage pipeline: the recorder services stamp events with, the bounded buffer, and the
+    /// The usage pipeline: the recorder services stamp events with, the spool that keeps them
+    /// through a crash, the bounded buffer, the dead letters for events no store takes, and the
     /// shipper that delivers batches to the sink named by <c>Mesh:Usage:Sink</c> (<c>grpc</c>:
     /// telemetry, the default; other sinks register themselves under their name).
     /// </summary>
@@ -21,7 +23,10 @@ public static class MeteringServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
         services.AddOptions<UsageSinkOptions>().BindConfiguration(UsageSinkOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
-        services.TryAddSingleton<UsageBuffer>();
+        services.AddOptions<SpoolOptions>().BindConfiguration(SpoolOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SpoolOptions>>().Value.Enabled ? ActivatorUtilities.CreateInstance<UsageSpool>(sp) : null!);
+        services.TryAddSingleton<UsageDeadLetters>();
+        services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<UsageOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<UsageSpool>()));
         services.TryAddSingleton<IUsagePublisher>(sp => sp.GetRequiredService<UsageBuffer>());
         services.TryAddSingleton<UsageRecorder>();
         services.TryAddSingleton<UsageShipper>();

@@ -1,46 +1,89 @@
 using System.Threading.Channels;
+using Mesh.Metering.Spool;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Metering;
 
+/// <summary>An event waiting to be shipped, and the spool segment that keeps it until the sink has it.</summary>
+public readonly record struct BufferedUsage(UsageEvent Event, SpoolSegment? Segment);
+
 /// <summary>
-/// The bounded in-process buffer between request paths and the shipper. When it is full a
-/// publisher waits a short while (back-pressure) and then gets ResourceExhausted: usage is
-/// billing data, so it is never dropped silently.
+/// The bounded buffer between request paths and the shipper. An event is bounded
+/// (<see cref="UsageEventLimits"/>), written to the spool, then queued; only then does the call
+/// that made it complete, so a crash loses nothing billed. When
+/// <see cref="UsageOptions.BufferCapacity"/> events wait already, a publisher waits a short while
+/// (back-pressure) and then gets ResourceExhausted: usage is never dropped silently.
 /// </summary>
-public sealed class UsageBuffer : IUsagePublisher
+public sealed class UsageBuffer : IUsagePublisher, IDisposable
 {
-    private readonly Channel<UsageEvent> _channel;
+    private readonly Channel<BufferedUsage> _channel = Channel.CreateUnbounded<BufferedUsage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _space;
     private readonly UsageOptions _options;
     private readonly TimeProvider _time;
+    private readonly UsageSpool? _spool;
 
-    public UsageBuffer(IOptions<UsageOptions> options, TimeProvider time)
+    public UsageBuffer(IOptions<UsageOptions> options, TimeProvider time, UsageSpool? spool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _time = time;
-        _channel = Channel.CreateBounded<UsageEvent>(new BoundedChannelOptions(_options.BufferCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-        });
+        _spool = spool;
+        _space = new SemaphoreSlim(_options.BufferCapacity, _options.BufferCapacity);
     }
 
-    public ChannelReader<UsageEvent> Reader => _channel.Reader;
-
     /// <summary>Events waiting to be shipped.</summary>
-    public int Count => _channel.Reader.Count;
+    public int Count => _options.BufferCapacity - _space.CurrentCount;
 
     public ValueTask PublishAsync(UsageEvent usageEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        return _channel.Writer.TryWrite(usageEvent) ? ValueTask.CompletedTask : WaitForSpaceAsync(usageEvent, cancellationToken);
+        UsageEventLimits.Bound(usageEvent);
+        return _space.Wait(0, CancellationToken.None) ? Enqueue(usageEvent) : WaitForSpaceAsync(usageEvent, cancellationToken);
     }
+
+    /// <summary>Takes a waiting event, freeing its room.</summary>
+    public bool TryTake(out BufferedUsage usage)
+    {
+        if (!_channel.Reader.TryRead(out usage))
+        {
+            return false;
+        }
+
+        _space.Release();
+        return true;
+    }
+
+    /// <summary>Waits until an event can be taken; false once the buffer is completed and empty.</summary>
+    public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
     /// <summary>Stops accepting events; the shipper drains what is left.</summary>
     public void Complete() => _channel.Writer.TryComplete();
+
+    public void Dispose() => _space.Dispose();
+
+    private ValueTask Enqueue(UsageEvent usageEvent)
+    {
+        SpoolSegment? segment;
+        try
+        {
+            segment = _spool?.Append(usageEvent);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            _space.Release();
+            throw MeshErrors.Unavailable($"usage cannot be written to the spool ({ex.Message}); retry on another instance");
+        }
+
+        if (!_channel.Writer.TryWrite(new BufferedUsage(usageEvent, segment)))
+        {
+            _space.Release();
+            throw MeshErrors.Unavailable("the service is shutting down; retry on another instance");
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private async ValueTask WaitForSpaceAsync(UsageEvent usageEvent, CancellationToken cancellationToken)
     {
@@ -48,16 +91,14 @@ public sealed class UsageBuffer : IUsagePublisher
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await _channel.Writer.WriteAsync(usageEvent, linked.Token);
+            await _space.WaitAsync(linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             throw MeshErrors.ResourceExhausted(
                 $"the usage buffer is full ({_options.BufferCapacity} events waiting for telemetry); retry later");
         }
-        catch (ChannelClosedException)
-        {
-            throw MeshErrors.Unavailable("the service is shutting down; retry on another instance");
-        }
+
+        await Enqueue(usageEvent);
     }
 }

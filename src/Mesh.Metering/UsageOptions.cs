@@ -11,6 +11,9 @@ public sealed class UsageOptions
     /// <summary>Most events sent in one publish call.</summary>
     public int MaxBatchSize { get; set; } = 500;
 
+    /// <summary>Most bytes (serialized events) sent in one publish call; a single larger event goes alone.</summary>
+    public int MaxBatchBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How long a partial batch waits for more events before it is sent.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -34,6 +37,11 @@ public sealed class UsageOptions
         if (MaxBatchSize < 1 || MaxBatchSize > BufferCapacity)
         {
             yield return $"{SectionName}:MaxBatchSize must be between 1 and BufferCapacity";
+        }
+
+        if (MaxBatchBytes < 1024)
+        {
+            yield return $"{SectionName}:MaxBatchBytes must be at least 1024";
         }
 
         if (FlushInterval <= TimeSpan.Zero)

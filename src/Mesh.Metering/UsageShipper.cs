@@ -1,3 +1,4 @@
+using Mesh.Metering.Spool;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,22 +7,29 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Metering;
 
 /// <summary>
-/// Drains the usage buffer in batches (by size and time) to the sink. A batch that fails is
-/// retried with backoff until it is delivered; shutdown flushes what is left.
+/// Delivers usage to the sink: first what an earlier process left in the spool, then the buffer,
+/// in batches bounded by count, bytes and time. A batch that fails for a passing reason is
+/// retried with backoff until delivered; one the sink refuses as it is (too large, malformed) is
+/// split, and an event refused alone is parked in the dead letters with the reason, so one bad
+/// event never stops a service's billing. Delivered events leave the spool. Shutdown flushes
+/// what it can in time; the rest stays in the spool for the next start.
 /// </summary>
 public sealed partial class UsageShipper(
     UsageBuffer buffer,
     IUsageSink sink,
     IOptions<UsageOptions> options,
     TimeProvider time,
-    ILogger<UsageShipper> logger) : BackgroundService
+    ILogger<UsageShipper> logger,
+    UsageSpool? spool = null,
+    UsageDeadLetters? deadLetters = null) : BackgroundService
 {
     private readonly UsageOptions _options = options.Value;
-    private readonly List<UsageEvent> _batch = [];
+    private readonly List<BufferedUsage> _batch = [];
     private readonly CancellationTokenSource _giveUp = new();
+    private long _delivered;
 
-    /// <summary>Events delivered to the sink since start.</summary>
-    public long Delivered { get; private set; }
+    /// <summary>Events delivered to the sink (or parked) since start.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -32,7 +40,7 @@ public sealed partial class UsageShipper(
         await Task.WhenAny(finished, Task.Delay(Timeout.Infinite, linked.Token)).ConfigureAwait(false);
         if (!finished.IsCompleted)
         {
-            LogUndelivered(logger, _batch.Count + buffer.Count);
+            LogUndelivered(logger, _batch.Count + buffer.Count, spool is not null);
             await _giveUp.CancelAsync(); // stop retrying: shutdown must not wait for a sink that is gone
         }
 
@@ -41,28 +49,63 @@ public sealed partial class UsageShipper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await ReplaySpoolAsync();
+
         // Runs until the buffer is completed and drained, not until stoppingToken: events
         // still buffered at shutdown must be delivered. StopAsync bounds that wait.
-        var reader = buffer.Reader;
-        while (!_giveUp.IsCancellationRequested && await reader.WaitToReadAsync(CancellationToken.None))
+        while (!_giveUp.IsCancellationRequested && await buffer.WaitToTakeAsync(CancellationToken.None))
         {
-            await FillBatchAsync(reader);
-            await DeliverWithRetryAsync(stoppingToken);
+            await FillBatchAsync();
+            if (await DeliverAsync([.. _batch.Select(b => b.Event)]))
+            {
+                foreach (var usage in _batch)
+                {
+                    usage.Segment?.Delivered();
+                }
+
+                _batch.Clear();
+            }
         }
     }
 
-    private async Task FillBatchAsync(System.Threading.Channels.ChannelReader<UsageEvent> reader)
+    public override void Dispose()
+    {
+        _giveUp.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Delivers what earlier processes left in the spool (a crash, or a shutdown that timed out).</summary>
+    private async Task ReplaySpoolAsync()
+    {
+        foreach (var segment in spool?.TakeLeftovers() ?? [])
+        {
+            LogReplaying(logger, segment.Events.Count, segment.Path);
+            foreach (var chunk in segment.Events.Chunk(_options.MaxBatchSize))
+            {
+                if (!await DeliverAsync(chunk))
+                {
+                    return;
+                }
+            }
+
+            segment.Delivered();
+        }
+    }
+
+    private async Task FillBatchAsync()
     {
         using var window = new CancellationTokenSource(_options.FlushInterval, time);
+        long bytes = 0;
         try
         {
-            while (_batch.Count < _options.MaxBatchSize)
+            while (_batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes)
             {
-                if (reader.TryRead(out var next))
+                if (buffer.TryTake(out var next))
                 {
                     _batch.Add(next);
+                    bytes += next.Event.CalculateSize();
                 }
-                else if (!await reader.WaitToReadAsync(window.Token))
+                else if (!await buffer.WaitToTakeAsync(window.Token))
                 {
                     return;
                 }
@@ -74,52 +117,82 @@ public sealed partial class UsageShipper(
         }
     }
 
-    private async Task DeliverWithRetryAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Delivers <paramref name="events"/>, each to the sink or to the dead letters; false only
+    /// when shutdown gave up first (the events stay in the spool).
+    /// </summary>
+    private async Task<bool> DeliverAsync(UsageEvent[] events)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; !_giveUp.IsCancellationRequested; attempt++)
         {
             try
             {
-                var delivery = await sink.DeliverAsync(_batch, CancellationToken.None);
+                var delivery = await sink.DeliverAsync(events, CancellationToken.None);
                 foreach (var (eventId, reason) in delivery.Rejected)
                 {
-                    LogRejected(logger, eventId, reason);
+                    Park(events.FirstOrDefault(e => e.EventId == eventId), eventId, reason);
                 }
 
-                Delivered += _batch.Count;
-                _batch.Clear();
-                return;
+                Interlocked.Add(ref _delivered, events.Length);
+                return true;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (UsageRefusedException refused) when (events.Length > 1)
             {
-                LogRetry(logger, _batch.Count, attempt, delay.TotalMilliseconds, ex.Message);
+                // Refused as it is: deliver the halves, down to the event that is refused alone.
+                LogSplitting(logger, events.Length, refused.Message);
+                var half = events.Length / 2;
+                return await DeliverAsync([.. events.Take(half)]) && await DeliverAsync([.. events.Skip(half)]);
+            }
+            catch (UsageRefusedException refused)
+            {
+                Park(events[0], events[0].EventId, refused.Message);
+                Interlocked.Increment(ref _delivered);
+                return true;
+            }
+            catch (Exception ex)
+            {
+                LogRetry(logger, events.Length, attempt, delay.TotalMilliseconds, ex.Message);
                 try
                 {
                     await Task.Delay(delay, time, _giveUp.Token);
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    return false;
                 }
 
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
+
+        return false;
     }
 
-    public override void Dispose()
+    private void Park(UsageEvent? usageEvent, string eventId, string reason)
     {
-        _giveUp.Dispose();
-        base.Dispose();
+        if (usageEvent is not null && deadLetters is not null)
+        {
+            deadLetters.Park(usageEvent, reason);
+        }
+        else
+        {
+            LogRejected(logger, eventId, reason);
+        }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Usage batch of {Count} events not delivered (attempt {Attempt}); retrying in {DelayMs} ms: {Reason}")]
     private static partial void LogRetry(ILogger logger, int count, int attempt, double delayMs, string reason);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Usage event {EventId} was rejected by the store and will not be billed: {Reason}")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Usage event {EventId} was refused and will not be billed: {Reason}")]
     private static partial void LogRejected(ILogger logger, string eventId, string reason);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Critical, Message = "Shutdown flush timed out with {Count} usage events undelivered")]
-    private static partial void LogUndelivered(ILogger logger, int count);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Critical, Message = "Shutdown flush timed out with {Count} usage events undelivered (kept in the spool for the next start: {Spooled})")]
+    private static partial void LogUndelivered(ILogger logger, int count, bool spooled);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The sink refused a usage batch of {Count} events as it is ({Reason}); delivering it in halves")]
+    private static partial void LogSplitting(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Delivering {Count} usage events left in the spool by an earlier process ({Path})")]
+    private static partial void LogReplaying(ILogger logger, int count, string path);
 }

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mesh.Agents.Runs;
+using Mesh.Agents.Runs.Api;
 using Mesh.Agents.V1;
 using Mesh.Testing;
 using Mesh.Usage.V1;
@@ -14,7 +14,7 @@ public sealed class AgentsServiceTests(InMemoryMesh mesh) : IClassFixture<InMemo
         var events = await RunAsync("What are the services of Mesh?", TestKeys.Acme);
 
         Assert.NotNull(events[0].Started);
-        Assert.Equal(["embed", "retrieve", "answer"], events.Where(e => e.Step is not null).Select(e => e.Step.Kind));
+        Assert.Equal(["embed", "retrieve", "branch", "set"], events.Where(e => e.Step is not null).Select(e => e.Step.Kind));
         var completed = events[^1].Completed;
         Assert.Contains("five gRPC services", completed.Answer, StringComparison.Ordinal);
         Assert.Equal("mesh", completed.Sources[0].Id);
@@ -39,11 +39,12 @@ public sealed class AgentsServiceTests(InMemoryMesh mesh) : IClassFixture<InMemo
 
         // Without identity (credentials mode) there is no run token: downstream calls are metered
         // for the caller; which run and agent they belong to travels in the run's token (Mesh.Security.Tests).
-        var steps = mesh.Agents.Usage.Events.Where(e => e.RunId == runId).ToList();
+        // Step usage is committed with each step and published from the run store right after.
+        var steps = await EventuallyAsync(() => mesh.Agents.Usage.Events.Where(e => e.RunId == runId).ToList(), e => e.Count(u => u.Kind == UsageKind.WorkflowStep) >= 5);
         var embedding = mesh.Inference.Usage.Events.Single(e => e.TenantId == "globex" && e.Kind == UsageKind.Embedding);
         var toolCall = mesh.Tools.Usage.Events.Single(e => e.TenantId == "globex" && e.Kind == UsageKind.ToolCall);
 
-        Assert.Equal(4, steps.Count(e => e.Kind == UsageKind.WorkflowStep));
+        Assert.Equal(5, steps.Count(e => e.Kind == UsageKind.WorkflowStep));
         Assert.Single(steps, e => e.Kind == UsageKind.Retrieval);
         Assert.All(steps, e => Assert.Equal(("globex", "bob", "assistant"), (e.TenantId, e.PrincipalId, e.AgentId)));
         Assert.All([embedding, toolCall], e => Assert.Equal(("globex", "bob"), (e.TenantId, e.PrincipalId)));
@@ -83,6 +84,21 @@ public sealed class AgentsServiceTests(InMemoryMesh mesh) : IClassFixture<InMemo
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var value = read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private async Task<List<RunEvent>> RunAsync(string input, string apiKey, string agent = "")

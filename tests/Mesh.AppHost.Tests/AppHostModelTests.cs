@@ -24,6 +24,18 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Inference_OpenAiEndpoint_ServedOnPort5110()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var inference = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "inference");
+        var openAi = inference.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "openai");
+
+        Assert.Equal(5110, openAi.Port);
+        Assert.Equal("http", openAi.UriScheme);
+    }
+
+    [Fact]
     public async Task NoKeyEncryptionKeyParameter_IdentityGetsNone()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
@@ -49,7 +61,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task DistributedModeWithIdentityDb_TwoIdentityReplicasOnPostgresAndNoLocalServer()
+    public async Task DistributedModeWithIdentityDb_TwoIdentityAndTwoAgentsReplicasOnPostgresAndNoLocalServer()
     {
         const string Database = "Host=db.example;Username=mesh;Password=secret;Database=mesh";
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
@@ -65,6 +77,9 @@ public sealed class AppHostModelTests
         Assert.Equal(("postgres", Database), (environments["identity"]["Mesh__Identity__Store"], environments["identity"]["ConnectionStrings__identity-db"]));
         Assert.Equal(2, identity.Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
         Assert.DoesNotContain(builder.Resources, r => r.Name == "postgres");
+        var agents = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "agents");
+        Assert.Equal(("postgres", Database), (environments["agents"]["Mesh__Agents__Runs__Store"], environments["agents"]["ConnectionStrings__agents-db"]));
+        Assert.Equal(2, agents.Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
         Assert.All(environments.Where(e => e.Key != "identity"), e => Assert.False(e.Value.ContainsKey("ConnectionStrings__identity-db")));
     }
 

@@ -141,6 +141,7 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             $"Mesh:Distributed:ClickHouseFolder={Path.Combine(_folder, "clickhouse")}",
             $"Mesh:Distributed:PostgresPort={_postgresPort}",
             $"Mesh:Distributed:PostgresFolder={Path.Combine(_folder, "postgres")}",
+            $"Mesh:StateFolder={_folder}",
         ], cancellationToken);
 
         // Exact costs in the assertions: embeddings priced by tokens only, not device time.

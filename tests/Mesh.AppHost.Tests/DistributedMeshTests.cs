@@ -45,13 +45,13 @@ public sealed class DistributedMeshTests
             var embedTokens = events.Where(e => e.Step is not null).Select(e => e.Step).First(s => s.Kind == "embed").Tokens;
             Assert.True(embedTokens > 0);
 
-            var report = await WaitForUsageAsync(mesh, runId, expectedEvents: 7, timeout.Token);
+            var report = await WaitForUsageAsync(mesh, runId, expectedEvents: 8, timeout.Token);
             var byResource = report.Rows.ToDictionary(r => r.Keys[0]);
-            var expectedCost = (embedTokens * 0.02m / 1_000_000m) + 0.0001m + 0.00005m + (4 * 0.0002m);
+            var expectedCost = (embedTokens * 0.02m / 1_000_000m) + 0.0001m + 0.00005m + (5 * 0.0002m);
             Assert.Equal(embedTokens, byResource["all-MiniLM-L6-v2"].InputTokens);
             Assert.Equal(Cost(embedTokens * 0.02m / 1_000_000m), byResource["all-MiniLM-L6-v2"].CostUsd);
             Assert.Equal(Cost(0.0001m), byResource["calculator"].CostUsd);
-            Assert.Equal(4, byResource["assistant"].Events);
+            Assert.Equal(5, byResource["assistant"].Events);
             Assert.Equal(Cost(expectedCost), report.Total.CostUsd);
 
             // The rows themselves, read from ClickHouse: one per event, no copies, none in DuckDB.
@@ -59,7 +59,7 @@ public sealed class DistributedMeshTests
                 $"SELECT count(), uniqExact(event_id), sum(input_tokens), toString(sum(cost_usd)) FROM mesh.usage_events WHERE run_id = '{runId}' FORMAT TSV",
                 timeout.Token);
             var fields = rows.Trim().Split('\t');
-            Assert.Equal(["7", "7", embedTokens.ToString(CultureInfo.InvariantCulture)], fields[..3]);
+            Assert.Equal(["8", "8", embedTokens.ToString(CultureInfo.InvariantCulture)], fields[..3]);
             Assert.Equal(expectedCost, decimal.Parse(fields[3], CultureInfo.InvariantCulture));
             Assert.False(File.Exists(mesh.DuckDbPath), "telemetry opened the embedded store in distributed mode");
             var running = mesh.LeftoverServers();

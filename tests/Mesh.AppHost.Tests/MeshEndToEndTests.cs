@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Mesh.Agents.V1;
@@ -23,21 +24,55 @@ public sealed class MeshEndToEndTests(MeshFixture mesh) : IClassFixture<MeshFixt
         var completed = events[^1].Completed;
         Assert.NotNull(completed);
         Assert.Contains("= 90", completed.Answer, StringComparison.Ordinal);
-        Assert.Equal(Enumerable.Range(1, events.Count), events.Select(e => e.Sequence));
+        // Stored events are numbered 1, 2, 3, ...; live ones (cost so far) repeat the last stored number.
+        var stored = events.Where(e => !e.Live).ToList();
+        Assert.Equal(Enumerable.Range(1, stored.Count), stored.Select(e => e.Sequence));
         var steps = events.Where(e => e.Step is not null).Select(e => e.Step).ToList();
-        Assert.Equal(["embed", "retrieve", "tool", "answer"], steps.Select(s => s.Kind));
+        Assert.Equal(["embed", "retrieve", "branch", "tool", "set"], steps.Select(s => s.Kind));
         var embedTokens = steps[0].Tokens;
         Assert.True(embedTokens > 0);
 
-        var report = await WaitForUsageAsync(events[0].RunId, expectedEvents: 7);
+        var report = await WaitForUsageAsync(events[0].RunId, expectedEvents: 8);
         var byResource = report.Rows.ToDictionary(r => r.Keys[0]);
         Assert.Equal(embedTokens, byResource["all-MiniLM-L6-v2"].InputTokens);
         Assert.Equal(Cost(embedTokens * 0.02m / 1_000_000m), byResource["all-MiniLM-L6-v2"].CostUsd);
         Assert.Equal(Cost(0.0001m), byResource["calculator"].CostUsd);
         Assert.Equal(Cost(0.00005m), byResource["knowledge-search"].CostUsd);
-        Assert.Equal(4, byResource["assistant"].Events);
-        Assert.Equal(Cost(4 * 0.0002m), byResource["assistant"].CostUsd);
-        Assert.Equal(Cost((embedTokens * 0.02m / 1_000_000m) + 0.0001m + 0.00005m + (4 * 0.0002m)), report.Total.CostUsd);
+        Assert.Equal(5, byResource["assistant"].Events);
+        Assert.Equal(Cost(5 * 0.0002m), byResource["assistant"].CostUsd);
+        Assert.Equal(Cost((embedTokens * 0.02m / 1_000_000m) + 0.0001m + 0.00005m + (5 * 0.0002m)), report.Total.CostUsd);
+    }
+
+    [Fact]
+    public async Task OpenAiEmbeddings_OverHttpOnTheMesh_BilledLikeGrpcInTheCallersTenant()
+    {
+        var tenant = $"openai-{Guid.NewGuid():N}"[..20];
+        using var http = new HttpClient { BaseAddress = mesh.App.GetEndpoint("inference", "openai"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", MeshFixture.ApiKey);
+        http.DefaultRequestHeaders.Add("x-mesh-tenant", tenant);
+
+        using var response = await http.PostAsync(
+            new Uri("/v1/embeddings", UriKind.Relative),
+            new StringContent("{\"model\":\"all-MiniLM-L6-v2\",\"input\":\"the mesh meters every call\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var tokens = body.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        Assert.True(response.Headers.Contains("x-mesh-usage-id"));
+        var analytics = new Analytics.AnalyticsClient(mesh.Channel("telemetry"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        UsageReport report;
+        do
+        {
+            await Task.Delay(250, timeout.Token);
+            report = await analytics.GetUsageAsync(new UsageQuery { GroupBy = { Dimension.Resource } }, MeshFixture.As(tenant));
+        }
+        // The metered call and the audited access decision come from two services and may land apart.
+        while (!report.Rows.Any(r => r.Keys[0] == "all-MiniLM-L6-v2") || !report.Rows.Any(r => r.Keys[0] == "model:all-minilm-l6-v2"));
+        // One metered embedding event, and the access decision audited, as for the same call over gRPC.
+        var row = Assert.Single(report.Rows, r => r.Keys[0] == "all-MiniLM-L6-v2");
+        Assert.Equal(tokens, row.InputTokens);
+        Assert.Equal(1, row.Events);
     }
 
     [Theory]

@@ -13,6 +13,7 @@ public sealed class MeshFixture : IAsyncLifetime
     public static readonly string[] Services = ["identity", "inference", "tools", "agents", "telemetry"];
 
     private readonly Dictionary<string, GrpcChannel> _channels = [];
+    private readonly string _stateFolder = Path.Combine(Path.GetTempPath(), $"mesh-e2e-state-{Guid.NewGuid():N}");
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The mesh is not started.");
@@ -21,7 +22,7 @@ public sealed class MeshFixture : IAsyncLifetime
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
-            ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}"], startup.Token);
+            ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"], startup.Token);
 
         // Exact costs in the assertions: embeddings priced by tokens only, not device time.
         var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
@@ -69,6 +70,11 @@ public sealed class MeshFixture : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+
+        if (Directory.Exists(_stateFolder))
+        {
+            Directory.Delete(_stateFolder, recursive: true);
         }
     }
 }

@@ -26,7 +26,7 @@ public abstract class BudgetStoreContract : IAsyncLifetime
     protected abstract Task<StoreBackend> OpenAsync(TimeProvider time);
 
     [Fact]
-    public void Reserve_RoomLeftSmallerThanTheCall_AdmittedAndTheNextRefused()
+    public void Reserve_RoomLeftSmallerThanTheCall_AdmittedHoldingWhatIsLeftAndTheNextRefused()
     {
         Store.Set(new BudgetLimits("acme", "tenant", Call * 3 / 2, null, null, BudgetPeriods.None), Now);
 
@@ -35,10 +35,11 @@ public abstract class BudgetStoreContract : IAsyncLifetime
         var third = Store.Reserve("acme", ["tenant"], Call, 0, Now);
 
         Assert.False(first.Exhausted || second.Exhausted);
+        Assert.Equal((Call, Call / 2), (first.ReservedNanos, second.ReservedNanos));
         Assert.True(third.Exhausted);
         Assert.Equal("tenant", third.ExhaustedScope);
         Assert.Contains("budget of tenant acme is used up", third.Reason, StringComparison.Ordinal);
-        Assert.Equal(2 * Call, Assert.Single(Store.List("acme", Now)).ReservedNanos);
+        Assert.Equal(Call * 3 / 2, Assert.Single(Store.List("acme", Now)).ReservedNanos);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class UsageBufferTests
     [Fact]
     public async Task Publish_BufferFull_FailsWithResourceExhaustedAndKeepsEveryBufferedEvent()
     {
-        var buffer = new UsageBuffer(Options.Create(new UsageOptions { BufferCapacity = 3, MaxBatchSize = 3, FullBufferWait = TimeSpan.FromMilliseconds(50) }), TimeProvider.System);
+        using var buffer = new UsageBuffer(Options.Create(new UsageOptions { BufferCapacity = 3, MaxBatchSize = 3, FullBufferWait = TimeSpan.FromMilliseconds(50) }), TimeProvider.System);
         for (var i = 0; i < 3; i++)
         {
             await buffer.PublishAsync(new UsageEvent { EventId = $"e{i}" }, CancellationToken.None);
@@ -25,16 +25,16 @@ public sealed class UsageBufferTests
     [Fact]
     public async Task Publish_BufferFullThenDrained_WaitingPublisherSucceeds()
     {
-        var buffer = new UsageBuffer(Options.Create(new UsageOptions { BufferCapacity = 1, MaxBatchSize = 1, FullBufferWait = TimeSpan.FromSeconds(10) }), TimeProvider.System);
+        using var buffer = new UsageBuffer(Options.Create(new UsageOptions { BufferCapacity = 1, MaxBatchSize = 1, FullBufferWait = TimeSpan.FromSeconds(10) }), TimeProvider.System);
         await buffer.PublishAsync(new UsageEvent { EventId = "first" }, CancellationToken.None);
 
         var waiting = buffer.PublishAsync(new UsageEvent { EventId = "second" }, CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
-        Assert.True(buffer.Reader.TryRead(out var first));
+        Assert.True(buffer.TryTake(out var first));
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal("first", first.EventId);
-        Assert.True(buffer.Reader.TryRead(out var second));
-        Assert.Equal("second", second.EventId);
+        Assert.Equal("first", first.Event.EventId);
+        Assert.True(buffer.TryTake(out var second));
+        Assert.Equal("second", second.Event.EventId);
     }
 }

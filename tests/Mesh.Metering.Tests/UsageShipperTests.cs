@@ -45,12 +45,76 @@ public sealed class UsageShipperTests
         Assert.True(sink.Batches.All(size => size <= FastOptions.MaxBatchSize));
     }
 
-    private static (UsageBuffer, UsageShipper) Create(IUsageSink sink)
+    [Fact]
+    public async Task Ship_SinkRefusesBatchesHoldingOnePoisonEvent_ParksItWithTheReasonAndDeliversTheRest()
+    {
+        using var folder = new TempFolder();
+        var sink = new PoisonSink("event-00137");
+        var deadLetters = DeadLetters(folder.Path);
+        var (buffer, shipper) = Create(sink, deadLetters: deadLetters);
+        await shipper.StartAsync(CancellationToken.None);
+
+        var sent = await PublishAsync(buffer, 500);
+        await WaitUntilAsync(() => sink.Delivered.Count == sent.Count - 1);
+        await shipper.StopAsync(CancellationToken.None);
+
+        Assert.Equal(sent.Where(id => id != "event-00137"), sink.Delivered.Select(e => e.EventId).Order());
+        var parked = Assert.Single(File.ReadAllLines(deadLetters.Path));
+        Assert.Contains("event-00137", parked, StringComparison.Ordinal);
+        Assert.Contains("too large for the test sink", parked, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ship_StoreRejectsOneEvent_ParksItAndCountsTheBatchDelivered()
+    {
+        using var folder = new TempFolder();
+        var sink = new PoisonSink("event-00003", rejectInsteadOfRefusing: true);
+        var deadLetters = DeadLetters(folder.Path);
+        var (buffer, shipper) = Create(sink, deadLetters: deadLetters);
+        await shipper.StartAsync(CancellationToken.None);
+
+        var sent = await PublishAsync(buffer, 10);
+        await WaitUntilAsync(() => shipper.Delivered == sent.Count);
+        await shipper.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, deadLetters.Parked);
+        Assert.Contains("occurred_at", File.ReadAllText(deadLetters.Path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SpoolLeftByAProcessThatDied_DeliversItsEventsThenRemovesTheSegments()
+    {
+        using var folder = new TempFolder();
+        var crashed = Spool(folder.Path);
+        var (crashedBuffer, _) = Create(new PoisonSink(""), crashed);
+        var sent = await PublishAsync(crashedBuffer, 300);
+        crashed.Dispose(); // the process died: nothing was shipped
+
+        var sink = new PoisonSink("");
+        using var restarted = Spool(folder.Path);
+        var (_, shipper) = Create(sink, restarted);
+        await shipper.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => sink.Delivered.Count == sent.Count);
+        await shipper.StopAsync(CancellationToken.None);
+
+        Assert.Equal(sent, sink.Delivered.Select(e => e.EventId).Order());
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.spool", SearchOption.AllDirectories));
+    }
+
+    private static (UsageBuffer, UsageShipper) Create(IUsageSink sink, Spool.UsageSpool? spool = null, Spool.UsageDeadLetters? deadLetters = null)
     {
         var options = Options.Create(FastOptions);
-        var buffer = new UsageBuffer(options, TimeProvider.System);
-        return (buffer, new UsageShipper(buffer, sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance));
+        var buffer = new UsageBuffer(options, TimeProvider.System, spool);
+        return (buffer, new UsageShipper(buffer, sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance, spool, deadLetters));
     }
+
+    private static Spool.UsageSpool Spool(string folder) => new(
+        Options.Create(new Spool.SpoolOptions { Directory = folder }), new ServiceDefaults.Grpc.MeshServiceInfo("tests"), TimeProvider.System,
+        NullLogger<Spool.UsageSpool>.Instance);
+
+    private static Spool.UsageDeadLetters DeadLetters(string folder) => new(
+        Options.Create(new Spool.SpoolOptions { Directory = folder }), new ServiceDefaults.Grpc.MeshServiceInfo("tests"), TimeProvider.System,
+        NullLogger<Spool.UsageDeadLetters>.Instance);
 
     private static async Task<List<string>> PublishAsync(UsageBuffer buffer, int count)
     {
@@ -69,6 +133,41 @@ public sealed class UsageShipperTests
         while (!condition())
         {
             await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    /// <summary>Refuses (or, as a store does, rejects) any batch holding the poison event; takes the rest.</summary>
+    private sealed class PoisonSink(string poisonId, bool rejectInsteadOfRefusing = false) : IUsageSink
+    {
+        public ConcurrentQueue<UsageEvent> Delivered { get; } = new();
+
+        public Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+        {
+            var poisoned = batch.Any(e => e.EventId == poisonId);
+            if (poisoned && !rejectInsteadOfRefusing)
+            {
+                throw new UsageRefusedException("the batch is too large for the test sink");
+            }
+
+            foreach (var usageEvent in batch.Where(e => e.EventId != poisonId))
+            {
+                Delivered.Enqueue(usageEvent);
+            }
+
+            return Task.FromResult(new UsageDelivery(batch.Count, 0, poisoned ? [(poisonId, "occurred_at is outside 1970 to 2106")] : []));
+        }
+    }
+
+    private sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mesh-shipper-tests-{Guid.NewGuid():N}");
+
+        public void Dispose()
+        {
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Mesh.Agents.Runs;
+using Mesh.Agents.Runs.Api;
 using Mesh.Identity.Api;
 using Mesh.Identity.V1;
 using Mesh.Inference.Api;
@@ -45,10 +45,13 @@ public sealed class SecureMesh : IDisposable
                 services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Tools!.Server.CreateHandler()));
                 services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));
             });
-        Agents = Secured(new MeshServiceFactory<AgentsService>()).WithServices(services =>
+        Agents = Secured(new MeshServiceFactory<AgentsService>())
+            .WithSetting("Mesh:Agents:Runs:DatabasePath", Path.Combine(_directory, "runs.db"))
+            .WithServices(services =>
         {
             services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));
             services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Tools.Server.CreateHandler()));
+            services.AddHttpClient(nameof(Mesh.Telemetry.V1.Analytics.AnalyticsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
         });
 
         // Started here, one after another: a factory's Server is not safe to start from two threads at once.

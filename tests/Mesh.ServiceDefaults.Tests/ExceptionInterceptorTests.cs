@@ -6,7 +6,7 @@ namespace Mesh.ServiceDefaults.Tests;
 
 public sealed class ExceptionInterceptorTests
 {
-    private readonly ExceptionInterceptor _interceptor = new(NullLogger<ExceptionInterceptor>.Instance);
+    private readonly ExceptionInterceptor _interceptor = new(TimeProvider.System, NullLogger<ExceptionInterceptor>.Instance);
 
     [Fact]
     public async Task WriteFailsAfterTheDeadlineBeforeTheTokenIsSignalled_DeadlineExceeded()

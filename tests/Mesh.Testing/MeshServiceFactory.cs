@@ -23,10 +23,15 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
     // The tools service keeps its database, vectors and workspaces here, never in the source tree.
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"mesh-host-{Guid.NewGuid():N}");
     private readonly List<Action<IServiceCollection>> _services = [];
+    private readonly string _spool = Path.Combine(Path.GetTempPath(), $"mesh-test-spool-{Guid.NewGuid():N}");
 
     private bool _shipUsage;
 
-    public MeshServiceFactory() => _settings["Mesh:Tools:DataDirectory"] = _scratch;
+    public MeshServiceFactory()
+    {
+        _settings["Mesh:Usage:Spool:Directory"] = _spool;
+        _settings["Mesh:Tools:DataDirectory"] = _scratch;
+    }
 
     static MeshServiceFactory()
     {
@@ -64,27 +69,6 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         MaxReceiveMessageSize = 16 * 1024 * 1024,
     });
 
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-        try
-        {
-            if (Directory.Exists(_scratch))
-            {
-                Directory.Delete(_scratch, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // still held by a closing process: left to the OS's temp cleanup
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // as above
-        }
-    }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -109,5 +93,40 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
                 configure(services);
             }
         });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        DeleteFolders();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteFolders();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The test's usage spool and the tools data go with it; a test that needs what was left there
+    /// reads it before disposing.
+    /// </summary>
+    private void DeleteFolders()
+    {
+        foreach (var folder in new[] { _spool, _scratch })
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // a file still held by a closing host; the temp folder's cleanup takes it
+            }
+        }
     }
 }

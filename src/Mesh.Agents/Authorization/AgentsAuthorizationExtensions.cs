@@ -5,5 +5,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AgentsAuthorizationExtensions
 {
     /// <summary>Agent runs ask identity before they start.</summary>
-    public static IServiceCollection AddAgentsAuthorization(this IServiceCollection services) => services.AddAccessRule<RunAgentAccessRule>();
+    public static IServiceCollection AddAgentsAuthorization(this IServiceCollection services) =>
+        services.AddAccessRule<RunAgentAccessRule>().AddAccessRule<StartRunAccessRule>();
 }

@@ -21,9 +21,8 @@ public sealed class StepBudget(
     IOptions<MeshGrpcOptions> grpc,
     TimeProvider time)
 {
-    public async Task<(string ReservationId, string ReservedUsd)> ReserveAsync(IAgent agent, CancellationToken cancellationToken)
+    public async Task<(string ReservationId, string ReservedUsd)> ReserveAsync(string workflow, string version, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(agent);
         if (authorization.Value.Mode != AuthorizationMode.Identity || CallScope.Current is not { } scope)
         {
             return ("", "");
@@ -32,7 +31,7 @@ public sealed class StepBudget(
         var request = new ReserveRequest
         {
             Subject = IdentityAccessDecider.SubjectOf(scope.Caller, scope.AgentId),
-            MaxUsage = new UsageBound { Resource = agent.Name, ResourceVersion = agent.Version, Calls = 1 },
+            MaxUsage = new UsageBound { Resource = workflow, ResourceVersion = version, Calls = 1 },
         };
         try
         {

@@ -10,7 +10,7 @@ namespace Mesh.Cli.Commands;
 /// <summary><c>mesh generate "prompt"</c>: streams a causal LM's text as it is produced, then its totals.</summary>
 public static class GenerateCommand
 {
-    public const string DefaultModel = "tiny-gpt";
+    public const string DefaultModel = "kjv-gpt";
 
     public static Command Create(CommandRunner runner)
     {
@@ -23,9 +23,10 @@ public static class GenerateCommand
         var topP = new Option<float>("--top-p") { Description = "Sample among the most likely tokens covering p of the probability (0: off)", HelpName = "p" };
         var seed = new Option<ulong?>("--seed") { Description = "Sampling seed: same seed, same text", HelpName = "n" };
         var stop = new Option<string[]>("--stop") { Description = "Stop sequence (repeatable)", HelpName = "text", AllowMultipleArgumentsPerToken = false };
+        var schema = new Option<string>("--schema") { Description = "A JSON Schema the text must match (structured output)", HelpName = "json" };
         var command = new Command("generate", "Generate text with a causal language model, streamed as it is produced")
         {
-            prompt, model, maxTokens, temperature, topK, topP, seed, stop,
+            prompt, model, maxTokens, temperature, topK, topP, seed, stop, schema,
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
@@ -33,7 +34,7 @@ public static class GenerateCommand
             var text = parse.GetValue(prompt);
             if (string.IsNullOrWhiteSpace(text))
             {
-                throw new CliUsageException("the prompt is empty; e.g. mesh generate \"Once upon a time\"");
+                throw new CliUsageException("the prompt is empty; e.g. mesh generate \"And the king said\"");
             }
 
             var request = new GenerateRequest
@@ -44,6 +45,7 @@ public static class GenerateCommand
                 Temperature = parse.GetValue(temperature),
                 TopK = parse.GetValue(topK),
                 TopP = parse.GetValue(topP),
+                JsonSchema = parse.GetValue(schema) ?? "",
             };
             if (parse.GetValue(seed) is { } chosen)
             {
@@ -71,7 +73,7 @@ public static class GenerateCommand
             {
                 context.Output.Console.WriteLine();
                 context.Output.Console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[grey]{Markup.Escape(summary.Model)} on {Markup.Escape(summary.Device)}: {summary.InputTokens} in, {summary.OutputTokens} out ({Markup.Escape(last.FinishReason)}), queued {summary.QueueMs:0.0} ms, compute {summary.ComputeMs:0.0} ms, batch up to {summary.MaxBatchSize}[/]"));
+                    $"[grey]{Markup.Escape(summary.Model)} on {Markup.Escape(summary.Upstream.Length > 0 ? summary.Upstream : summary.Device)}: {summary.InputTokens} in, {summary.OutputTokens} out ({Markup.Escape(last.FinishReason)}), queued {summary.QueueMs:0.0} ms, compute {summary.ComputeMs:0.0} ms, batch up to {summary.MaxBatchSize}[/]"));
             }
 
             return ExitCodes.Success;

@@ -12,14 +12,16 @@ public sealed record DecisionSubject(Caller Caller, string AgentId, bool Delegat
 /// <summary>
 /// Decides one access: the relation first (and any further relations the request needs), then
 /// the budgets of the tenant, the principal and the acting agent, reserving the call's maximum
-/// use (priced with telemetry's price list) in all of them at once.
+/// use (priced with telemetry's price list, plus any fixed cost and tokens asked for on top) in
+/// all of them at once.
 /// </summary>
 public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore budgets, ReservationPricer pricer, TimeProvider time)
 {
     public const string TenantScope = "tenant";
 
     public async ValueTask<AccessDecision> DecideAsync(
-        DecisionSubject subject, string obj, string relation, IReadOnlyList<string> alsoRequired, UsageBound? maxUsage, CancellationToken cancellationToken)
+        DecisionSubject subject, string obj, string relation, IReadOnlyList<string> alsoRequired, UsageBound? maxUsage, long extraCostNanos, long extraTokens,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(alsoRequired);
@@ -45,12 +47,12 @@ public sealed class DecisionPoint(PermissionEngine permissions, IBudgetStore bud
         var scopes = Scopes(subject.Caller, subject.AgentId);
         // A call that uses nothing billable (reading one's own usage, say) is not held back by a
         // used-up budget: a tenant must still be able to see what it spent.
-        if (maxUsage is null || !budgets.Any(subject.Caller.TenantId, scopes))
+        if (!budgets.Any(subject.Caller.TenantId, scopes)
+            || await pricer.AskAsync(maxUsage, extraCostNanos, extraTokens, cancellationToken) is not { } ask)
         {
             return new AccessDecision(true, reason) { Revision = revision };
         }
 
-        var ask = await pricer.PriceAsync(maxUsage, cancellationToken);
         var reservation = budgets.Reserve(subject.Caller.TenantId, scopes, ask, time.GetUtcNow());
         return reservation.Exhausted
             ? new AccessDecision(false, reservation.Reason) { DeniedBy = $"budget {reservation.ExhaustedScope}", BudgetExhausted = true, Revision = revision }

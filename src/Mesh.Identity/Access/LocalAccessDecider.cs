@@ -11,6 +11,6 @@ public sealed class LocalAccessDecider(DecisionPoint decisions) : IAccessDecider
     {
         ArgumentNullException.ThrowIfNull(request);
         var subject = new DecisionSubject(request.Caller, request.AgentId, Requester.IsDelegated(request.Caller));
-        return decisions.DecideAsync(subject, request.Object, request.Relation, request.AlsoRequired, request.MaxUsage, cancellationToken);
+        return decisions.DecideAsync(subject, request.Object, request.Relation, request.AlsoRequired, request.MaxUsage, 0, 0, cancellationToken);
     }
 }

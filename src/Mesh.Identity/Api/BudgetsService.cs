@@ -80,10 +80,7 @@ public sealed class BudgetsService(IBudgetStore store, IPrincipalStore principal
             throw MeshErrors.InvalidArgument("max_cost_usd", "must be a non-negative decimal, and max_tokens not negative");
         }
 
-        var priced = request.MaxUsage is null ? new ReservationAsk(0, 0) : await pricer.PriceAsync(request.MaxUsage, context.CancellationToken);
-        var extraNanos = Nanos.FromUsdCeiling(extra);
-        var ask = new ReservationAsk(priced.CostNanos + extraNanos, priced.Tokens + request.MaxTokens,
-            priced.Batched is { } batched ? batched with { CostNanos = batched.CostNanos + extraNanos } : null);
+        var ask = await pricer.AskAsync(request.MaxUsage, Nanos.FromUsdCeiling(extra), request.MaxTokens, context.CancellationToken) ?? new ReservationAsk(0, 0);
         var scopes = DecisionPoint.Scopes(subject.Caller, subject.AgentId);
         var result = store.Reserve(subject.Caller.TenantId, scopes, ask, time.GetUtcNow());
         return result.Exhausted

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mesh.Identity.Access;
+using Mesh.Identity.Budgets;
 using Mesh.Identity.Relations;
 using Mesh.Identity.V1;
 using Mesh.Security;
@@ -94,7 +95,13 @@ public sealed class PermissionsService(
         ArgumentNullException.ThrowIfNull(context);
         ServiceRights.Require(ServiceRight.Authorize, "ask for access decisions");
         var subject = DecisionSubjects.From(request.Subject);
-        var decision = await decisions.DecideAsync(subject, request.Object, request.Relation, [.. request.Also], request.MaxUsage, context.CancellationToken);
+        if (!Nanos.TryParseUsd(string.IsNullOrEmpty(request.MaxCostUsd) ? "0" : request.MaxCostUsd, out var extra) || request.MaxTokens < 0)
+        {
+            throw MeshErrors.InvalidArgument("max_cost_usd", "must be a non-negative decimal, and max_tokens not negative");
+        }
+
+        var decision = await decisions.DecideAsync(subject, request.Object, request.Relation, [.. request.Also], request.MaxUsage,
+            Nanos.FromUsdCeiling(extra), request.MaxTokens, context.CancellationToken);
         return new AuthorizeResponse
         {
             Allowed = decision.Allowed,

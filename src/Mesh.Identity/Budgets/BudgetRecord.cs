@@ -28,20 +28,20 @@ public sealed record BatchedCost(long CostNanos, int BatchSize);
 /// <summary>
 /// What a reservation asks for: the call's cost alone (the most it can take) and its tokens, and
 /// for batched work its cost in the batch it is expected to join. The store reserves the batched
-/// cost only when every budget has room for the whole batch at it: a budget with room for one
-/// call is held for the call alone, so a burst still overspends by at most one call's maximum.
+/// cost only when every budget has room for the whole batch at it, else the cost alone; and never
+/// more than the room left, so the last call a budget admits holds what is left (and is billed
+/// at most that: work is billed at most its reservation). A burst therefore overspends by at most
+/// one call's maximum, and a budget can be spent to its end.
 /// </summary>
 public sealed record ReservationAsk(long CostNanos, long Tokens, BatchedCost? Batched = null)
 {
     /// <summary>The cost to reserve, given the smallest room (limit - spent - reserved) of the budgets that have a cost limit, if any.</summary>
     public long CostFor(long? smallestRoom)
     {
-        if (Batched is not { } batched)
-        {
-            return CostNanos;
-        }
-
-        return smallestRoom is not { } room || room >= (decimal)batched.CostNanos * batched.BatchSize ? batched.CostNanos : CostNanos;
+        var cost = Batched is { } batched && (smallestRoom is not { } whole || whole >= (decimal)batched.CostNanos * batched.BatchSize)
+            ? batched.CostNanos
+            : CostNanos;
+        return smallestRoom is { } room && room > 0 ? Math.Min(cost, room) : cost;
     }
 }
 

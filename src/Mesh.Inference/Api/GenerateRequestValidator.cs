@@ -17,15 +17,7 @@ public sealed class GenerateRequestValidator(ModelResolver resolver, IOptions<In
     {
         ArgumentNullException.ThrowIfNull(request);
         var model = resolver.Find(request.Model, request.ModelVersion, ModelKinds.CausalLm, "Generate");
-        if (string.IsNullOrWhiteSpace(request.Prompt))
-        {
-            throw MeshErrors.InvalidArgument("prompt", "is empty; give the text to continue");
-        }
-
-        if (request.Prompt.Length > options.Value.MaxPromptCharacters)
-        {
-            throw MeshErrors.InvalidArgument("prompt", $"has {request.Prompt.Length} characters; at most {options.Value.MaxPromptCharacters} are accepted");
-        }
+        ValidateInput(request);
 
         if (request.MaxTokens < 0)
         {
@@ -55,6 +47,53 @@ public sealed class GenerateRequestValidator(ModelResolver resolver, IOptions<In
         return model;
     }
 
+    private void ValidateInput(GenerateRequest request)
+    {
+        if (request.Messages.Count > 0 && request.Prompt.Length > 0)
+        {
+            throw MeshErrors.InvalidArgument("messages", "give either a prompt or chat messages, not both");
+        }
+
+        if (request.Messages.Count == 0 && string.IsNullOrWhiteSpace(request.Prompt))
+        {
+            throw MeshErrors.InvalidArgument("prompt", "is empty; give the text to continue (or chat messages)");
+        }
+
+        var characters = request.Prompt.Length + request.Messages.Sum(m => m.Content.Length + m.ToolCalls.Sum(c => c.ArgumentsJson.Length));
+        if (characters > options.Value.MaxPromptCharacters)
+        {
+            throw MeshErrors.InvalidArgument(request.Messages.Count > 0 ? "messages" : "prompt", $"has {characters} characters; at most {options.Value.MaxPromptCharacters} are accepted");
+        }
+
+        for (var i = 0; i < request.Messages.Count; i++)
+        {
+            if (request.Messages[i].Role is not ("system" or "user" or "assistant" or "tool"))
+            {
+                throw MeshErrors.InvalidArgument($"messages[{i}].role", $"'{request.Messages[i].Role}' is not one of system, user, assistant, tool");
+            }
+        }
+
+        if (request.Tools.Count > 0 && request.Messages.Count == 0)
+        {
+            throw MeshErrors.InvalidArgument("tools", "tools need chat messages (a prompt cannot call tools)");
+        }
+
+        if (request.Tools.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count() != request.Tools.Count || request.Tools.Any(t => string.IsNullOrWhiteSpace(t.Name)))
+        {
+            throw MeshErrors.InvalidArgument("tools", "every tool needs a name of its own");
+        }
+
+        if (request.ToolChoice is not ("" or "auto" or "none" or "required") && request.Tools.All(t => t.Name != request.ToolChoice))
+        {
+            throw MeshErrors.InvalidArgument("tool_choice", $"'{request.ToolChoice}' is none, auto, required or the name of a tool of the request");
+        }
+
+        if (request.JsonSchema.Length > 0 && Structured.StructuredOutput.ForcesTool(request))
+        {
+            throw MeshErrors.InvalidArgument("json_schema", "a forced tool call is already JSON of the tool's schema; give json_schema or tool_choice, not both");
+        }
+    }
+
     /// <summary>The spec once the prompt is tokenized: checks the prompt and max_tokens against the context.</summary>
     public static GenerationSpec Spec(GenerateRequest request, ModelDescriptor model, int[] promptTokens)
     {
@@ -67,9 +106,10 @@ public sealed class GenerateRequestValidator(ModelResolver resolver, IOptions<In
             throw MeshErrors.InvalidArgument("prompt", "has no tokens; give the text to continue");
         }
 
+        var field = request.Messages.Count > 0 ? "messages" : "prompt";
         if (promptTokens.Length >= context)
         {
-            throw MeshErrors.InvalidArgument("prompt", $"has {promptTokens.Length} tokens; model '{model.Name}' has a context of {context}, leave room for at least one generated token");
+            throw MeshErrors.InvalidArgument(field, $"{(field == "messages" ? "have" : "has")} {promptTokens.Length} tokens; model '{model.Name}' has a context of {context} tokens, leave room for at least one generated token");
         }
 
         var room = context - promptTokens.Length;
@@ -81,6 +121,7 @@ public sealed class GenerateRequestValidator(ModelResolver resolver, IOptions<In
 
         var seed = request.HasSeed ? request.Seed : (ulong)Random.Shared.NextInt64();
         var sampling = new SamplingSettings(request.Temperature, request.TopK, request.TopP, seed);
-        return new GenerationSpec(promptTokens, maxTokens, sampling, [.. request.Stop], request.IgnoreEos);
+        var stops = request.Messages.Count > 0 ? [.. request.Stop, .. model.ChatTemplate.Stops] : request.Stop.ToList();
+        return new GenerationSpec(promptTokens, maxTokens, sampling, stops, request.IgnoreEos);
     }
 }

@@ -95,6 +95,8 @@ public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repo
             PreferredDevice = m.PreferredDevice,
             PriceClass = m.BillingResource,
             Queued = state.Served?.Queued ?? 0,
+            Upstream = m.Upstream?.ToString() ?? "",
+            ChatTemplate = m.Kind == ModelKinds.CausalLm && m.Upstream is null ? m.ChatTemplate.Name : "",
         };
         if (state.Served is ServedTensorModel tensors)
         {

@@ -11,8 +11,9 @@ namespace Mesh.Inference.Authorization;
 
 /// <summary>
 /// <c>Generate</c> needs <c>model:&lt;name&gt;#invoker</c> (and a grant for interactive priority);
-/// it reserves the tokenized prompt, the most tokens it may generate, and the compute that many
-/// decoding steps took in the model's recent calls.
+/// it reserves the tokenized prompt (chat messages as the model's template renders them; for a
+/// hosted model, estimated from its length), the most tokens it may generate, and the compute
+/// that many decoding steps took in the model's recent calls.
 /// </summary>
 public sealed class GenerateAccessRule(GenerateRequestValidator validator, ModelHost models, ComputeEstimator estimates, ModelCallsInFlight inFlight) : AccessRule<GenerateRequest>
 {
@@ -27,8 +28,10 @@ public sealed class GenerateAccessRule(GenerateRequestValidator validator, Model
     protected override async ValueTask<UsageBound?> MaxUsageAsync(GenerateRequest request, ServerCallContext context)
     {
         var descriptor = validator.FindModel(request);
-        var served = (ServedDecoderModel)await models.GetAsync(descriptor, context.CancellationToken);
-        var prompt = served.Model.Tokenizer.CountTokens(request.Prompt);
+        var served = await models.GetAsync(descriptor, context.CancellationToken);
+        var text = PromptText.Of(request, descriptor);
+        // A hosted model's tokenizer is the upstream's: about four characters a token.
+        var prompt = served is ServedDecoderModel decoder ? decoder.Model.Tokenizer.CountTokens(text) : (text.Length + 3) / 4;
         var output = request.MaxTokens > 0 ? request.MaxTokens : GenerateRequestValidator.DefaultMaxTokens;
         return ModelAccess.Bound(estimates, served, ModelAccess.Units(descriptor.Kind, prompt, output), prompt, output, inFlight.Enter(descriptor.Name, context));
     }

@@ -8,8 +8,9 @@ using Microsoft.ML.Tokenizers;
 namespace Mesh.Inference.Generation;
 
 /// <summary>
-/// Loads a causal LM: its ONNX graph (tiny-gpt is written from its seed first), the GPT-2
-/// tokenizer, a warm-up step, its key-value cache budget on the device, and its engine.
+/// Loads a causal LM: its ONNX graph (tiny-gpt is written from its seed first, kjv-gpt copied from
+/// beside the binaries), its tokenizer (GPT-2's, or BPE files of its own), a warm-up step, its
+/// key-value cache budget on the device, and its engine.
 /// </summary>
 public sealed partial class DecoderModelLoader(
     IOptions<InferenceOptions> options,
@@ -29,21 +30,19 @@ public sealed partial class DecoderModelLoader(
     public ServedDecoderModel Load(ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        if (!descriptor.Tokenizer.Equals("gpt2", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidDataException($"model '{descriptor.Name}' asks for tokenizer '{descriptor.Tokenizer}'; this server has gpt2");
-        }
-
         var started = time.GetTimestamp();
-        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot));
+        var graph = ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot);
+        var (tokenizer, endOfText) = TokenizerOf(descriptor);
+        var loaded = sessions.Create(descriptor, graph);
         DecoderModel model;
         try
         {
-            model = new DecoderModel(descriptor, loaded, Gpt2Tokenizer, Gpt2EndOfText);
+            model = new DecoderModel(descriptor, loaded, tokenizer, endOfText);
             // Warm-up: a prefill and a decode step, so the first caller pays for neither.
-            var cache = model.NewCache(4);
-            model.Forward([new DecoderRow(cache, [464, 3290])]);
-            model.Forward([new DecoderRow(cache, [318])]);
+            var warm = tokenizer.EncodeToIds("The mesh is");
+            var cache = model.NewCache(warm.Count + 1);
+            model.Forward([new DecoderRow(cache, [.. warm])]);
+            model.Forward([new DecoderRow(cache, [warm[0]])]);
         }
         catch
         {
@@ -60,6 +59,34 @@ public sealed partial class DecoderModelLoader(
         LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, model.Signature.Layers, model.Signature.Heads, model.Signature.HeadSize, elapsedMs);
         return new ServedDecoderModel(model, engine, kvBytes);
     }
+
+    /// <summary>
+    /// The model's tokenizer: <c>gpt2</c> (built in), or <c>bpe</c>: GPT-2-style byte-level BPE files of
+    /// its own (vocab.json, merges.txt) in its folder, with <c>&lt;|endoftext|&gt;</c> as the end of text.
+    /// </summary>
+    private (Tokenizer Tokenizer, int EndOfText) TokenizerOf(ModelDescriptor descriptor)
+    {
+        if (descriptor.Tokenizer.Equals("gpt2", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Gpt2Tokenizer, Gpt2EndOfText);
+        }
+
+        if (!descriptor.Tokenizer.Equals("bpe", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException($"model '{descriptor.Name}' asks for tokenizer '{descriptor.Tokenizer}'; this server has gpt2 and bpe (vocab.json + merges.txt in the model's folder)");
+        }
+
+        var folder = Path.Combine(options.Value.ResolvedModelRoot, descriptor.Name);
+        var vocabularyPath = Path.Combine(folder, "vocab.json");
+        using var ids = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(vocabularyPath));
+        var endOfText = ids.RootElement.TryGetProperty(EndOfTextToken, out var id) ? id.GetInt32()
+            : throw new InvalidDataException($"model '{descriptor.Name}': {vocabularyPath} has no {EndOfTextToken} token");
+        using var vocabulary = File.OpenRead(vocabularyPath);
+        using var merges = File.OpenRead(Path.Combine(folder, "merges.txt"));
+        return (CodeGenTokenizer.Create(vocabulary, merges, addPrefixSpace: false, addBeginOfSentence: false, addEndOfSentence: false), endOfText);
+    }
+
+    public const string EndOfTextToken = "<|endoftext|>";
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Decoder {Model} {Version} loaded on {Device} ({Layers} layers, {Heads} heads of {HeadSize}) in {ElapsedMs:F0} ms")]
     private static partial void LogLoaded(ILogger logger, string model, string version, string device, int layers, int heads, int headSize, double elapsedMs);

@@ -15,4 +15,8 @@ public static class FinishReasons
 }
 
 /// <summary>A validated generation request.</summary>
-public sealed record GenerationSpec(int[] PromptTokens, int MaxTokens, SamplingSettings Sampling, IReadOnlyList<string> Stops, bool IgnoreEndOfText);
+public sealed record GenerationSpec(int[] PromptTokens, int MaxTokens, SamplingSettings Sampling, IReadOnlyList<string> Stops, bool IgnoreEndOfText)
+{
+    /// <summary>Structured output: restricts the tokens sampled; the text ends when the constrained value does.</summary>
+    public ITokenConstraint? Constraint { get; init; }
+}

@@ -156,7 +156,7 @@ public sealed class GenerationEngine : IDisposable
         var tokens = new int[batch.Count];
         try
         {
-            _model.Forward(rows, (row, logits) => tokens[row] = batch[row].Sampler.Next(logits));
+            _model.Forward(rows, (row, logits) => tokens[row] = batch[row].Choose(logits));
         }
         catch (Exception ex)
         {

@@ -60,6 +60,11 @@ public sealed class GenerationSequence : IScheduledWork
 
     public void Abandon() => _abandoned = true;
 
+    /// <summary>Picks the next token from the step's logits, within the constraint's mask when there is one.</summary>
+    public int Choose(ReadOnlySpan<float> logits) => Spec.Constraint is { } constraint
+        ? Sampler.Next(logits, constraint.Allowed(Spec.MaxTokens - _generated.Count))
+        : Sampler.Next(logits);
+
     public void Admit(KvCache cache, TimeSpan queueTime)
     {
         Cache = cache;
@@ -69,10 +74,12 @@ public sealed class GenerationSequence : IScheduledWork
     /// <summary>Records a sampled token and streams its text; true when the sequence is done.</summary>
     public bool Accept(int token, int endOfText)
     {
-        if (token == endOfText && !Spec.IgnoreEndOfText)
+        if (token == endOfText && (!Spec.IgnoreEndOfText || Spec.Constraint is not null))
         {
             return Finish(FinishReasons.EndOfText, Text.Flush());
         }
+
+        Spec.Constraint?.Accept(token);
 
         _generated.Add(token);
         NextInput = token;

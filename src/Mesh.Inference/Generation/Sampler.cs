@@ -12,14 +12,22 @@ public sealed class Sampler(SamplingSettings settings)
 {
     private ulong _state = settings.Seed;
 
-    public int Next(ReadOnlySpan<float> logits)
+    public int Next(ReadOnlySpan<float> logits) => Next(logits, default);
+
+    /// <summary>The next token among those set in <paramref name="allowed"/> (a bit per token; empty: every token).</summary>
+    public int Next(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> allowed)
     {
         if (settings.Greedy)
         {
-            return TensorPrimitives.IndexOfMax(logits);
+            return allowed.IsEmpty ? TensorPrimitives.IndexOfMax(logits) : MaskedMax(logits, allowed);
         }
 
-        var candidates = Candidates(logits, out var max);
+        var candidates = Candidates(logits, allowed, out var max);
+        if (candidates.Length == 0)
+        {
+            return MaskedMax(logits, allowed);
+        }
+
         var weights = new double[candidates.Length];
         var sum = 0.0;
         for (var i = 0; i < candidates.Length; i++)
@@ -61,14 +69,14 @@ public sealed class Sampler(SamplingSettings settings)
     /// The tokens worth drawing from: those within 20 temperatures of the best logit (the rest
     /// weigh under e^-20 each), by descending logit when top-k or top-p needs an order, cut to k.
     /// </summary>
-    private int[] Candidates(ReadOnlySpan<float> logits, out float max)
+    private int[] Candidates(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> allowed, out float max)
     {
-        max = TensorPrimitives.Max(logits);
+        max = allowed.IsEmpty ? TensorPrimitives.Max(logits) : logits[MaskedMax(logits, allowed)];
         var threshold = max - (20 * settings.Temperature);
         var ids = new List<int>();
         for (var i = 0; i < logits.Length; i++)
         {
-            if (logits[i] >= threshold)
+            if (logits[i] >= threshold && (allowed.IsEmpty || Allowed(allowed, i)))
             {
                 ids.Add(i);
             }
@@ -90,6 +98,28 @@ public sealed class Sampler(SamplingSettings settings)
         Array.Sort(keys, sorted);
         return settings.TopK > 0 && settings.TopK < sorted.Length ? sorted[..settings.TopK] : sorted;
     }
+
+    /// <summary>The allowed token with the highest logit (0 when none is allowed).</summary>
+    private static int MaskedMax(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> allowed)
+    {
+        var (best, bestValue) = (0, float.NegativeInfinity);
+        var words = Math.Min(allowed.Length, (logits.Length + 63) / 64);
+        for (var w = 0; w < words; w++)
+        {
+            for (var bits = allowed[w]; bits != 0; bits &= bits - 1)
+            {
+                var i = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                if (i < logits.Length && logits[i] > bestValue)
+                {
+                    (best, bestValue) = (i, logits[i]);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static bool Allowed(ReadOnlySpan<ulong> allowed, int i) => (i >> 6) < allowed.Length && (allowed[i >> 6] & (1UL << (i & 63))) != 0;
 
     private double NextDouble()
     {

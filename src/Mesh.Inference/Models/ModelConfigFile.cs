@@ -45,6 +45,12 @@ public sealed class ModelConfigFile
 
     public bool? LoadAtStartup { get; set; }
 
+    /// <summary>causal-lm: <c>plain</c>, <c>chatml</c>, or an object with system, user, assistant, tool, generation and stop.</summary>
+    public JsonElement? ChatTemplate { get; set; }
+
+    /// <summary>A hosted model: served by an upstream OpenAI-compatible endpoint instead of an ONNX file.</summary>
+    public UpstreamConfig? Upstream { get; set; }
+
     [JsonIgnore]
     public string Path { get; private set; } = "";
 
@@ -110,6 +116,13 @@ public sealed class ModelConfigFile
             problems.Add("dimensions must be set for an embedding model");
         }
 
+        var template = ReadTemplate(problems);
+        var upstream = Upstream?.ToUpstream(problems);
+        if (upstream is not null && kind != ModelKinds.CausalLm)
+        {
+            problems.Add("upstream models must be of kind causal-lm");
+        }
+
         if (problems.Count > 0)
         {
             throw new InvalidDataException($"{Path}: {string.Join("; ", problems)}");
@@ -125,7 +138,6 @@ public sealed class ModelConfigFile
             ModelResource = Resource ?? defaults.ModelResource,
             VocabularyResource = VocabularyResource ?? defaults.VocabularyResource,
             Dimensions = Dimensions > 0 ? Dimensions : defaults.Dimensions,
-            MaxInputTokens = MaxInputTokens > 0 ? MaxInputTokens : defaults.MaxInputTokens,
             MaxBatch = MaxBatch ?? defaults.MaxBatch,
             MaxQueueDelay = MaxQueueDelayMs is { } delay ? TimeSpan.FromMilliseconds(delay) : defaults.MaxQueueDelay,
             Instances = Instances ?? defaults.Instances,
@@ -134,7 +146,58 @@ public sealed class ModelConfigFile
             MaxQueue = MaxQueue ?? defaults.MaxQueue,
             Tokenizer = Tokenizer ?? defaults.Tokenizer,
             LoadAtStartup = LoadAtStartup ?? defaults.LoadAtStartup,
+            ChatTemplate = template ?? defaults.ChatTemplate,
+            Upstream = upstream ?? defaults.Upstream,
+            MaxInputTokens = MaxInputTokens > 0 ? MaxInputTokens : defaults.MaxInputTokens > 0 ? defaults.MaxInputTokens : upstream is not null ? UpstreamModel.DefaultContext : 0,
             ConfigPath = Path,
         };
+    }
+
+    private Chat.ChatTemplate? ReadTemplate(List<string> problems)
+    {
+        if (ChatTemplate is not { } element)
+        {
+            return null;
+        }
+
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            var name = element.GetString();
+            var named = Chat.ChatTemplate.BuiltIn.FirstOrDefault(t => t.Name == name);
+            if (named is null)
+            {
+                problems.Add($"chatTemplate '{name}' is not one of {string.Join(", ", Chat.ChatTemplate.BuiltIn.Select(t => t.Name))} (or give an object with system, user, assistant, tool, generation, stop)");
+            }
+
+            return named;
+        }
+
+        try
+        {
+            var custom = element.Deserialize<CustomTemplate>(Json) ?? new CustomTemplate();
+            var template = new Chat.ChatTemplate("custom", custom.System ?? "{content}\n", custom.User ?? "", custom.Assistant ?? "", custom.Tool ?? custom.User ?? "", custom.Generation ?? "", custom.Stop ?? []);
+            problems.AddRange(template.Problems());
+            return template;
+        }
+        catch (JsonException ex)
+        {
+            problems.Add($"chatTemplate is not a template object: {ex.Message}");
+            return null;
+        }
+    }
+
+    private sealed class CustomTemplate
+    {
+        public string? System { get; set; }
+
+        public string? User { get; set; }
+
+        public string? Assistant { get; set; }
+
+        public string? Tool { get; set; }
+
+        public string? Generation { get; set; }
+
+        public List<string>? Stop { get; set; }
     }
 }

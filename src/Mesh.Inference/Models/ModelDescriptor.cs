@@ -33,8 +33,14 @@ public sealed record ModelDescriptor(
     /// <summary>Most calls waiting for this model.</summary>
     public int MaxQueue { get; init; } = 1024;
 
-    /// <summary>Tokenizer of a causal LM (<c>gpt2</c>).</summary>
+    /// <summary>Tokenizer of a causal LM: <c>gpt2</c>, or <c>bpe</c> (GPT-2-style vocab.json and merges.txt in the model's folder).</summary>
     public string Tokenizer { get; init; } = "gpt2";
+
+    /// <summary>How chat messages become the prompt of a local causal LM.</summary>
+    public Chat.ChatTemplate ChatTemplate { get; init; } = Chat.ChatTemplate.Plain;
+
+    /// <summary>A hosted model: calls go to this upstream OpenAI-compatible endpoint; null for local models.</summary>
+    public UpstreamModel? Upstream { get; init; }
 
     /// <summary>Loaded when the server starts (otherwise on first use or LoadModel).</summary>
     public bool LoadAtStartup { get; init; } = true;

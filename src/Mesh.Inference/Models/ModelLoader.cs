@@ -5,11 +5,16 @@ using Mesh.Inference.Tensors;
 namespace Mesh.Inference.Models;
 
 /// <summary>Loads a model of any kind with the loader for that kind.</summary>
-public sealed class ModelLoader(EmbeddingModelLoader embeddings, DecoderModelLoader decoders, TensorModelLoader tensors)
+public sealed class ModelLoader(EmbeddingModelLoader embeddings, DecoderModelLoader decoders, TensorModelLoader tensors, Hosted.HostedModelLoader hosted)
 {
     public IServedModel Load(ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
+        if (descriptor.Upstream is not null)
+        {
+            return hosted.Load(descriptor);
+        }
+
         return descriptor.Kind switch
         {
             ModelKinds.Embedding => embeddings.Load(descriptor),

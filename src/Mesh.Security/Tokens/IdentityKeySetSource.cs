@@ -15,6 +15,7 @@ namespace Mesh.Security.Tokens;
 public sealed partial class IdentityKeySetSource(
     KeySet.KeySetClient client,
     IOptions<MeshAuthOptions> options,
+    IOptions<Mesh.ServiceDefaults.Grpc.MeshGrpcOptions> grpc,
     TimeProvider time,
     ILogger<IdentityKeySetSource> logger) : IKeySetSource, IDisposable
 {
@@ -62,7 +63,7 @@ public sealed partial class IdentityKeySetSource(
                 return; // another call refreshed while this one waited
             }
 
-            var response = await client.GetKeySetAsync(new GetKeySetRequest(), deadline: time.GetUtcNow().UtcDateTime.AddSeconds(10), cancellationToken: cancellationToken);
+            var response = await client.GetKeySetAsync(new GetKeySetRequest(), deadline: time.GetUtcNow().UtcDateTime + grpc.Value.DefaultDeadline, cancellationToken: cancellationToken);
             var previous = _keys;
             _keys = response.Keys.ToDictionary(
                 k => k.KeyId,

@@ -98,6 +98,14 @@ public sealed class IngestScenario : IAsyncDisposable
             decimal.Parse(row.GetProperty("c").GetString()!, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The ids of the events stored so far.</summary>
+    public async Task<HashSet<string>> StoredIdsAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var result = await _client.ExecuteRawResultAsync($"SELECT toString(event_id) FROM {Database}.usage_events FORMAT TSV", null, timeout.Token);
+        return [.. (await result.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
     /// <summary>Polls until at least <paramref name="rows"/> distinct events are stored; returns the last reading.</summary>
     public async Task<(long Rows, long Distinct, decimal Cost)> WaitForStoredAsync(long rows, TimeSpan timeout)
     {

@@ -50,6 +50,28 @@ public sealed class MeteredAccessTests(SecureMesh mesh) : IClassFixture<SecureMe
     }
 
     [Fact]
+    public async Task Authorize_MaxCostAndNothingToReserve_ReservesTheCostOrNothingAndReadsPassAUsedUpBudget()
+    {
+        var (tenant, admin) = await mesh.CreateTenantAsync("ask");
+        await mesh.BudgetsClient.SetBudgetAsync(new SetBudgetRequest { CostLimitUsd = "0.5" }, TestCalls.As(admin));
+        var service = TestCalls.As(await mesh.ServiceTokenAsync("tools"));
+        var ask = new AuthorizeRequest
+        {
+            Subject = new Subject { TenantId = tenant, PrincipalId = "admin", Kind = "user" }, Object = "tool:calculator", Relation = "invoker", MaxCostUsd = "0.5",
+        };
+
+        var reserved = await mesh.PermissionsClient.AuthorizeAsync(ask, service);
+        var free = await mesh.PermissionsClient.AuthorizeAsync(new AuthorizeRequest(ask) { MaxCostUsd = "" }, service);
+        var refused = await mesh.PermissionsClient.AuthorizeAsync(ask, service);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => mesh.PermissionsClient.AuthorizeAsync(new AuthorizeRequest(ask) { MaxCostUsd = "-1" }, service).ResponseAsync);
+
+        Assert.Equal((true, "0.5"), (reserved.Allowed, reserved.ReservedUsd));
+        Assert.Equal((true, ""), (free.Allowed, free.ReservationId));
+        Assert.Equal((false, true), (refused.Allowed, refused.BudgetExhausted));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Reserve_ByAMemberOrAnAdminUser_PermissionDeniedBecauseOnlyServicesReserve()
     {
         var (tenant, admin) = await mesh.CreateTenantAsync("reserve");

@@ -28,13 +28,15 @@ internal static class PostgresBudgetFunctions
             room numeric;
         BEGIN
             PERFORM 1 FROM budgets WHERE tenant = p_tenant AND scope = ANY(p_scopes) ORDER BY scope FOR UPDATE;
-            -- Batched work reserves its cost in the batch only when every budget has room for the whole batch (ReservationAsk).
-            IF p_batch > 1 THEN
-                SELECT min(cost_limit - CASE WHEN period <> 'none' AND period_start < CASE period WHEN 'day' THEN p_day ELSE p_month END THEN 0 ELSE spent END - reserved)
-                INTO room FROM budgets WHERE tenant = p_tenant AND scope = ANY(p_scopes) AND cost_limit IS NOT NULL;
-                IF room IS NULL OR room >= p_batched_cost::numeric * p_batch THEN
-                    p_cost := p_batched_cost;
-                END IF;
+            -- What to reserve (ReservationAsk.CostFor): batched work its cost in the batch when every budget
+            -- has room for the whole batch at it, else the cost alone; never more than the room left.
+            SELECT min(cost_limit - CASE WHEN period <> 'none' AND period_start < CASE period WHEN 'day' THEN p_day ELSE p_month END THEN 0 ELSE spent END - reserved)
+            INTO room FROM budgets WHERE tenant = p_tenant AND scope = ANY(p_scopes) AND cost_limit IS NOT NULL;
+            IF p_batch > 1 AND (room IS NULL OR room >= p_batched_cost::numeric * p_batch) THEN
+                p_cost := p_batched_cost;
+            END IF;
+            IF room > 0 AND room < p_cost THEN
+                p_cost := room::bigint;
             END IF;
             FOREACH s IN ARRAY p_scopes LOOP
                 SELECT * INTO b FROM budgets WHERE tenant = p_tenant AND scope = s;

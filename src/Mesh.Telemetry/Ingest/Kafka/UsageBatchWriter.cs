@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
@@ -53,14 +52,14 @@ public sealed partial class UsageBatchWriter(
             return true;
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         InsertResult? inserted = null;
         if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(records, stoppingToken), stoppingToken))
         {
             return false;
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = time.GetElapsedTime(started);
         metrics.Wrote(elapsed);
         metrics.Recorded("stored", inserted!.Stored);
         metrics.Recorded("duplicate", inserted.Duplicates);

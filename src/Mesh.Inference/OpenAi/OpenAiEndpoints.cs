@@ -1,0 +1,35 @@
+using Mesh.Inference.OpenAi;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the OpenAI-compatible API under <c>/v1</c> on the port of <see cref="OpenAiOptions.Endpoint"/>.</summary>
+public static class OpenAiEndpoints
+{
+    public static WebApplication MapOpenAi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var port = PortOf(app.Configuration, app.Services.GetRequiredService<IOptions<OpenAiOptions>>().Value.Endpoint);
+        var v1 = app.MapGroup("/v1");
+        if (port is { } only)
+        {
+            // In-memory test hosts have no local port (0): they serve /v1 as a real server serves it on its own port.
+            v1.AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Connection.LocalPort is 0 || context.HttpContext.Connection.LocalPort == only ? await next(context) : Results.NotFound());
+        }
+
+        v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
+        v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
+        v1.MapPost("/embeddings", (HttpContext http, EmbeddingsEndpoint embeddings) => embeddings.HandleAsync(http));
+        v1.MapPost("/completions", (HttpContext http, CompletionsEndpoint completions) => completions.TextAsync(http));
+        v1.MapPost("/chat/completions", (HttpContext http, CompletionsEndpoint completions) => completions.ChatAsync(http));
+        return app;
+    }
+
+    private static int? PortOf(IConfiguration configuration, string endpoint) =>
+        endpoint.Length > 0 && configuration[$"Kestrel:Endpoints:{endpoint}:Url"] is { } url
+            && Uri.TryCreate(url.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var address)
+            && address.Port > 0
+            ? address.Port
+            : null;
+}

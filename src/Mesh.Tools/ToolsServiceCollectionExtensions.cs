@@ -24,6 +24,8 @@ public static class ToolsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITool, CalculatorTool>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITool, ClockTool>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITool, Analytics.UsageSqlTool>());
+        services.AddMeshClient<Mesh.Telemetry.V1.Analytics.AnalyticsClient>("telemetry");
         services.TryAddSingleton<ToolRegistry>();
         services.TryAddSingleton<ToolExecutor>();
         services.TryAddSingleton<Mesh.Metering.Estimates.ComputeEstimator>();

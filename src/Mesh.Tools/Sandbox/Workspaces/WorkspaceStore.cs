@@ -73,6 +73,9 @@ public sealed partial class WorkspaceStore
         return Hold(path, uid, ephemeral: true);
     }
 
+    /// <summary>Whether the run has a workspace now.</summary>
+    public bool Exists(string tenant, string runId) => Directory.Exists(RunPath(tenant, runId));
+
     /// <summary>Removes the run's workspace; false when it had none.</summary>
     public bool End(string tenant, string runId)
     {

@@ -30,6 +30,9 @@ public static class MeshCli
         root.Subcommands.Add(GenerateCommand.Create(runner));
         root.Subcommands.Add(ToolsCommand.Create(runner));
         root.Subcommands.Add(ToolCommand.Create(runner));
+        root.Subcommands.Add(McpCommand.Create(runner));
+        root.Subcommands.Add(KnowledgeCommand.Create(runner));
+        root.Subcommands.Add(EgressCommand.Create(runner));
         root.Subcommands.Add(WhoAmICommand.Create(runner));
         root.Subcommands.Add(TenantsCommand.Create(runner));
         root.Subcommands.Add(PrincipalsCommand.Create(runner));

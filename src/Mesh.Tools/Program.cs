@@ -1,4 +1,6 @@
 using Mesh.Tools;
+using Mesh.Tools.Knowledge;
+using Mesh.Tools.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshService("tools");
@@ -7,4 +9,7 @@ builder.AddTools();
 var app = builder.Build();
 app.MapMeshService();
 app.MapGrpcService<ToolsService>();
+app.MapGrpcService<McpServersService>();
+app.MapGrpcService<KnowledgeService>();
+app.MapMeshMcpServer();
 app.Run();

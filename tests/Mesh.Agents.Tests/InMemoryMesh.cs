@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Agents.Tests;
 
-/// <summary>The agents service in memory with its own run store, calling real inference and tools services also in memory.</summary>
+/// <summary>The agents service in memory with its own run store, calling real inference and tools services also in memory (tools calling inference too).</summary>
 public sealed class InMemoryMesh : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-agents-{Guid.NewGuid():N}");
@@ -14,6 +14,9 @@ public sealed class InMemoryMesh : IDisposable
     public InMemoryMesh()
     {
         Directory.CreateDirectory(_directory);
+        // Tools embeds knowledge (the handbook that retrieve steps search) through inference.
+        Tools.WithServices(services => services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient))
+            .ConfigurePrimaryHttpMessageHandler(() => Inference.Server.CreateHandler()));
         Inference.StartServer();
         Tools.StartServer();
         Agents = StartAgents();

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Mesh.Agents.V1;
 using Mesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Agents.Tests;
 
@@ -393,6 +394,42 @@ public sealed class WorkflowRunTests(InMemoryMesh mesh) : IClassFixture<InMemory
         {
             Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task StartRun_SandboxedStepsShareAWorkspace_RemovedWhenTheRunEnds()
+    {
+        var name = Name("workspace");
+        await CreateAsync($$$"""
+            name: {{{name}}}
+            inputs: { type: object }
+            steps:
+              - id: write
+                kind: tool
+                tool: shell
+                arguments: { command: "echo kept for the next step > /workspace/note" }
+                next: read
+              - id: read
+                kind: tool
+                tool: shell
+                arguments: { command: "cat /workspace/note" }
+                output: read
+            output: "{{ state.read.stdout }}"
+            """);
+
+        // A mesh admin's run: without identity here, only an admin's calls may name their run to the tools service.
+        var run = await Client.StartRunAsync(new StartRunRequest { Workflow = name }, TestCalls.As(TestKeys.Admin, tenant: "acme"));
+        var done = await UntilAsync(run.RunId, r => r.Status is RunStatus.Completed or RunStatus.Failed);
+        var workspaces = mesh.Tools.Services.GetRequiredService<Mesh.Tools.Sandbox.Workspaces.WorkspaceStore>();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (workspaces.Exists("acme", run.RunId) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(done.Status == RunStatus.Completed, done.Error?.Message);
+        Assert.Contains("kept for the next step", done.OutputJson, StringComparison.Ordinal);
+        Assert.False(workspaces.Exists("acme", run.RunId), "the run's workspace is still there after the run ended");
     }
 
     private static string Name(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];

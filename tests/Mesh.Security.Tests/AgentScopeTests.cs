@@ -110,7 +110,7 @@ public sealed class AgentScopeTests(SecureMesh mesh) : IClassFixture<SecureMesh>
 
         Assert.Equal("6 * 7 = 42", events[^1].Completed.Answer);
         var runId = events[0].RunId;
-        var toolAudit = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Attributes.GetValueOrDefault("run_id") == runId);
+        var toolAudit = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Resource == "tool:calculator" && e.Attributes.GetValueOrDefault("run_id") == runId);
         var modelAudit = mesh.Inference.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Attributes.GetValueOrDefault("run_id") == runId);
         foreach (var audit in new[] { toolAudit, modelAudit })
         {

@@ -35,7 +35,17 @@ public sealed class SecureMesh : IDisposable
             });
         Identity.StartServer();
         Inference = Secured(new MeshServiceFactory<InferenceService>());
-        Tools = Secured(new MeshServiceFactory<ToolsService>());
+        // Tools shows telemetry's prices, asks its tenant SQL (usage_sql), runs the MCP servers installed in tests/mcp-servers, embeds
+        // knowledge through inference, and its MCP endpoint calls its own gRPC API.
+        Tools = Secured(new MeshServiceFactory<ToolsService>())
+            .WithSetting("Mesh:Tools:Mcp:ServerRoots:0", Mesh.DevServers.LocalMcpServers.Root)
+            .WithServices(services =>
+            {
+                services.AddHttpClient(nameof(Mesh.Telemetry.V1.Prices.PricesClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+                services.AddHttpClient(nameof(Mesh.Telemetry.V1.Analytics.AnalyticsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+                services.AddHttpClient(nameof(Mesh.Tools.V1.Tools.ToolsClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Tools!.Server.CreateHandler()));
+                services.AddHttpClient(nameof(Mesh.Inference.V1.Inference.InferenceClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Inference.Server.CreateHandler()));
+            });
         Agents = Secured(new MeshServiceFactory<AgentsService>())
             .WithSetting("Mesh:Agents:Runs:DatabasePath", Path.Combine(_directory, "runs.db"))
             .WithServices(services =>

@@ -39,7 +39,7 @@ public sealed class WorkflowRunSecurityTests(SecureMesh mesh) : IClassFixture<Se
         var ended = await UntilEndedAsync(run.RunId, user);
 
         Assert.Equal(RunStatus.Completed, ended.Status);
-        var toolAudit = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Attributes.GetValueOrDefault("run_id") == run.RunId);
+        var toolAudit = mesh.Tools.Usage.Events.Single(e => e.Kind == UsageKind.Audit && e.Resource == "tool:calculator" && e.Attributes.GetValueOrDefault("run_id") == run.RunId);
         Assert.Equal(("dave", "assistant", "allow"), (toolAudit.PrincipalId, toolAudit.AgentId, toolAudit.Attributes["decision"]));
         Assert.NotEqual(keyId, toolAudit.Attributes["credential"]);
 

@@ -20,12 +20,18 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
         // Mesh.Tools -> tools: the service presents its own key for its calls to other services.
         ["Mesh:Service:Key"] = TestKeys.Service(typeof(TEntryPoint).Assembly.GetName().Name!["Mesh.".Length..].ToLowerInvariant()),
     };
-
-    public MeshServiceFactory() => _settings["Mesh:Usage:Spool:Directory"] = _spool;
+    // The tools service keeps its database, vectors and workspaces here, never in the source tree.
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"mesh-host-{Guid.NewGuid():N}");
     private readonly List<Action<IServiceCollection>> _services = [];
     private readonly string _spool = Path.Combine(Path.GetTempPath(), $"mesh-test-spool-{Guid.NewGuid():N}");
 
     private bool _shipUsage;
+
+    public MeshServiceFactory()
+    {
+        _settings["Mesh:Usage:Spool:Directory"] = _spool;
+        _settings["Mesh:Tools:DataDirectory"] = _scratch;
+    }
 
     static MeshServiceFactory()
     {
@@ -92,29 +98,35 @@ public class MeshServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        DeleteSpool();
+        DeleteFolders();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        DeleteSpool();
+        DeleteFolders();
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The test's usage spool goes with it; a test that needs what was left there reads it before disposing.</summary>
-    private void DeleteSpool()
+    /// <summary>
+    /// The test's usage spool and the tools data go with it; a test that needs what was left there
+    /// reads it before disposing.
+    /// </summary>
+    private void DeleteFolders()
     {
-        try
+        foreach (var folder in new[] { _spool, _scratch })
         {
-            if (Directory.Exists(_spool))
+            try
             {
-                Directory.Delete(_spool, recursive: true);
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
             }
-        }
-        catch (IOException)
-        {
-            // a file still held by a closing host; the temp folder's cleanup takes it
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // a file still held by a closing host; the temp folder's cleanup takes it
+            }
         }
     }
 }

@@ -37,6 +37,10 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
 
     public ToolsClient Tools => new(Invoker(MeshService.Tools));
 
+    public Mesh.Tools.V1.McpServers.McpServersClient McpServers => new(Invoker(MeshService.Tools));
+
+    public Mesh.Tools.V1.Knowledge.KnowledgeClient Knowledge => new(Invoker(MeshService.Tools));
+
     /// <summary>Call options with the API key, the tenant and a deadline of <c>--timeout</c> from now.</summary>
     public CallOptions Options(CancellationToken cancellationToken) =>
         new(Headers(settings), time.GetUtcNow().UtcDateTime.Add(settings.Timeout), cancellationToken);

@@ -22,7 +22,12 @@ public static class ToolCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var version = new Option<string?>("--tool-version") { Description = "The tool version; default: the latest", HelpName = "version" };
-        var command = new Command("tool", "Invoke a tool with JSON arguments and print its result") { name, arguments, version };
+        var key = new Option<string?>("--idempotency-key")
+        {
+            Description = "Run the call at most once for this key: a repeat answers the stored result",
+            HelpName = "key",
+        };
+        var command = new Command("tool", "Invoke a tool with JSON arguments and print its result") { name, arguments, version, key };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var request = new InvokeToolRequest
@@ -30,6 +35,7 @@ public static class ToolCommand
                 Tool = context.Parse.GetValue(name) ?? string.Empty,
                 Version = context.Parse.GetValue(version) ?? string.Empty,
                 ArgumentsJson = RequireObject(context.Parse.GetValue(arguments)),
+                IdempotencyKey = context.Parse.GetValue(key) ?? string.Empty,
             };
             var response = await context.Output.WithStatusAsync($"Running {request.Tool}…", async _ =>
                 await context.Clients.Tools.InvokeToolAsync(request, context.Clients.Options(cancellationToken)));
@@ -40,8 +46,11 @@ public static class ToolCommand
             }
 
             context.Output.Console.WriteLine(Indent(response.ResultJson));
-            context.Output.Console.MarkupLine(
-                $"[grey]{response.Tool} {response.Version} · {Formatting.Duration(response.DurationMs)}[/]");
+            var stats = response.Stats is { } s
+                ? $" · exit {s.ExitCode}{(s.KilledBy.Length > 0 ? $" (killed: {s.KilledBy})" : "")} · CPU {Formatting.Duration(s.CpuMs)} · peak {s.PeakMemoryBytes / (1024 * 1024)} MiB"
+                : "";
+            var replayed = response.Replayed ? " · replayed (the stored result of the first call with this key)" : "";
+            context.Output.Console.MarkupLine($"[grey]{Markup.Escape($"{response.Tool} {response.Version} · {Formatting.Duration(response.DurationMs)}{stats}{replayed}")}[/]");
             return ExitCodes.Success;
         });
         return command;

@@ -22,8 +22,10 @@ public static class ToolsCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("Tool", "Version", "Side effect");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Tool", "Version", "Source", "Side effect");
             table.AddColumn(new TableColumn("Timeout").RightAligned());
+            table.AddColumn(new TableColumn("$/call").RightAligned());
+            table.AddColumn(new TableColumn("$/CPU-s").RightAligned());
             table.AddColumn("Description");
             foreach (var tool in response.Tools)
             {
@@ -31,9 +33,12 @@ public static class ToolsCommand
                 {
                     new Text(tool.Name, new Style(decoration: Decoration.Bold)),
                     new Text(tool.Version),
+                    new Text(tool.Source.Length > 0 ? $"{tool.Source} ({tool.Runtime})" : "-"),
                     new Text(SideEffectName(tool.SideEffect)),
                     new Text(tool.TimeoutMs > 0 ? Output.Formatting.Duration(tool.TimeoutMs) : "-"),
-                    new Text(tool.Description),
+                    new Text(tool.Price?.PerCallUsd ?? "?"),
+                    new Text(tool.Price?.PerCpuSecondUsd ?? "?"),
+                    new Text(tool.Description.Length > 80 ? tool.Description[..77] + "..." : tool.Description),
                 });
             }
 

@@ -85,6 +85,13 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
             return new CheckResult(true, $"{who} is an admin of tenant {subject.TenantId}", revision);
         }
 
+        if (obj == tenant && relation == RelationSchema.Admin && subject.Delegated)
+        {
+            // Asked by another service for an admin action (registering a tenant's tools, say).
+            return Denied($"{who} acts with a delegated credential (an agent's token or a scoped key), which never carries tenant admin powers; use an unscoped credential of its own",
+                $"{tenant}#admin", revision);
+        }
+
         if (obj == tenant && relation == RelationSchema.Member)
         {
             return new CheckResult(true, $"{who} is a member of tenant {subject.TenantId}", revision);

@@ -2,7 +2,7 @@ using Mesh.Tools.V1;
 
 namespace Mesh.Tools.Registry;
 
-/// <summary>What the registry publishes about a tool.</summary>
+/// <summary>What the registry publishes about a tool, apart from how it runs.</summary>
 /// <param name="Name">Stable identifier callers invoke it by.</param>
 /// <param name="Version">Semantic version (major.minor.patch).</param>
 /// <param name="Description">What it does, for people and models choosing a tool.</param>
@@ -17,16 +17,59 @@ public sealed record ToolDescriptor(
     TimeSpan Timeout,
     SideEffect SideEffect)
 {
-    /// <summary>Indicative price of one call in US dollars, when the tool has one.</summary>
-    public decimal? PriceHintUsd { get; init; }
+    /// <summary>The entry of telemetry's price list the tool is billed at; empty: its own name.</summary>
+    public string PriceClass { get; init; } = "";
 
-    public ToolInfo ToInfo() => new()
+    /// <summary>What one sandboxed run may use; null for tools that run in the service.</summary>
+    public SandboxLimits? Limits { get; init; }
+
+    /// <summary>How it runs: builtin, process, mcp or http.</summary>
+    public string Runtime { get; init; } = ToolRuntimes.BuiltIn;
+
+    /// <summary>Where it comes from: mesh (every tenant), tenant, or mcp:&lt;server&gt;.</summary>
+    public string Source { get; init; } = ToolSources.Mesh;
+
+    /// <summary>The price list entry the tool is billed at.</summary>
+    public string BilledAs => PriceClass.Length > 0 ? PriceClass : Name;
+
+    public ToolInfo ToInfo(ToolPrice? price)
     {
-        Name = Name,
-        Version = Version,
-        Description = Description,
-        ArgumentsSchema = ArgumentsSchema,
-        TimeoutMs = (int)Math.Min(int.MaxValue, Timeout.TotalMilliseconds),
-        SideEffect = SideEffect,
-    };
+        var info = new ToolInfo
+        {
+            Name = Name,
+            Version = Version,
+            Description = Description,
+            ArgumentsSchema = ArgumentsSchema,
+            TimeoutMs = (int)Math.Min(int.MaxValue, Timeout.TotalMilliseconds),
+            SideEffect = SideEffect,
+            Runtime = Runtime,
+            Source = Source,
+            Permission = $"tool:{Name}#invoker",
+            Price = price,
+        };
+        if (Limits is { } limits)
+        {
+            info.Limits = limits.ToMessage();
+        }
+
+        return info;
+    }
+}
+
+/// <summary>The runtimes a tool can have.</summary>
+public static class ToolRuntimes
+{
+    public const string BuiltIn = "builtin";
+    public const string Process = "process";
+    public const string Mcp = "mcp";
+    public const string Http = "http";
+}
+
+/// <summary>Where a tool comes from.</summary>
+public static class ToolSources
+{
+    public const string Mesh = "mesh";
+    public const string Tenant = "tenant";
+
+    public static string McpServer(string server) => $"mcp:{server}";
 }

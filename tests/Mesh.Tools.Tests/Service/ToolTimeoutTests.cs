@@ -12,10 +12,12 @@ public sealed class ToolTimeoutTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private static (MeshServiceFactory<ToolsService> Factory, NeverEndingTool Tool) HostWith(TimeSpan toolTimeout)
+    private static (ToolsFactory Factory, NeverEndingTool Tool) HostWith(TimeSpan toolTimeout)
     {
         var tool = new NeverEndingTool(toolTimeout);
-        return (new MeshServiceFactory<ToolsService>().WithServices(s => s.AddSingleton<ITool>(tool)), tool);
+        var factory = new ToolsFactory();
+        factory.WithServices(s => s.AddSingleton<ITool>(tool));
+        return (factory, tool);
     }
 
     private static InvokeToolRequest Request() => new() { Tool = NeverEndingTool.Name, ArgumentsJson = "{}" };
@@ -71,7 +73,7 @@ public sealed class ToolTimeoutTests
         Assert.Equal(UsageStatus.Cancelled, usage.Status);
     }
 
-    private static async Task<UsageEvent> WaitForSingleEventAsync(MeshServiceFactory<ToolsService> factory)
+    private static async Task<UsageEvent> WaitForSingleEventAsync(ToolsFactory factory)
     {
         using var timeout = new CancellationTokenSource(Patience);
         while (factory.Usage.Events.Count == 0)

@@ -9,14 +9,14 @@ namespace Mesh.Tools.Tests.Service;
 /// <summary>Each test hosts its own service so the captured usage is its own.</summary>
 public sealed class ToolUsageTests
 {
-    private static Task<InvokeToolResponse> InvokeAsync(MeshServiceFactory<ToolsService> factory, string argumentsJson) =>
+    private static Task<InvokeToolResponse> InvokeAsync(ToolsFactory factory, string argumentsJson) =>
         new ToolsClient(factory.CreateChannel())
             .InvokeToolAsync(new InvokeToolRequest { Tool = "calculator", ArgumentsJson = argumentsJson }, TestCalls.As(TestKeys.Acme)).ResponseAsync;
 
     [Fact]
     public async Task InvokeTool_Success_EmitsOneToolCallEventForCallersTenant()
     {
-        await using var factory = new MeshServiceFactory<ToolsService>();
+        await using var factory = new ToolsFactory();
 
         await InvokeAsync(factory, """{"expression":"2*21"}""");
 
@@ -39,7 +39,7 @@ public sealed class ToolUsageTests
     [InlineData("""{"expression":"1","extra":true}""")]
     public async Task InvokeTool_RejectedBeforeExecution_EmitsNoEvent(string argumentsJson)
     {
-        await using var factory = new MeshServiceFactory<ToolsService>();
+        await using var factory = new ToolsFactory();
 
         await Assert.ThrowsAsync<RpcException>(() => InvokeAsync(factory, argumentsJson));
 
@@ -49,7 +49,7 @@ public sealed class ToolUsageTests
     [Fact]
     public async Task InvokeTool_UnknownTool_EmitsNoEvent()
     {
-        await using var factory = new MeshServiceFactory<ToolsService>();
+        await using var factory = new ToolsFactory();
         var client = new ToolsClient(factory.CreateChannel());
 
         await Assert.ThrowsAsync<RpcException>(() => client.InvokeToolAsync(new InvokeToolRequest { Tool = "abacus" }, TestCalls.As(TestKeys.Acme)).ResponseAsync);
@@ -60,7 +60,7 @@ public sealed class ToolUsageTests
     [Fact]
     public async Task InvokeTool_FailsDuringEvaluation_EmitsErrorEventWithReason()
     {
-        await using var factory = new MeshServiceFactory<ToolsService>();
+        await using var factory = new ToolsFactory();
 
         await Assert.ThrowsAsync<RpcException>(() => InvokeAsync(factory, """{"expression":"1/0"}"""));
 

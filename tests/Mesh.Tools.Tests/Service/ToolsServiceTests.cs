@@ -7,7 +7,7 @@ using ToolsClient = Mesh.Tools.V1.Tools.ToolsClient;
 
 namespace Mesh.Tools.Tests.Service;
 
-public sealed class ToolsServiceTests(MeshServiceFactory<ToolsService> factory) : IClassFixture<MeshServiceFactory<ToolsService>>
+public sealed class ToolsServiceTests(ToolsFactory factory) : IClassFixture<ToolsFactory>
 {
     private ToolsClient Client => new(factory.CreateChannel());
 

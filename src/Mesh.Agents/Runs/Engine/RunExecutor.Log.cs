@@ -16,4 +16,7 @@ public sealed partial class RunExecutor
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Run {RunId}: compensated step {StepId} (ok: {Ok})")]
     private static partial void LogCompensated(ILogger logger, string runId, string stepId, bool ok);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Run {RunId} ended but the tools service did not end its workspace ({Code}: {Reason}); it goes when it idles out")]
+    private static partial void LogWorkspaceNotEnded(ILogger logger, string runId, Grpc.Core.StatusCode code, string reason);
 }

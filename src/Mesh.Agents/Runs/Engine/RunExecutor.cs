@@ -31,6 +31,7 @@ public sealed partial class RunExecutor(
     ILogger<RunExecutor> logger)
 {
     private readonly Dictionary<string, IStepHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+    private static readonly TimeSpan EndRunTimeout = TimeSpan.FromSeconds(5);
     private readonly LargeValues _large = new(options.Value.LargeResultBytes);
 
     /// <summary>Raised after a commit that started child runs, so the scheduler takes them at once.</summary>
@@ -60,6 +61,11 @@ public sealed partial class RunExecutor(
                 using var runScope = CallScope.Enter(scopes.For(session.Run));
                 if (await AdvanceAsync(session, execution, lease, cancel) != CommitOutcome.Conflict)
                 {
+                    if (session.Run.IsFinished && session.Definition.Tools.Count > 0)
+                    {
+                        await EndWorkspaceAsync(session.Run.Id);
+                    }
+
                     return;
                 }
             }
@@ -71,6 +77,22 @@ public sealed partial class RunExecutor(
         }
 
         await store.ReleaseAsync(claim.RunId, owner, claim.Fence, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Tells the tools service the run has ended, so the sandbox workspace its steps shared is
+    /// removed now rather than when it idles out. Best effort: the run has ended either way.
+    /// </summary>
+    private async Task EndWorkspaceAsync(string runId)
+    {
+        try
+        {
+            await tools.EndRunAsync(new Tools.V1.EndRunRequest { RunId = runId }, deadline: time.GetUtcNow().UtcDateTime.Add(EndRunTimeout));
+        }
+        catch (RpcException ex)
+        {
+            LogWorkspaceNotEnded(logger, runId, ex.StatusCode, ex.Status.Detail);
+        }
     }
 
     private async Task<RunSession?> LoadAsync(string runId, CancellationToken cancellationToken)

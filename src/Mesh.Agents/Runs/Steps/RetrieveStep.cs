@@ -10,9 +10,10 @@ using Mesh.Usage.V1;
 namespace Mesh.Agents.Runs.Steps;
 
 /// <summary>
-/// <c>retrieve</c>: searches a knowledge set. Through the tools service's <c>knowledge_search</c>
-/// tool where it is registered; the built-in handbook is also searched here (by a vector the
-/// run embedded, or by embedding the query), metered as one retrieval.
+/// <c>retrieve</c>: searches a knowledge set through the tools service's <c>knowledge_search</c>
+/// tool (hits as <c>[{id, title, text, score, source}]</c>). The built-in handbook is searched
+/// here instead when the step gives a vector the run already embedded (the tool would embed the
+/// query again) or the tool is not available, metered as one retrieval.
 /// </summary>
 public sealed class RetrieveStep(
     Inference.V1.Inference.InferenceClient inference,
@@ -23,6 +24,9 @@ public sealed class RetrieveStep(
 {
     public const string SearchTool = "knowledge_search";
 
+    /// <summary>The most hits <see cref="SearchTool"/> answers at once.</summary>
+    public const int MaxToolTop = 20;
+
     public string Kind => StepKinds.Retrieve;
 
     public async Task<StepResult> RunAsync(StepInvocation invocation, CancellationToken cancellationToken)
@@ -30,11 +34,13 @@ public sealed class RetrieveStep(
         ArgumentNullException.ThrowIfNull(invocation);
         var set = invocation.Step.String("knowledge")!;
         var top = invocation.Step.Integer("top") ?? 3;
-        if (!string.Equals(set, BuiltInKnowledge.Name, StringComparison.Ordinal) || await invocation.Run.ToolAvailableAsync(SearchTool, cancellationToken))
+        if (!string.Equals(set, BuiltInKnowledge.Name, StringComparison.Ordinal)
+            || (invocation.Step.Node("vector") is null && await invocation.Run.ToolAvailableAsync(SearchTool, cancellationToken)))
         {
-            var arguments = new JsonObject { ["set"] = set, ["query"] = invocation.RenderText("query"), ["top"] = top };
+            var arguments = new JsonObject { ["set"] = set, ["query"] = invocation.RenderText("query"), ["top_k"] = Math.Min(top, MaxToolTop) };
             var call = await tools.InvokeAsync(invocation.Run, SearchTool, "", arguments, invocation.IdempotencyKey, $"{invocation.Step.Path}.query", cancellationToken);
-            return new StepResult(call.Result, $"{SearchTool} over {set}") { Name = set, Tool = call };
+            var found = Hits(call.Result);
+            return new StepResult(found, $"{SearchTool} over {set}: {found.Count} hits") { Name = set, Tool = call };
         }
 
         var started = time.GetTimestamp();
@@ -52,6 +58,17 @@ public sealed class RetrieveStep(
         var summary = string.Join(", ", hits.Select(h => $"{h.Document.Title} ({h.Score:0.00})"));
         return new StepResult(result, summary) { Name = set, Usage = [searchEvent] };
     }
+
+    /// <summary>The tool's <c>{set, hits: [{document_id, title, text, score, source, chunk}]}</c> as the step's hit list.</summary>
+    private static JsonArray Hits(JsonNode? result) =>
+        new([.. (result?["hits"] as JsonArray ?? []).Select(h => (JsonNode?)new JsonObject
+        {
+            ["id"] = h?["document_id"]?.DeepClone(),
+            ["title"] = h?["title"]?.DeepClone(),
+            ["text"] = h?["text"]?.DeepClone(),
+            ["score"] = h?["score"]?.DeepClone(),
+            ["source"] = h?["source"]?.DeepClone(),
+        })]);
 
     private async Task<float[]> VectorAsync(StepInvocation invocation, CancellationToken cancellationToken)
     {

@@ -104,6 +104,13 @@ public static class StepKinds
                 break;
             case Retrieve:
                 RequireName(step, "knowledge", problems, null);
+                if (step.String("knowledge") is { Length: > 0 } knowledge && knowledge != Knowledge.BuiltInKnowledge.Name)
+                {
+                    // A tenant's set is searched by the tools service, which embeds the query with the run's credential.
+                    uses.Tools.Add(Runs.Steps.RetrieveStep.SearchTool);
+                    uses.Models.Add(Knowledge.KnowledgeIndex.Model);
+                }
+
                 if (step.Node("query") is null && step.Node("vector") is null)
                 {
                     problems.Add($"{p}.query", "a retrieve step needs a query (text) or a vector");

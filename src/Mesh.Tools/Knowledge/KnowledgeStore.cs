@@ -1,0 +1,203 @@
+using DuckDB.NET.Data;
+
+namespace Mesh.Tools.Knowledge;
+
+/// <summary>A knowledge set as stored.</summary>
+public sealed record KnowledgeSetRecord(string Tenant, string Name, string Description, string Model, int Dimensions, int Documents, int Chunks, DateTimeOffset CreatedAt);
+
+/// <summary>A document with its chunks and their vectors, ready to store.</summary>
+public sealed record EmbeddedDocument(string Id, string Title, string Source, string Text, IReadOnlyList<(string Text, float[] Vector)> Chunks);
+
+/// <summary>One chunk found by a search.</summary>
+public sealed record ChunkHit(double Score, string DocumentId, string Title, string Source, int Chunk, string Text);
+
+/// <summary>
+/// Knowledge sets, documents and chunk vectors in an embedded DuckDB file. Every statement names
+/// the tenant: a set is only ever found in its own tenant (the mesh's built-in sets have the empty
+/// tenant). One writer at a time; readers each open their own connection. Similarity is DuckDB's
+/// <c>list_cosine_similarity</c> over every chunk of the set (exact search; sets here are small).
+/// </summary>
+public sealed class KnowledgeStore : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS knowledge_sets(
+            tenant VARCHAR NOT NULL, name VARCHAR NOT NULL, description VARCHAR NOT NULL, model VARCHAR NOT NULL,
+            dimensions INTEGER NOT NULL, created_at BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS knowledge_documents(
+            tenant VARCHAR NOT NULL, set_name VARCHAR NOT NULL, id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+            source VARCHAR NOT NULL, text VARCHAR NOT NULL, added_at BIGINT NOT NULL);
+        CREATE TABLE IF NOT EXISTS knowledge_chunks(
+            tenant VARCHAR NOT NULL, set_name VARCHAR NOT NULL, document_id VARCHAR NOT NULL, chunk INTEGER NOT NULL,
+            text VARCHAR NOT NULL, embedding FLOAT[] NOT NULL);
+        """;
+
+    private readonly string _connectionString;
+    private readonly Lazy<DuckDBConnection> _opened;
+    private readonly Lock _writing = new();
+
+    /// <summary>The database at <paramref name="path"/>, opened (and created) on first use.</summary>
+    public KnowledgeStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _connectionString = $"Data Source={Path.GetFullPath(path)}";
+        _opened = new Lazy<DuckDBConnection>(() =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var writer = new DuckDBConnection(_connectionString);
+            writer.Open();
+            Execute(writer, Schema);
+            return writer;
+        });
+    }
+
+    private DuckDBConnection Writer => _opened.Value;
+
+    public bool TryCreate(KnowledgeSetRecord set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        lock (_writing)
+        {
+            if (Find(set.Tenant, set.Name) is not null)
+            {
+                return false;
+            }
+
+            Execute(Writer, "INSERT INTO knowledge_sets VALUES ($1, $2, $3, $4, $5, $6)",
+                set.Tenant, set.Name, set.Description, set.Model, set.Dimensions, set.CreatedAt.ToUnixTimeMilliseconds());
+            return true;
+        }
+    }
+
+    /// <summary>Removes the set with its documents and chunks; how many documents it had, or -1 when there was no such set.</summary>
+    public int Delete(string tenant, string name)
+    {
+        lock (_writing)
+        {
+            if (Find(tenant, name) is not { } set)
+            {
+                return -1;
+            }
+
+            using var transaction = Writer.BeginTransaction();
+            Execute(Writer, "DELETE FROM knowledge_chunks WHERE tenant = $1 AND set_name = $2", tenant, name);
+            Execute(Writer, "DELETE FROM knowledge_documents WHERE tenant = $1 AND set_name = $2", tenant, name);
+            Execute(Writer, "DELETE FROM knowledge_sets WHERE tenant = $1 AND name = $2", tenant, name);
+            transaction.Commit();
+            return set.Documents;
+        }
+    }
+
+    /// <summary>Stores the documents (replacing any with the same id) in one transaction; sets the set's dimensions on its first vectors.</summary>
+    public void Put(string tenant, string set, int dimensions, IReadOnlyList<EmbeddedDocument> documents, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        lock (_writing)
+        {
+            using var transaction = Writer.BeginTransaction();
+            Execute(Writer, "UPDATE knowledge_sets SET dimensions = $3 WHERE tenant = $1 AND name = $2 AND dimensions = 0", tenant, set, dimensions);
+            foreach (var document in documents)
+            {
+                Execute(Writer, "DELETE FROM knowledge_chunks WHERE tenant = $1 AND set_name = $2 AND document_id = $3", tenant, set, document.Id);
+                Execute(Writer, "DELETE FROM knowledge_documents WHERE tenant = $1 AND set_name = $2 AND id = $3", tenant, set, document.Id);
+                Execute(Writer, "INSERT INTO knowledge_documents VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    tenant, set, document.Id, document.Title, document.Source, document.Text, now.ToUnixTimeMilliseconds());
+            }
+
+            using (var appender = Writer.CreateAppender("knowledge_chunks"))
+            {
+                foreach (var document in documents)
+                {
+                    for (var i = 0; i < document.Chunks.Count; i++)
+                    {
+                        appender.CreateRow()
+                            .AppendValue(tenant).AppendValue(set).AppendValue(document.Id).AppendValue(i)
+                            .AppendValue(document.Chunks[i].Text).AppendValue(document.Chunks[i].Vector)
+                            .EndRow();
+                    }
+                }
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    public KnowledgeSetRecord? Find(string tenant, string name) => List(tenant, name) is [var set, ..] ? set : null;
+
+    /// <summary>The sets of <paramref name="tenant"/> (all, or the one named <paramref name="name"/>), with their counts.</summary>
+    public IReadOnlyList<KnowledgeSetRecord> List(string tenant, string? name = null)
+    {
+        using var connection = OpenReader();
+        using var command = Command(connection, """
+            SELECT s.tenant, s.name, s.description, s.model, s.dimensions, s.created_at,
+                (SELECT count(*) FROM knowledge_documents d WHERE d.tenant = s.tenant AND d.set_name = s.name),
+                (SELECT count(*) FROM knowledge_chunks c WHERE c.tenant = s.tenant AND c.set_name = s.name)
+            FROM knowledge_sets s WHERE s.tenant = $1 AND ($2 = '' OR s.name = $2) ORDER BY s.name
+            """, tenant, name ?? "");
+        using var reader = command.ExecuteReader();
+        var sets = new List<KnowledgeSetRecord>();
+        while (reader.Read())
+        {
+            sets.Add(new KnowledgeSetRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                (int)reader.GetInt64(6), (int)reader.GetInt64(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+        }
+
+        return sets;
+    }
+
+    /// <summary>The <paramref name="top"/> chunks of the set most similar to <paramref name="query"/> (cosine), best first.</summary>
+    public IReadOnlyList<ChunkHit> Search(string tenant, string set, float[] query, int top)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var connection = OpenReader();
+        using var command = Command(connection, """
+            SELECT c.document_id, d.title, d.source, c.chunk, c.text, list_cosine_similarity(c.embedding, $3::FLOAT[]) AS score
+            FROM knowledge_chunks c
+            JOIN knowledge_documents d ON d.tenant = c.tenant AND d.set_name = c.set_name AND d.id = c.document_id
+            WHERE c.tenant = $1 AND c.set_name = $2
+            ORDER BY score DESC, c.document_id, c.chunk LIMIT $4
+            """, tenant, set, query, top);
+        using var reader = command.ExecuteReader();
+        var hits = new List<ChunkHit>();
+        while (reader.Read())
+        {
+            hits.Add(new ChunkHit(reader.IsDBNull(5) ? 0 : Convert.ToDouble(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture),
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4)));
+        }
+
+        return hits;
+    }
+
+    public void Dispose()
+    {
+        if (_opened.IsValueCreated)
+        {
+            _opened.Value.Dispose();
+        }
+    }
+
+    private DuckDBConnection OpenReader()
+    {
+        _ = _opened.Value;
+        var connection = new DuckDBConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static DuckDBCommand Command(DuckDBConnection connection, string sql, params object[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(value));
+        }
+
+        return command;
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql, params object[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+}

@@ -102,6 +102,11 @@ public sealed class CapabilityCatalog(IEnumerable<ICapabilitySource> sources, Ca
             var capability = set?.Clone() ?? new Capability();
             capability.Ref = key.ToRef();
             capability.SeenIn.Clear();
+            if (set is not null)
+            {
+                where.Add("metadata");
+            }
+
             capability.SeenIn.AddRange(where.Order(StringComparer.Ordinal));
             result[key] = capability;
         }

@@ -60,7 +60,12 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
             var shares = new List<(CapabilityKey Key, decimal Share, decimal Equal)>();
             if (outcome.Capability is { } direct)
             {
-                shares.Add((direct, 1m, 1m));
+                // An outcome of a name without its version goes to the versions used, by their cost.
+                var versions = direct.Version.Length > 0 ? [] : facts.Usage.Values.Where(u => u.Key.Kind == direct.Kind && u.Key.Name == direct.Name).ToList();
+                var versionsCost = versions.Sum(v => v.CostUsd);
+                shares.AddRange(versions.Count == 0
+                    ? [(direct, 1m, 1m)]
+                    : versions.Select(v => (v.Key, versionsCost > 0 ? v.CostUsd / versionsCost : 1m / versions.Count, 1m / versions.Count)));
             }
             else if (facts.Runs.TryGetValue(outcome.RunId, out var parts))
             {

@@ -82,7 +82,7 @@ public static class VrioAssessor
             Verdict.NotEnoughEvidence when shortOf.Count > 0 => $"{verdict}: keep it running and measured ({string.Join("; ", shortOf)})",
             Verdict.NotEnoughEvidence => $"{verdict}: " + new[] { a.Rarity, a.Imitability }.First(i => !i.Sufficient).Reason,
             Verdict.CompetitiveDisadvantage => cheaper is not null ? $"{cheaper}: {verdict}, substitute it" : c.Measured(o) ? $"{verdict}: its outcomes are worth less than it costs; fix or retire it" : $"{verdict}: record outcomes (mesh vrio outcome) or raise its success rate",
-            Verdict.CompetitiveParity => cheaper is not null ? $"{cheaper} at {(gap!.Method.Contains("equal", StringComparison.Ordinal) ? "equal" : "similar")} success: {verdict}, consider substituting" : $"{verdict}: a commodity; buy it at the lowest price, or differentiate it (fine-tune on own data)",
+            Verdict.CompetitiveParity => cheaper is not null ? $"{cheaper} at {(gap!.EqualSuccess ? "equal" : "lower")} success: {verdict}, consider substituting" : $"{verdict}: a commodity; buy it at the lowest price, or differentiate it (fine-tune on own data)",
             Verdict.TemporaryAdvantage => $"{verdict}: {a.Imitability.Reason}; build the moat (own data, fine-tuning, workflows that depend on it)",
             Verdict.UnusedAdvantage => $"{verdict}: {a.Organization.Reason.Split("; ")[0]}; fix that to capture its value",
             Verdict.SustainedAdvantage => $"{verdict}: keep investing and protect it",

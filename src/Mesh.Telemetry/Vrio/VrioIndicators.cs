@@ -107,7 +107,7 @@ public static class VrioIndicators
         Add(indicator, "runs (all time)", (c.History?.Runs ?? 0).ToString(CultureInfo.InvariantCulture));
         Add(indicator, "calls (all time)", (c.History?.Calls ?? 0).ToString(CultureInfo.InvariantCulture));
         Add(indicator, "outcomes (window)", c.Economics.Outcomes.ToString(CultureInfo.InvariantCulture));
-        Add(indicator, "replay gap", gap is null ? "no substitute to replay" : $"to {gap.Substitute}: {Usd(gap.BaselineUsd)} -> {Usd(gap.ScenarioUsd)} ({Num(Math.Round(gap.Saving * 100, 1))}% saving, {gap.Method})");
+        Add(indicator, "replay gap", gap is null ? "no substitute to replay" : $"to {gap.Substitute}: {Usd(gap.BaselineUsd)} -> {Usd(gap.ScenarioUsd)} ({Num(Math.Round(gap.Saving * 100, 1))}% saving; {gap.Method}, {gap.Success})");
         if (c.Metadata.Provenance == Provenance.Unspecified)
         {
             indicator.Reason = "set its provenance (mesh vrio set) to judge imitability";

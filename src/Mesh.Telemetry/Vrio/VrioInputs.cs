@@ -14,7 +14,11 @@ public sealed record VrioInputs(CapabilityKey Key, Capability Metadata, Capabili
 }
 
 /// <summary>What the analytics replay says moving a capability's traffic to another would have cost.</summary>
-public sealed record ReplayGap(string Substitute, decimal BaselineUsd, decimal ScenarioUsd, string Method)
+public sealed record ReplayGap(CapabilityKey SubstituteKey, decimal BaselineUsd, decimal ScenarioUsd, string Method, string Success)
 {
+    public string Substitute => SubstituteKey.ToString();
+
+    public bool EqualSuccess => Success.StartsWith("at equal", StringComparison.Ordinal);
+
     public double Saving => BaselineUsd > 0 ? (double)((BaselineUsd - ScenarioUsd) / BaselineUsd) : 0;
 }

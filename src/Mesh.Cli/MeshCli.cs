@@ -22,6 +22,7 @@ public static class MeshCli
         root.Subcommands.Add(PricesCommand.Create(runner));
         root.Subcommands.Add(SqlCommand.Create(runner));
         root.Subcommands.Add(AlertsCommand.Create(runner));
+        root.Subcommands.Add(Vrio.VrioCommand.Create(runner));
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(WorkflowsCommand.Create(runner));
         root.Subcommands.Add(RunsCommand.Create(runner));

@@ -18,5 +18,6 @@ app.MapGrpcService<UsageIngestService>();
 app.MapGrpcService<AnalyticsService>();
 app.MapGrpcService<Mesh.Telemetry.Pricing.PricesService>();
 app.MapGrpcService<Mesh.Telemetry.Alerts.AlertsService>();
+app.MapGrpcService<Mesh.Telemetry.Vrio.VrioService>();
 await app.RunAsync();
 return 0;

@@ -62,6 +62,7 @@ public static class TelemetryServiceCollectionExtensions
         services.TryAddSingleton<AlertEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
 
+        services.AddVrio();
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");
         services.TryAddSingleton<UsageEventConverter>();

@@ -22,6 +22,6 @@ public static class BuiltInKnowledge
         new("identity", "Identity",
             "Every call to Mesh is authenticated with an API key or token in the authorization metadata; tenants never see each other's data or costs."),
         new("vrio", "VRIO",
-            "Mesh judges each capability, whether a model, a tool or a workflow, by Value, Rarity, Imitability and Organization, using its measured cost and outcomes."),
+            "VRIO is how Mesh judges each capability, whether a model, a tool or a workflow: telemetry's VRIO report (mesh vrio) measures Value as recorded outcome value per dollar of full cost, Rarity as provenance and close substitutes in its category, Imitability as proprietary provenance, days in production and the saving of moving its traffic to the best substitute, and Organization as owner, budget and SLO met, checked, metered and traced calls, adoption and deny rate. Each verdict, from disadvantage to sustained advantage, shows its evidence, or says there is not enough."),
     ];
 }

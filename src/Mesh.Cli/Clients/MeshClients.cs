@@ -25,6 +25,8 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
 
     public Mesh.Telemetry.V1.Alerts.AlertsClient Alerts => new(Invoker(MeshService.Telemetry));
 
+    public Mesh.Telemetry.V1.Vrio.VrioClient Vrio => new(Invoker(MeshService.Telemetry));
+
     public IdentityClient Identity => new(Invoker(MeshService.Identity));
 
     public Mesh.Identity.V1.Tokens.TokensClient Tokens => new(Invoker(MeshService.Identity));

@@ -49,6 +49,13 @@ public sealed class CliOutput(IAnsiConsole console, TextWriter standardOutput, I
         standardOutput.Flush();
     }
 
+    /// <summary>Writes plain text (a Markdown or HTML document) as is, without console markup or wrapping.</summary>
+    public void WriteText(string text)
+    {
+        standardOutput.WriteLine(text);
+        standardOutput.Flush();
+    }
+
     /// <summary>Writes raw JSON text produced elsewhere (e.g. a tool result) as is.</summary>
     public void WriteRawJson(string json)
     {

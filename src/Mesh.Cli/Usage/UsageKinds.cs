@@ -13,6 +13,7 @@ public static class UsageKinds
         ["workflow_step"] = UsageKind.WorkflowStep,
         ["retrieval"] = UsageKind.Retrieval,
         ["audit"] = UsageKind.Audit,
+        ["outcome"] = UsageKind.Outcome,
     };
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;

@@ -14,5 +14,10 @@ public static class TelemetryAuthorizationExtensions
         .AddAccessRule<FocusExportAccessRule>()
         .AddAccessRule<ForecastReadAccessRule>()
         .AddAccessRule<AlertRuleCreateAccessRule>()
-        .AddAccessRule<AlertRuleDeleteAccessRule>();
+        .AddAccessRule<AlertRuleDeleteAccessRule>()
+        .AddAccessRule<VrioReportAccessRule>()
+        .AddAccessRule<VrioGetCapabilityAccessRule>()
+        .AddAccessRule<VrioListCapabilitiesAccessRule>()
+        .AddAccessRule<VrioSetCapabilityAccessRule>()
+        .AddAccessRule<VrioRecordOutcomeAccessRule>();
 }

@@ -109,3 +109,63 @@ public sealed class AlertRuleDeleteAccessRule : AccessRule<DeleteAlertRuleReques
 
     protected override string ResourceOf(DeleteAlertRuleRequest request) => "alerts";
 }
+
+/// <summary>Reading capabilities and the VRIO report needs <c>analytics:vrio#reader</c> (open to members until a relation restricts it).</summary>
+public sealed class VrioReportAccessRule : AccessRule<VrioReportRequest>
+{
+    public const string Resource = "vrio";
+
+    public override string Method => "/mesh.telemetry.v1.Vrio/GetReport";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(VrioReportRequest request) => Resource;
+}
+
+public sealed class VrioGetCapabilityAccessRule : AccessRule<GetCapabilityRequest>
+{
+    public override string Method => "/mesh.telemetry.v1.Vrio/GetCapability";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(GetCapabilityRequest request) => VrioReportAccessRule.Resource;
+}
+
+public sealed class VrioListCapabilitiesAccessRule : AccessRule<ListCapabilitiesRequest>
+{
+    public override string Method => "/mesh.telemetry.v1.Vrio/ListCapabilities";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "reader";
+
+    protected override string ResourceOf(ListCapabilitiesRequest request) => VrioReportAccessRule.Resource;
+}
+
+/// <summary>Setting capability metadata needs <c>analytics:vrio#writer</c>.</summary>
+public sealed class VrioSetCapabilityAccessRule : AccessRule<Capability>
+{
+    public override string Method => "/mesh.telemetry.v1.Vrio/SetCapability";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "writer";
+
+    protected override string ResourceOf(Capability request) => VrioReportAccessRule.Resource;
+}
+
+/// <summary>Recording outcomes needs <c>analytics:outcomes#writer</c>.</summary>
+public sealed class VrioRecordOutcomeAccessRule : AccessRule<Outcome>
+{
+    public override string Method => "/mesh.telemetry.v1.Vrio/RecordOutcome";
+
+    public override string ResourceType => "analytics";
+
+    public override string Relation => "writer";
+
+    protected override string ResourceOf(Outcome request) => "outcomes";
+}

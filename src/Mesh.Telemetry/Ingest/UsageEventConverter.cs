@@ -30,7 +30,8 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
         decimal cost;
         try
         {
-            cost = list?.Catalog.Cost(usageEvent) ?? 0m;
+            // An outcome is a result reported about other work, not work: it costs nothing.
+            cost = usageEvent.Kind == UsageKind.Outcome ? 0m : list?.Catalog.Cost(usageEvent) ?? 0m;
         }
         catch (OverflowException)
         {

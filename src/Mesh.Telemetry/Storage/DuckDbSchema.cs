@@ -83,6 +83,19 @@ internal static class DuckDbSchema
         )
         """;
 
+    /// <summary>Capability metadata for VRIO, append-only: the latest row of a tenant and capability is its metadata.</summary>
+    public const string CreateVrioCapabilities = """
+        CREATE TABLE IF NOT EXISTS vrio_capabilities (
+            tenant_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            version VARCHAR NOT NULL,
+            written_at TIMESTAMP NOT NULL,
+            seq BIGINT NOT NULL,
+            metadata VARCHAR NOT NULL
+        )
+        """;
+
     /// <summary>Cost and usage per hour and tenant, service, kind, resource, version, device and status (as ClickHouse's roll-up).</summary>
     public const string CreateHourly = $"""
         CREATE TABLE IF NOT EXISTS {HourlyTable} (

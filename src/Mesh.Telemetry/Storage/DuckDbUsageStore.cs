@@ -35,6 +35,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
 
             Execute(_writer, DuckDbSchema.CreatePriceLists);
             Execute(_writer, DuckDbSchema.CreateAlertRules);
+            Execute(_writer, DuckDbSchema.CreateVrioCapabilities);
             CreateHourly();
             Execute(_writer, DuckDbSchema.CreateStaging);
             // Telemetry never reads files or URLs through SQL; tenants' queries must not either.

@@ -70,6 +70,9 @@ public abstract class SqlDialect
 
     /// <summary>A timestamp literal or parameter, whole seconds.</summary>
     public abstract string Time(List<object> parameters, DateTime utc);
+
+    /// <summary>The exact quantile <paramref name="q"/> (an element of the group) of a numeric expression.</summary>
+    public abstract string Quantile(string expression, double q);
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -111,6 +114,8 @@ public sealed class DuckDbDialect : SqlDialect
     public override string DeviceClass(string column) => $"lower(split_part({column}, ':', 1))";
 
     public override string Time(List<object> parameters, DateTime utc) => Bind(parameters, utc);
+
+    public override string Quantile(string expression, double q) => $"quantile_disc({expression}, {q.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 }
 
 /// <summary>A statement and the values of its parameters, in order.</summary>

@@ -15,6 +15,7 @@ public static class UsageNames
         UsageKind.WorkflowStep => "workflow_step",
         UsageKind.Retrieval => "retrieval",
         UsageKind.Audit => "audit",
+        UsageKind.Outcome => "outcome",
         UsageKind.Unspecified => "unspecified",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown usage kind"),
     };

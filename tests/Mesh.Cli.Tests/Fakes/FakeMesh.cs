@@ -27,6 +27,8 @@ public sealed class FakeMesh : IAsyncDisposable
 
     public FakeAnalytics Analytics { get; }
 
+    public FakeVrio Vrio { get; private init; } = null!;
+
     public string Address { get; }
 
     /// <summary>Environment variables pointing every service at this fake, with the test key.</summary>
@@ -50,14 +52,17 @@ public sealed class FakeMesh : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(analytics);
+        var vrio = new FakeVrio();
+        builder.Services.AddSingleton(vrio);
         builder.Services.AddSingleton(agents);
         var app = builder.Build();
         app.MapGrpcService<FakeAgents>();
         app.MapGrpcService<FakeAnalytics>();
+        app.MapGrpcService<FakeVrio>();
         app.MapGrpcService<FakeIdentity>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        return new FakeMesh(app, agents, analytics);
+        return new FakeMesh(app, agents, analytics) { Vrio = vrio };
     }
 
     public async ValueTask DisposeAsync()

@@ -54,6 +54,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string DeviceClass(string column) => $"lower(splitByChar(':', {column})[1])";
 
+    public override string Quantile(string expression, double q) => $"quantileExact({q.ToString(CultureInfo.InvariantCulture)})({expression})";
+
     public override string Time(List<object> parameters, DateTime utc) =>
         $"toDateTime({Split(utc).Seconds.ToString(CultureInfo.InvariantCulture)}, 'UTC')";
 

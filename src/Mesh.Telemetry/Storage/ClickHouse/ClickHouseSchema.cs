@@ -163,6 +163,19 @@ public static partial class ClickHouseSchema
             ) ENGINE = MergeTree()
             ORDER BY (tenant_id, id, written_at)
             """,
+            // Capability metadata for VRIO, append-only: the latest row of a tenant and capability wins.
+            $"""
+            CREATE TABLE IF NOT EXISTS {db}.vrio_capabilities (
+                tenant_id String,
+                kind String,
+                name String,
+                version String,
+                written_at DateTime('UTC'),
+                seq Int64,
+                metadata String
+            ) ENGINE = MergeTree()
+            ORDER BY (tenant_id, kind, name, version, written_at, seq)
+            """,
             // Price lists, one row per line; a list is one insert (one block), so it lands whole.
             $"""
             CREATE TABLE IF NOT EXISTS {db}.{PriceListSql.Table} (

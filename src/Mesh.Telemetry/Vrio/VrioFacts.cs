@@ -1,0 +1,45 @@
+namespace Mesh.Telemetry.Vrio;
+
+/// <summary>What the store says about one capability over a window.</summary>
+public sealed record CapabilityUsage(CapabilityKey Key)
+{
+    public long Calls { get; init; }
+    public long Ok { get; init; }
+    public decimal CostUsd { get; init; }
+    public long Principals { get; init; }
+    public long Agents { get; init; }
+    public long Traced { get; init; }
+    public long Priced { get; init; }
+    public double P95Ms { get; init; }
+    public double ComputeSeconds { get; init; }
+    public int Days { get; init; }
+
+    public double SuccessRate => Calls == 0 ? 0 : (double)Ok / Calls;
+}
+
+/// <summary>A capability's all-time history up to the window's end.</summary>
+public sealed record CapabilityHistory(DateTime FirstUse, long Versions, long Runs, long Calls);
+
+/// <summary>One outcome event: its run (or direct capability), success, value and day.</summary>
+public sealed record OutcomeFact(string RunId, CapabilityKey? Capability, bool Success, decimal ValueUsd, long Day);
+
+/// <summary>Everything one window's indicators are computed from.</summary>
+public sealed class VrioFacts
+{
+    public required DateTime From { get; init; }
+    public required DateTime To { get; init; }
+    public Dictionary<CapabilityKey, CapabilityUsage> Usage { get; } = [];
+    /// <summary>Cost per capability and day (days since the epoch).</summary>
+    public Dictionary<CapabilityKey, Dictionary<long, decimal>> DailyCost { get; } = [];
+    /// <summary>Cost per run and capability (models and tools; workflows by their step events).</summary>
+    public Dictionary<string, Dictionary<CapabilityKey, decimal>> Runs { get; } = new(StringComparer.Ordinal);
+    /// <summary>Run cost per day (for workflow daily cost).</summary>
+    public Dictionary<string, (long Day, decimal Cost)> RunTotals { get; } = new(StringComparer.Ordinal);
+    public List<OutcomeFact> Outcomes { get; } = [];
+    /// <summary>Access decisions per object (<c>model:x</c>, <c>tool:y</c>): allowed and denied.</summary>
+    public Dictionary<string, (long Allowed, long Denied)> Audits { get; } = new(StringComparer.Ordinal);
+    /// <summary>History per capability name (kind and name, version empty).</summary>
+    public Dictionary<CapabilityKey, CapabilityHistory> History { get; } = [];
+    /// <summary>Workflows (by name) whose runs used each model and tool.</summary>
+    public Dictionary<CapabilityKey, HashSet<string>> DependentWorkflows { get; } = [];
+}

@@ -1,6 +1,8 @@
 using Mesh.Console.Web;
 using Mesh.Console.Options;
+using Mesh.Console.Runs;
 using Mesh.Console.Sessions;
+using Mesh.Console.Vrio;
 using Mesh.ServiceDefaults.Grpc;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +30,7 @@ public static class ConsoleServiceCollectionExtensions
         services.AddMeshClient<Telemetry.V1.Analytics.AnalyticsClient>("telemetry");
         services.AddMeshClient<Telemetry.V1.Alerts.AlertsClient>("telemetry");
         services.AddTransient<SignIn>();
+        services.TryAddScoped<IVrioReports, NoVrioReports>();
 
         services.TryAddSingleton<ITicketStore, MemoryTicketStore>();
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, SessionStoreSetup>();
@@ -82,6 +85,7 @@ public static class ConsoleServiceCollectionExtensions
         app.UseAuthorization();
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
+        app.MapGet("/runs/{runId}/events", RunEventStream.StreamAsync).RequireAuthorization();
         app.MapDefaultEndpoints();
         return app;
     }

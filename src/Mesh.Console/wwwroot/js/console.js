@@ -60,3 +60,12 @@
     Array.prototype.forEach.call(document.querySelectorAll('[data-live]'), follow);
   });
 })();
+
+// Waterfall bars: offsets and widths come as data attributes (the page allows no inline style).
+document.addEventListener('DOMContentLoaded', function () {
+  'use strict';
+  Array.prototype.forEach.call(document.querySelectorAll('.bar-fill[data-left]'), function (bar) {
+    bar.style.left = (parseFloat(bar.getAttribute('data-left')) * 100) + '%';
+    bar.style.width = (parseFloat(bar.getAttribute('data-width')) * 100) + '%';
+  });
+});

@@ -42,7 +42,7 @@ public sealed class LatencyReport
 
     public ChartData Chart { get; }
 
-    public static MetricsQuery Query(ReportWindow window, string kind, bool bucketed)
+    public static MetricsQuery Query(ReportWindow window, string kind, bool bucketed, string? tenant)
     {
         ArgumentNullException.ThrowIfNull(window);
         var query = new MetricsQuery
@@ -55,6 +55,11 @@ public sealed class LatencyReport
             Filters = { new MetricFilter { Dimension = "kind", Value = kind } },
         };
         query.Metrics.AddRange(bucketed ? ["p95_total_ms"] : Columns.Select(c => c.Metric));
+        if (tenant is not null)
+        {
+            query.Filters.Add(new MetricFilter { Dimension = "tenant", Value = tenant });
+        }
+
         return query;
     }
 

@@ -51,7 +51,7 @@ public sealed class CostModel(Analytics.AnalyticsClient analytics, TimeProvider 
             return Page();
         }
 
-        var metrics = analytics.GetMetricsAsync(MetricsQuery(Range!, By)).ResponseAsync;
+        var metrics = analytics.GetMetricsAsync(MetricsQuery(Range!, By, Session.QueryTenant)).ResponseAsync;
         var usage = analytics.GetUsageAsync(UsageQuery()).ResponseAsync;
         Chart = CostChart.Build(await metrics, Range!, By);
         Table = new Breakdown(await usage, TableDimensions(), Sort, Dir);
@@ -91,7 +91,7 @@ public sealed class CostModel(Analytics.AnalyticsClient analytics, TimeProvider 
 
     public IReadOnlyList<string> TableDimensions() => string.IsNullOrEmpty(Then) || Then == By ? [By] : [By, Then];
 
-    public static MetricsQuery MetricsQuery(ReportWindow range, string by)
+    public static MetricsQuery MetricsQuery(ReportWindow range, string by, string? tenant)
     {
         ArgumentNullException.ThrowIfNull(range);
         var query = new MetricsQuery
@@ -103,12 +103,17 @@ public sealed class CostModel(Analytics.AnalyticsClient analytics, TimeProvider 
         };
         query.GroupBy.Add(by);
         query.Metrics.Add("cost_usd");
+        if (tenant is not null)
+        {
+            query.Filters.Add(new MetricFilter { Dimension = "tenant", Value = tenant });
+        }
+
         return query;
     }
 
     private UsageQuery UsageQuery()
     {
-        var query = new UsageQuery { From = Timestamp.FromDateTimeOffset(Range!.From), To = Timestamp.FromDateTimeOffset(Range.To), Limit = 10_000 };
+        var query = new UsageQuery { From = Timestamp.FromDateTimeOffset(Range!.From), To = Timestamp.FromDateTimeOffset(Range.To), Limit = 10_000, TenantId = Session.QueryTenant ?? "" };
         query.GroupBy.AddRange(TableDimensions().Select(Dimensions.Usage));
         return query;
     }

@@ -30,7 +30,7 @@ public sealed class ForecastModel(Analytics.AnalyticsClient analytics) : Console
             return Page();
         }
 
-        Report = await analytics.GetForecastAsync(new ForecastQuery { Metric = Metric, Bucket = Bucket, Resource = Resource ?? "" });
+        Report = await analytics.GetForecastAsync(new ForecastQuery { Metric = Metric, Bucket = Bucket, Resource = Resource ?? "", TenantId = Session.QueryTenant ?? "" });
         Chart = ForecastChart.Build(Report);
         return Page();
     }

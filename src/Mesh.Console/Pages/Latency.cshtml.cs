@@ -39,8 +39,8 @@ public sealed class LatencyModel(Analytics.AnalyticsClient analytics, TimeProvid
             return Page();
         }
 
-        var totals = analytics.GetMetricsAsync(LatencyReport.Query(Range, Kind, bucketed: false)).ResponseAsync;
-        var series = analytics.GetMetricsAsync(LatencyReport.Query(Range, Kind, bucketed: true)).ResponseAsync;
+        var totals = analytics.GetMetricsAsync(LatencyReport.Query(Range, Kind, bucketed: false, Session.QueryTenant)).ResponseAsync;
+        var series = analytics.GetMetricsAsync(LatencyReport.Query(Range, Kind, bucketed: true, Session.QueryTenant)).ResponseAsync;
         Report = LatencyReport.Build(await totals, await series, Range);
         return Page();
     }

@@ -17,11 +17,14 @@ public sealed class RunModel(Agents.V1.Agents.AgentsClient agents, Analytics.Ana
 
     public bool Live => Timeline is not null && RunStatuses.IsLive(Timeline.Run.Status);
 
+    /// <summary>Where the page follows the run while it may still change; null once it has ended.</summary>
+    public string? LiveUrl => Live ? $"/runs/{Uri.EscapeDataString(Timeline!.Run.RunId)}/events?after={Timeline.Run.LastSequence}" : null;
+
     public async Task OnGetAsync(string runId)
     {
         var run = await agents.GetRunAsync(new GetRunRequest { RunId = runId });
         var now = time.GetUtcNow();
-        var costs = await analytics.GetMetricsAsync(RunTimeline.CostQuery(run, now));
+        var costs = await analytics.GetMetricsAsync(RunTimeline.CostQuery(run, now, Session.QueryTenant));
         Timeline = RunTimeline.Build(run, costs, now);
         Unattributed = RunTimeline.Unattributed(costs);
     }

@@ -15,7 +15,7 @@ public sealed class RunsModel(Agents.V1.Agents.AgentsClient agents, Analytics.An
     [BindProperty(SupportsGet = true)]
     public string? Status { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    [BindProperty(SupportsGet = true, Name = "after")]
     public string? PageToken { get; set; }
 
     public IReadOnlyList<Run> Runs { get; private set; } = [];
@@ -58,6 +58,7 @@ public sealed class RunsModel(Agents.V1.Agents.AgentsClient agents, Analytics.An
             To = Timestamp.FromDateTimeOffset(time.GetUtcNow().AddMinutes(1)),
             GroupBy = { Dimension.Run },
             Limit = 10_000,
+            TenantId = Session.QueryTenant ?? "",
         });
         return report.Rows.Where(r => r.Keys.Count > 0 && r.Keys[0].Length > 0).ToDictionary(r => r.Keys[0], r => r.CostUsd, StringComparer.Ordinal);
     }

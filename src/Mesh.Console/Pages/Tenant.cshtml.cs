@@ -55,7 +55,7 @@ public sealed class TenantModel(Identity.V1.Identity.IdentityClient identity) : 
         var tenants = response.Tenants.ToList();
         if (tenants.All(t => t.Id != SystemTenant))
         {
-            tenants.Insert(0, new Tenant { Id = SystemTenant, DisplayName = "the mesh admin's own work" });
+            tenants.Insert(0, new Tenant { Id = SystemTenant, DisplayName = "the mesh admin's own tenant; cost, latency and forecasts cover every tenant" });
         }
 
         return tenants;

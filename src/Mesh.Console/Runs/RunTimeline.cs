@@ -26,11 +26,11 @@ public sealed class RunTimeline
     public TimeSpan Length { get; }
 
     /// <summary>Cost per step of run <paramref name="run"/>: every usage event of the run, grouped by step.</summary>
-    public static MetricsQuery CostQuery(Run run, DateTimeOffset now)
+    public static MetricsQuery CostQuery(Run run, DateTimeOffset now, string? tenant)
     {
         ArgumentNullException.ThrowIfNull(run);
         var created = run.CreatedAt?.ToDateTimeOffset() ?? now.AddDays(-1);
-        return new MetricsQuery
+        var query = new MetricsQuery
         {
             From = Timestamp.FromDateTimeOffset(created.AddMinutes(-5)),
             To = Timestamp.FromDateTimeOffset(now.AddMinutes(1)),
@@ -39,6 +39,12 @@ public sealed class RunTimeline
             Metrics = { "cost_usd", "events" },
             Limit = 1000,
         };
+        if (tenant is not null)
+        {
+            query.Filters.Add(new MetricFilter { Dimension = "tenant", Value = tenant });
+        }
+
+        return query;
     }
 
     public static RunTimeline Build(Run run, MetricsReport? costs, DateTimeOffset now)

@@ -24,6 +24,15 @@ public sealed record ConsoleSession(string Credential, string PrincipalId, strin
     /// <summary>The <c>x-mesh-tenant</c> header to send: only mesh admins act in another tenant.</summary>
     public string? TenantHeader => MeshAdmin && !string.IsNullOrEmpty(ChosenTenant) ? ChosenTenant : null;
 
+    /// <summary>
+    /// The tenant analytics queries name: telemetry scopes everyone else to their own tenant by
+    /// itself, but answers a mesh admin about every tenant unless the query names one.
+    /// </summary>
+    public string? QueryTenant => MeshAdmin ? (string.IsNullOrEmpty(ChosenTenant) ? null : ChosenTenant) : null;
+
+    /// <summary>What the reports cover, as a heading says it.</summary>
+    public string ReportScope => MeshAdmin && string.IsNullOrEmpty(ChosenTenant) ? "every tenant (mesh admin)" : $"tenant {Tenant}";
+
     /// <summary>May manage the tenant's alert rules and see all its budgets.</summary>
     public bool ManagesTenant => MeshAdmin || TenantAdmin;
 

@@ -2,7 +2,8 @@ namespace Mesh.Identity.Relations;
 
 /// <summary>
 /// The object types, their relations and the subjects each relation accepts. Tools, models
-/// and agents have <c>invoker</c>; analytics has <c>reader</c>; tenants have <c>admin</c> and
+/// and agents have <c>invoker</c>; analytics has <c>reader</c> (reports) and <c>writer</c> (alert
+/// rules); tenants have <c>admin</c> and
 /// <c>member</c>; groups have <c>member</c>.
 /// </summary>
 public static class RelationSchema
@@ -21,7 +22,7 @@ public static class RelationSchema
         ["tool"] = ["invoker"],
         ["model"] = ["invoker"],
         ["agent"] = ["invoker"],
-        ["analytics"] = ["reader"],
+        ["analytics"] = ["reader", "writer"],
         [Priority] = ["user"],
     };
 

@@ -24,7 +24,7 @@ public sealed class BrowserTests(ConsoleMesh mesh, ITestOutputHelper output)
         Assert.True(File.Exists(chromium), $"no browser at {chromium}: apt-get install -y chromium (scripts/test does)");
         using var console = mesh.Console(kestrel: true);
         console.StartServer();
-        var total = (await mesh.AnalyticsClient.GetUsageAsync(new UsageQuery(), TestCalls.As(TestKeys.Acme))).Total.CostUsd;
+        var total = (await mesh.AnalyticsClient.GetUsageAsync(new UsageQuery(), TestCalls.As(mesh.AcmeKey))).Total.CostUsd;
         var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
         var start = new ProcessStartInfo("node", ["--test", "--test-reporter=spec", "--test-concurrency=1", "console.test.mjs"])
@@ -35,7 +35,7 @@ public sealed class BrowserTests(ConsoleMesh mesh, ITestOutputHelper output)
             Environment =
             {
                 ["MESH_CONSOLE_URL"] = console.Address.ToString().TrimEnd('/'),
-                ["MESH_ACME_KEY"] = TestKeys.Acme,
+                ["MESH_ACME_KEY"] = mesh.AcmeKey,
                 ["MESH_ACME_TOTAL_USD"] = total,
                 ["MESH_ACME_RUN"] = mesh.AcmeRunId,
                 ["MESH_GLOBEX_RUN"] = mesh.GlobexRunId,

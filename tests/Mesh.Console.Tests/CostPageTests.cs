@@ -14,13 +14,13 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CostPage_AcmeSession_TotalEqualsTheGrpcReportOverTheSameWindow()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/cost?window=24h&bucket=hour&by=resource");
         var from = DateTimeOffset.Parse(Visit.Attribute(html, "cost-summary", "data-from"), CultureInfo.InvariantCulture);
         var to = DateTimeOffset.Parse(Visit.Attribute(html, "cost-summary", "data-to"), CultureInfo.InvariantCulture);
         var report = await mesh.AnalyticsClient.GetUsageAsync(
-            new UsageQuery { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) }, TestCalls.As(TestKeys.Acme));
+            new UsageQuery { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) }, TestCalls.As(mesh.AcmeKey));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.NotEqual("0.000000000", report.Total.CostUsd);
@@ -38,7 +38,7 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CostPage_AcmeSession_NeverShowsGlobexData(string path)
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, body) = await Visit.GetAsync(browser, path);
 
@@ -52,7 +52,7 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CostPage_ChartData_SumsToTheTableTotal()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (_, html) = await Visit.GetAsync(browser, "/cost?window=24h&bucket=hour&by=resource");
         var json = System.Text.RegularExpressions.Regex.Match(html, "<script type=\"application/json\" id=\"cost-chart-data\">(.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
@@ -68,7 +68,7 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CsvDownload_ByResourceSortedByCost_HasTheTableRowsAndTotal()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         using var response = await browser.GetAsync(new Uri("/cost?handler=csv&window=24h&by=resource&sort=cost&dir=desc", UriKind.Relative));
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -91,7 +91,7 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CostPage_SortedByResourceAscending_ListsRowsInThatOrder()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (_, html) = await Visit.GetAsync(browser, "/cost?by=resource&sort=resource&dir=asc");
 
@@ -108,7 +108,7 @@ public sealed class CostPageTests(ConsoleMesh mesh)
     public async Task CostPage_BadChoice_Answers400WithWhatToFix(string path, string message)
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, path);
 

@@ -12,7 +12,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task LatencyPage_Generation_ShowsTelemetrysPercentilesPerModel()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/latency?window=24h&kind=model_call");
 
@@ -29,7 +29,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task BudgetsPage_TenantBudget_ShowsLimitSpendAndProjection()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/budgets");
 
@@ -43,7 +43,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task RunsPage_AcmeSession_ListsAcmesRunOnlyWithItsCost()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/runs?status=completed");
 
@@ -57,8 +57,8 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task RunPage_AcmesRun_ShowsEachStepWithToolResultAndCost()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
-        var run = await mesh.AgentsClient.GetRunAsync(new GetRunRequest { RunId = mesh.AcmeRunId }, TestCalls.As(TestKeys.Acme));
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
+        var run = await mesh.AgentsClient.GetRunAsync(new GetRunRequest { RunId = mesh.AcmeRunId }, TestCalls.As(mesh.AcmeKey));
 
         var (status, html) = await Visit.GetAsync(browser, $"/runs/{mesh.AcmeRunId}");
 
@@ -69,6 +69,11 @@ public sealed class PagesTests(ConsoleMesh mesh)
         Assert.Contains("data-left=", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-live=", html, StringComparison.Ordinal);
         Assert.Equal(run.Cost.CostUsd, Visit.Attribute(html, "run-cost", "data-usd"));
+        // The calculator call is the run's only priced work: its step carries the run's whole cost.
+        var addStep = html[html.IndexOf("data-step=\"add\"", StringComparison.Ordinal)..html.IndexOf("data-step=\"keep\"", StringComparison.Ordinal)];
+        var stepCost = System.Text.RegularExpressions.Regex.Match(addStep, "data-usd=\"([0-9.]+)\"").Groups[1].Value;
+        Assert.NotEqual(0m, decimal.Parse(run.Cost.CostUsd, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(decimal.Parse(run.Cost.CostUsd, System.Globalization.CultureInfo.InvariantCulture), decimal.Parse(stepCost, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]
@@ -77,7 +82,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task RunPage_AnotherTenantsRunByUrl_Is404(string path)
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, mesh.GlobexRunId));
 
@@ -89,7 +94,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task ForecastPage_LittleHistory_SaysWhyThereIsNoForecast()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/forecast?metric=cost_usd&bucket=hour");
 
@@ -102,7 +107,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task AlertsPage_AcmeRule_IsListed()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/alerts");
 
@@ -115,7 +120,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task VrioPage_MeshWithoutVrio_SaysItIsNotServedYet()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/vrio");
 
@@ -127,7 +132,7 @@ public sealed class PagesTests(ConsoleMesh mesh)
     public async Task EveryPage_Responses_CarryAStrictContentSecurityPolicy()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         using var response = await browser.GetAsync(new Uri("/cost", UriKind.Relative));
 

@@ -25,14 +25,14 @@ public sealed class SessionTests(ConsoleMesh mesh)
         using var console = mesh.Console();
         using var browser = console.Browser();
 
-        using var response = await Visit.SignInAsync(browser, TestKeys.Acme);
+        using var response = await Visit.SignInAsync(browser, mesh.AcmeKey);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/cost", response.Headers.Location!.ToString());
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("mesh-console=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(TestKeys.Acme, cookie, StringComparison.Ordinal);
+        Assert.DoesNotContain(mesh.AcmeKey, cookie, StringComparison.Ordinal);
         Assert.True(cookie.Split(';')[0].Length < 1000, "the cookie holds a session id, not the session");
     }
 
@@ -56,7 +56,7 @@ public sealed class SessionTests(ConsoleMesh mesh)
         using var console = mesh.Console();
         using var browser = console.Browser();
 
-        using var response = await browser.PostAsync(new Uri("/signin", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = TestKeys.Acme }));
+        using var response = await browser.PostAsync(new Uri("/signin", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = mesh.AcmeKey }));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("mesh-console=", StringComparison.Ordinal));
@@ -66,7 +66,7 @@ public sealed class SessionTests(ConsoleMesh mesh)
     public async Task SignOut_ThenAPage_RedirectsToSignIn()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
         var (_, page) = await Visit.GetAsync(browser, "/budgets");
 
         using var signOut = await browser.PostAsync(new Uri("/session?handler=SignOut", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Visit.Token(page) }));
@@ -81,7 +81,7 @@ public sealed class SessionTests(ConsoleMesh mesh)
     public async Task TenantPage_NotAMeshAdmin_Is403()
     {
         using var console = mesh.Console();
-        using var browser = await Visit.SignedInAsync(console, TestKeys.Acme);
+        using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, _) = await Visit.GetAsync(browser, "/tenant");
 

@@ -13,24 +13,32 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Console.Tests.Support;
 
 /// <summary>
-/// The services the console reads (identity, telemetry, agents with tools), in memory, and the
-/// console in front of them; seeded once with usage of tenants acme and globex, a budget, an
-/// alert rule and a finished run of each tenant.
+/// The services the console reads (identity, telemetry, agents with tools), in memory with
+/// authorization by identity (as in the running mesh: identity resolves keys, decides, and issues
+/// each run its token), and the console in front of them; seeded once with tenants acme and
+/// globex (a user key each), usage of both, a budget, an alert rule and a finished run of each.
 /// </summary>
 public sealed class ConsoleMesh : IAsyncLifetime
 {
     /// <summary>A tool only globex uses: acme's pages must never name it.</summary>
     public const string GlobexOnlyResource = "knowledge-search";
 
+    private static readonly string[] IdentityClients = ["IdentityClient", "KeySetClient", "PermissionsClient", "BudgetsClient", "TokensClient"];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-console-{Guid.NewGuid():N}");
 
     public ConsoleMesh()
     {
         Directory.CreateDirectory(_directory);
-        Telemetry = new MeshServiceFactory<UsageIngestService>().WithSetting("Mesh:Telemetry:DuckDbPath", Path.Combine(_directory, "usage.duckdb"));
-        Identity = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"));
-        Tools = Shipping(new MeshServiceFactory<ToolsService>());
-        Agents = Shipping(new MeshServiceFactory<AgentsService>())
+        Telemetry = Secured(new MeshServiceFactory<UsageIngestService>().WithSetting("Mesh:Telemetry:DuckDbPath", Path.Combine(_directory, "usage.duckdb")));
+        Identity = new MeshServiceFactory<IdentityService>().WithSetting("Mesh:Identity:DatabasePath", Path.Combine(_directory, "identity.db"))
+            .WithShippedUsage()
+            .WithServices(services =>
+            {
+                services.AddHttpClient(nameof(Prices.PricesClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+                services.AddHttpClient(nameof(UsageIngest.UsageIngestClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+            });
+        Tools = Secured(new MeshServiceFactory<ToolsService>());
+        Agents = Secured(new MeshServiceFactory<AgentsService>())
             .WithSetting("Mesh:Agents:Runs:DatabasePath", Path.Combine(_directory, "runs.db"))
             .WithSetting("Mesh:Agents:Runs:PollInterval", "00:00:00.050")
             .WithServices(services =>
@@ -48,6 +56,12 @@ public sealed class ConsoleMesh : IAsyncLifetime
 
     public MeshServiceFactory<AgentsService> Agents { get; }
 
+    /// <summary>The key of user alice of tenant acme (not an admin).</summary>
+    public string AcmeKey { get; private set; } = "";
+
+    /// <summary>The key of user bob of tenant globex (not an admin).</summary>
+    public string GlobexKey { get; private set; } = "";
+
     public string AcmeRunId { get; private set; } = "";
 
     public string GlobexRunId { get; private set; } = "";
@@ -62,8 +76,8 @@ public sealed class ConsoleMesh : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // One after another: a factory's Server is not safe to start from two threads at once.
-        Telemetry.StartServer();
         Identity.StartServer();
+        Telemetry.StartServer();
         Tools.StartServer();
         Agents.StartServer();
 
@@ -82,11 +96,8 @@ public sealed class ConsoleMesh : IAsyncLifetime
         var published = await ingest.PublishAsync(new PublishRequest { Events = { events } }, TestCalls.As(TestKeys.Admin));
         Assert.Equal(events.Length, published.Stored);
 
-        var identity = new Mesh.Identity.V1.Identity.IdentityClient(Identity.CreateChannel());
-        foreach (var tenant in new[] { "acme", "globex" })
-        {
-            await identity.CreateTenantAsync(new CreateTenantRequest { Id = tenant, DisplayName = tenant }, TestCalls.As(TestKeys.Admin));
-        }
+        AcmeKey = await UserKeyAsync("acme", "alice");
+        GlobexKey = await UserKeyAsync("globex", "bob");
 
         var budgets = new Mesh.Identity.V1.Budgets.BudgetsClient(Identity.CreateChannel());
         await budgets.SetBudgetAsync(new SetBudgetRequest { Scope = "tenant", CostLimitUsd = "0.50", Period = "month" }, TestCalls.As(TestKeys.Admin, "acme"));
@@ -94,8 +105,8 @@ public sealed class ConsoleMesh : IAsyncLifetime
         var alerts = new Alerts.AlertsClient(Telemetry.CreateChannel());
         await alerts.CreateAlertRuleAsync(new AlertRule { Name = "acme spends", Metric = "cost_usd", Threshold = 1, GroupBy = { "resource" } }, TestCalls.As(TestKeys.Admin, "acme"));
 
-        AcmeRunId = await RunToEndAsync(TestKeys.Acme, "acme-sums");
-        GlobexRunId = await RunToEndAsync(TestKeys.Globex, "globex-sums");
+        AcmeRunId = await RunToEndAsync(AcmeKey, "acme-sums");
+        GlobexRunId = await RunToEndAsync(GlobexKey, "globex-sums");
     }
 
     public Task DisposeAsync()
@@ -146,11 +157,29 @@ public sealed class ConsoleMesh : IAsyncLifetime
         }
     }
 
-    private MeshServiceFactory<T> Shipping<T>(MeshServiceFactory<T> factory)
+    /// <summary>Tenant <paramref name="tenant"/> with admin user <c>admin</c>, a plain user <paramref name="user"/> and a key for that user.</summary>
+    private async Task<string> UserKeyAsync(string tenant, string user)
+    {
+        var identity = new Mesh.Identity.V1.Identity.IdentityClient(Identity.CreateChannel());
+        await identity.CreateTenantAsync(new CreateTenantRequest { Id = tenant, DisplayName = tenant, AdminUser = "admin" }, TestCalls.As(TestKeys.Admin));
+        await identity.CreatePrincipalAsync(new CreatePrincipalRequest { Id = user }, TestCalls.As(TestKeys.Admin, tenant));
+        return (await identity.CreateApiKeyAsync(new CreateApiKeyRequest { PrincipalId = user }, TestCalls.As(TestKeys.Admin, tenant))).ApiKey;
+    }
+
+    /// <summary>Authorization by the in-memory identity service, usage shipped to the in-memory telemetry.</summary>
+    private MeshServiceFactory<T> Secured<T>(MeshServiceFactory<T> factory)
         where T : class => factory
+        .WithSetting("Mesh:Authorization:Mode", "Identity")
         .WithShippedUsage()
-        .WithServices(services => services.AddHttpClient(nameof(UsageIngest.UsageIngestClient))
-            .ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler())));
+        .WithServices(services =>
+        {
+            foreach (var client in IdentityClients)
+            {
+                services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Identity.Server.CreateHandler()));
+            }
+
+            services.AddHttpClient(nameof(UsageIngest.UsageIngestClient)).ConfigurePrimaryHttpMessageHandler(() => new LazyHandler(() => Telemetry.Server.CreateHandler()));
+        });
 
     private static UsageEvent Generation(string tenant, DateTime at, long input, long output, double ttftMs, double totalMs) => new()
     {

@@ -20,21 +20,23 @@ public static class RunEventStream
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
         var aborted = context.RequestAborted;
-        using var call = agents.WatchRun(new WatchRunRequest { RunId = runId, FromSequence = Math.Max(0, after ?? 0) }, new CallOptions(deadline: time.GetUtcNow().UtcDateTime + options.Value.LiveStreamLimit, cancellationToken: aborted));
         try
         {
-            // The first read answers NotFound for a run the key may not see, before any byte is sent.
-            var next = await call.ResponseStream.MoveNext(aborted);
+            // GetRun first: a run the key may not see is a 404 here, before the stream starts.
+            await agents.GetRunAsync(new GetRunRequest { RunId = runId }, cancellationToken: aborted);
+            using var call = agents.WatchRun(
+                new WatchRunRequest { RunId = runId, FromSequence = Math.Max(0, after ?? 0) },
+                new CallOptions(deadline: time.GetUtcNow().UtcDateTime + options.Value.LiveStreamLimit, cancellationToken: aborted));
             context.Response.ContentType = "text/event-stream";
-            while (next)
+            await context.Response.WriteAsync(": following the run\n\n", aborted);
+            await context.Response.Body.FlushAsync(aborted);
+            while (await call.ResponseStream.MoveNext(aborted))
             {
                 if (!call.ResponseStream.Current.Live)
                 {
                     await WriteAsync(context, "changed", call.ResponseStream.Current.Sequence, aborted);
                     return;
                 }
-
-                next = await call.ResponseStream.MoveNext(aborted);
             }
 
             await WriteAsync(context, "ended", 0, aborted);
@@ -50,9 +52,9 @@ public static class RunEventStream
                 _ => StatusCodes.Status503ServiceUnavailable,
             };
         }
-        catch (RpcException) when (aborted.IsCancellationRequested)
+        catch (RpcException e) when (aborted.IsCancellationRequested || e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
         {
-            // the page went away
+            // the page went away, or followed the run as long as it may: the browser reconnects
         }
     }
 

@@ -51,6 +51,15 @@ if (distributed is not null)
     DistributedAgents.Wire(builder, agents, DistributedIdentity.Wire(builder, identity));
 }
 
+// The web console (http://127.0.0.1:5300): cost, runs, budgets and alerts as pages, read through
+// the services' gRPC APIs with the signed-in user's key, so the services authorize every page.
+builder.AddProject<Projects.Mesh_Console>("console")
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(telemetry).WaitFor(telemetry)
+    .WithReference(agents).WaitFor(agents)
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Mesh console");
+
 if (!string.Equals(builder.Configuration["Mesh:Demo"], "false", StringComparison.OrdinalIgnoreCase))
 {
     builder.AddProject<Projects.Mesh_Cli>("demo")

@@ -36,6 +36,21 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Console_OnPort5300_KnowsIdentityTelemetryAndAgentsAndHoldsNoKey()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var console = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "console");
+        var http = console.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
+        var environment = (await EnvironmentsAsync(builder))["console"];
+
+        Assert.Equal(5300, http.Port);
+        Assert.All(["identity", "telemetry", "agents"], s => Assert.Contains($"services__{s}__http__0", environment.Keys));
+        // The console acts only with the signed-in user's key: it is given none of its own.
+        Assert.DoesNotContain(environment.Keys, k => k.Contains("Key", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NoKeyEncryptionKeyParameter_IdentityGetsNone()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);

@@ -28,7 +28,8 @@ public sealed class GenerateHandler(
         var started = time.GetTimestamp();
         var descriptor = validator.FindModel(request);
         var schema = structured.Validate(request);
-        var served = await models.GetAsync(descriptor, cancellationToken);
+        using var lease = await models.AcquireAsync(descriptor, cancellationToken);
+        var served = lease.Served;
         if (served is HostedChatModel hostedModel)
         {
             await hosted.GenerateAsync(hostedModel, request, stream, started, cancellationToken);

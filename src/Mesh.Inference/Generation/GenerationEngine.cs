@@ -130,21 +130,30 @@ public sealed class GenerationEngine : IDeviceLane, IDisposable
     private void Loop()
     {
         var token = _stop.Token;
+        DeviceTurn? turn = null;
+        List<(string Tenant, double Units)> served = [];
         try
         {
             while (!token.IsCancellationRequested)
             {
                 if (_running.Count == 0 && _held.Count == 0)
                 {
+                    // Idle: the device goes back before the wait.
+                    turn?.Complete(served);
+                    turn = null;
                     Queue.Wait(Timeout.InfiniteTimeSpan, token);
                 }
 
-                using var turn = _device.Acquire(this, token);
-                turn.Complete(Iterate());
+                turn = turn is null ? _device.Acquire(this, token) : turn.Next(served, this, token);
+                served = Iterate();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            turn?.Complete(served);
         }
 
         var reason = _stopReason ?? new OperationCanceledException("the engine stopped");

@@ -135,6 +135,8 @@ public abstract class BatchWorker<T> : IDeviceLane, IDisposable
     private void Loop()
     {
         var token = _stop.Token;
+        DeviceTurn? turn = null;
+        List<(string Tenant, double Units)> served = [];
         while (!token.IsCancellationRequested)
         {
             try
@@ -142,11 +144,19 @@ public abstract class BatchWorker<T> : IDeviceLane, IDisposable
                 Queue.Wait(Timeout.InfiniteTimeSpan, token);
                 while (!token.IsCancellationRequested)
                 {
+                    if (turn is not null && WouldWaitForFullerBatch())
+                    {
+                        // Waiting to fill a batch: the device goes back meanwhile.
+                        turn.Complete(served);
+                        turn = null;
+                    }
+
                     WaitForFullerBatch(token);
                     _instances.Wait(token);
                     try
                     {
-                        using var turn = Device.Acquire(this, token);
+                        turn = turn is null ? Device.Acquire(this, token) : turn.Next(served, this, token);
+                        served = [];
                         var batch = Queue.Take(Descriptor.MaxBatch);
                         if (batch.Count == 0)
                         {
@@ -154,20 +164,31 @@ public abstract class BatchWorker<T> : IDeviceLane, IDisposable
                         }
 
                         Run(batch);
-                        turn.Complete(Served(batch));
+                        served = Served(batch);
                     }
                     finally
                     {
                         _instances.Release();
                     }
                 }
+
+                // Nothing waits: the device goes back before the wait.
+                turn?.Complete(served);
+                turn = null;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                turn?.Complete(served);
                 return;
             }
         }
+
+        turn?.Complete(served);
     }
+
+    private bool WouldWaitForFullerBatch() =>
+        Descriptor.MaxQueueDelay > TimeSpan.Zero && Queue.Count < Descriptor.MaxBatch && Queue.OldestEnqueuedAt() is { } oldest
+        && Time.GetElapsedTime(oldest) < Descriptor.MaxQueueDelay;
 
     private static List<(string Tenant, double Units)> Served(List<T> batch) =>
         [.. batch.Where(i => !i.IsAbandoned).Select(i => (i.Tenant, i.Cost))];

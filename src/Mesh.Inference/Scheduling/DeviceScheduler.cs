@@ -129,6 +129,40 @@ public sealed class DeviceScheduler
 
     internal void Release(DeviceTurn turn, IReadOnlyList<(string Tenant, double Units)>? served)
     {
+        Charge(turn, served);
+        lock (_lock)
+        {
+            _free++;
+            Dispatch();
+        }
+    }
+
+    /// <summary>
+    /// Ends <paramref name="turn"/> (charging <paramref name="served"/>) and starts the lane's next: at
+    /// once, keeping the slot, when no waiting lane has a better claim than <paramref name="lane"/>'s
+    /// next work; otherwise the slot goes to the best waiting lane and this one waits its turn. A lane
+    /// that always has work cannot keep the device from one owed more: the choice is made while both
+    /// are there, not by who asks first.
+    /// </summary>
+    internal DeviceTurn Continue(DeviceTurn turn, IReadOnlyList<(string Tenant, double Units)>? served, IDeviceLane lane, CancellationToken cancellationToken)
+    {
+        Charge(turn, served);
+        lock (_lock)
+        {
+            if (_waiting.Count == 0 || (lane.Claim() is { } mine && !_waiting.Any(w => w.Lane.Claim() is { } other && other < mine)))
+            {
+                return new DeviceTurn(this, _time.GetTimestamp());
+            }
+
+            _free++;
+            Dispatch();
+        }
+
+        return Acquire(lane, cancellationToken);
+    }
+
+    private void Charge(DeviceTurn turn, IReadOnlyList<(string Tenant, double Units)>? served)
+    {
         var deviceMs = DeviceMs(_time.GetElapsedTime(turn.StartedAt));
         if (served is { Count: > 0 })
         {
@@ -137,12 +171,6 @@ public sealed class DeviceScheduler
             {
                 Ledger.Charge(tenant, units > 0 ? deviceMs * share / units : deviceMs / served.Count);
             }
-        }
-
-        lock (_lock)
-        {
-            _free++;
-            Dispatch();
         }
     }
 
@@ -184,7 +212,10 @@ public interface IDeviceLane
     LaneClaim? Claim();
 }
 
-/// <summary>A granted turn on a device: complete it with the tenants served (charged by their units), or dispose it.</summary>
+/// <summary>
+/// A granted turn on a device: complete it with the tenants served (charged by their units), or
+/// dispose it; a lane with more work asks for its next turn with <see cref="Next"/>.
+/// </summary>
 public sealed class DeviceTurn(DeviceScheduler scheduler, long startedAt) : IDisposable
 {
     private int _done;
@@ -198,6 +229,13 @@ public sealed class DeviceTurn(DeviceScheduler scheduler, long startedAt) : IDis
         {
             scheduler.Release(this, served);
         }
+    }
+
+    /// <summary>Ends the turn (charging <paramref name="served"/>) and returns the lane's next one, which a lane owed more may get first.</summary>
+    public DeviceTurn Next(IReadOnlyList<(string Tenant, double Units)> served, IDeviceLane lane, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lane);
+        return Interlocked.Exchange(ref _done, 1) == 0 ? scheduler.Continue(this, served, lane, cancellationToken) : scheduler.Acquire(lane, cancellationToken);
     }
 
     public void Dispose() => Complete([]);

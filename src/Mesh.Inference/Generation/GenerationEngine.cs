@@ -196,6 +196,11 @@ public sealed class GenerationEngine : IDeviceLane, IDisposable
         {
             Step(group, served);
             _running.AddRange(group.Where(s => !s.IsFinished));
+            foreach (var done in group.Where(s => s.IsFinished))
+            {
+                // Done at its first token (or failed): its blocks go back now.
+                Free(done);
+            }
         }
 
         var decoding = _running.Where(s => !s.IsFinished && !s.IsAbandoned).OrderBy(s => s.Priority).ThenBy(s => s.Admission).ToList();

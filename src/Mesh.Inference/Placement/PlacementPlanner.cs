@@ -7,7 +7,10 @@ namespace Mesh.Inference.Placement;
 /// busy devices have room, the least loaded. When no device of a group has room but the group's
 /// free memory would hold the model, it plans a consolidation: the fewest bytes of movable replicas
 /// to move off one device onto the others (each to its own best fit) so that the model fits
-/// there, trying every device and keeping the cheapest plan. Pure: it reads states and decides.
+/// there, trying every device and keeping the cheapest plan; when no single device can be emptied
+/// enough that way, it repacks the group (largest first, replicas staying where they are when they
+/// can) and moves what changed, in an order where every move finds room on its new device (a move
+/// loads the new copy before the old one drains). Pure: it reads states and decides.
 /// </summary>
 public sealed class PlacementPlanner(PlacementOptions options)
 {
@@ -28,7 +31,7 @@ public sealed class PlacementPlanner(PlacementOptions options)
                 return new PlacementDecision.Place(device.Name);
             }
 
-            if (consolidate && open.Sum(d => Math.Max(0, d.FreeBytes)) >= request.Bytes && Consolidation(request, group) is { } plan)
+            if (consolidate && open.Sum(d => Math.Max(0, d.FreeBytes)) >= request.Bytes && (Consolidation(request, group) ?? Repack(request, group)) is { } plan)
             {
                 return plan;
             }
@@ -81,6 +84,81 @@ public sealed class PlacementPlanner(PlacementOptions options)
         }
 
         return best is { } plan ? new PlacementDecision.Consolidate(plan.Moves, plan.Target) : null;
+    }
+
+    /// <summary>
+    /// A new arrangement of the group's movable replicas with room for the request (best fit,
+    /// largest first; a replica stays put when it still fits there, or, failing that arrangement,
+    /// wherever fits best), and the moves that reach it in an order each finds room; null if none.
+    /// </summary>
+    private static PlacementDecision.Consolidate? Repack(PlacementRequest request, IReadOnlyList<DeviceState> group)
+    {
+        PlacementDecision.Consolidate? best = null;
+        foreach (var stay in new[] { true, false })
+        {
+            if (Arrange(request, group, stay) is { } plan && (best is null || plan.Moves.Count < best.Moves.Count))
+            {
+                best = plan;
+            }
+        }
+
+        return best;
+    }
+
+    private static PlacementDecision.Consolidate? Arrange(PlacementRequest request, IReadOnlyList<DeviceState> group, bool stay)
+    {
+        var free = group.ToDictionary(d => d.Name, d => d.CapacityBytes - d.Replicas.Where(r => !r.Movable).Sum(r => r.Bytes), StringComparer.Ordinal);
+        var models = group.ToDictionary(d => d.Name, d => d.Replicas.Where(r => !r.Movable).Select(r => r.Model).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var items = group.SelectMany(d => d.Replicas.Where(r => r.Movable).Select(r => (r.Model, r.Bytes, From: (string?)d.Name)))
+            .Append((request.Model, request.Bytes, From: null)).OrderByDescending(i => i.Bytes).ToList();
+        var moves = new List<ReplicaMove>();
+        string? target = null;
+        foreach (var (model, bytes, from) in items)
+        {
+            var to = stay && from is not null && free[from] >= bytes && !models[from].Contains(model)
+                ? from
+                : free.Where(f => f.Value >= bytes && !models[f.Key].Contains(model)).OrderBy(f => f.Value - bytes).ThenBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key).FirstOrDefault();
+            if (to is null)
+            {
+                return null;
+            }
+
+            free[to] -= bytes;
+            models[to].Add(model);
+            if (from is null)
+            {
+                target = to;
+            }
+            else if (to != from)
+            {
+                moves.Add(new ReplicaMove(model, bytes, from, to));
+            }
+        }
+
+        return Order(moves, group) is { } ordered ? new PlacementDecision.Consolidate(ordered, target!) : null;
+    }
+
+    /// <summary>The moves in an order where each new copy finds room before its old one is freed; null when none exists.</summary>
+    private static List<ReplicaMove>? Order(List<ReplicaMove> moves, IReadOnlyList<DeviceState> group)
+    {
+        var free = group.ToDictionary(d => d.Name, d => d.FreeBytes, StringComparer.Ordinal);
+        var pending = new List<ReplicaMove>(moves);
+        var ordered = new List<ReplicaMove>();
+        while (pending.Count > 0)
+        {
+            var next = pending.FirstOrDefault(m => free[m.To] >= m.Bytes);
+            if (next is null)
+            {
+                return null;
+            }
+
+            free[next.To] -= next.Bytes;
+            free[next.From] += next.Bytes;
+            pending.Remove(next);
+            ordered.Add(next);
+        }
+
+        return ordered;
     }
 
     /// <summary>Where each replica of <paramref name="subset"/> goes off <paramref name="source"/> (largest first, each to its best fit), or null if one has nowhere to go.</summary>

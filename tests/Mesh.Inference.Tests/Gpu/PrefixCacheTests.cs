@@ -92,4 +92,31 @@ public sealed class PrefixCacheTests(GpuHost host)
         Assert.True(replica.PrefixCacheHitTokens >= 64);
         Assert.True(sim.MemoryReservedBytes >= replica.MemoryReservedBytes);
     }
+
+    [Fact]
+    public async Task Generate_CallsEndingAtTheirFirstTokenOrLater_GiveEveryBlockBack()
+    {
+        var tenant = InferenceHost.NewTenant();
+        var client = host.CreateClient();
+        foreach (var maxTokens in new[] { 1, 1, 5 })
+        {
+            var request = Request(GpuHost.Cached, $"{SystemPrompt()} Close the ticket.");
+            request.MaxTokens = maxTokens;
+            using var call = client.Generate(request, TestCalls.As(TestKeys.Admin, tenant));
+            await GenerateTests.ReadAll(call).WaitAsync(Timeout);
+        }
+
+        // The engine frees a finished sequence's blocks just after its last token went out.
+        ReplicaInfo replica = null!;
+        var deadline = DateTime.UtcNow + Timeout;
+        do
+        {
+            var devices = await client.ListDevicesAsync(new ListDevicesRequest(), TestCalls.As(TestKeys.Admin, tenant)).ResponseAsync.WaitAsync(Timeout);
+            replica = devices.Devices.Single(d => d.Name == GpuHost.Device).Replicas.Single(r => r.Model == GpuHost.Cached);
+        }
+        while (replica.KvBlocksUsed > 0 && replica.Running == 0 && DateTime.UtcNow < deadline && await Task.Delay(20).ContinueWith(_ => true));
+
+        Assert.Equal(0, replica.KvBlocksUsed);
+        Assert.True(replica.KvBlocksCached > 0);
+    }
 }

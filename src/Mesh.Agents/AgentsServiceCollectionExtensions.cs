@@ -47,6 +47,7 @@ public static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<ToolStep>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, ToolStep>(sp => sp.GetRequiredService<ToolStep>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, GenerateStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, AgentStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, EmbedStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, RetrieveStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStepHandler, BranchStep>());

@@ -19,6 +19,9 @@ public static class MeshCli
         root.Subcommands.Add(DemoCommand.Create(runner));
         root.Subcommands.Add(RunCommand.Create(runner));
         root.Subcommands.Add(CostCommand.Create(runner));
+        root.Subcommands.Add(PricesCommand.Create(runner));
+        root.Subcommands.Add(SqlCommand.Create(runner));
+        root.Subcommands.Add(AlertsCommand.Create(runner));
         root.Subcommands.Add(AgentsCommand.Create(runner));
         root.Subcommands.Add(WorkflowsCommand.Create(runner));
         root.Subcommands.Add(RunsCommand.Create(runner));

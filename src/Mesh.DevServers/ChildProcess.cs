@@ -14,6 +14,10 @@ public sealed class ChildProcess : IDisposable
     private readonly Lock _gate = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
 
+    /// <summary>The usage spool a Mesh service gets when the caller names none: its own, removed with the process.</summary>
+    private const string SpoolSetting = "Mesh__Usage__Spool__Directory";
+    private string? _ownSpool;
+
     private ChildProcess(Process process)
     {
         _process = process;
@@ -30,7 +34,12 @@ public sealed class ChildProcess : IDisposable
     /// <summary>The last lines the process printed (stdout and stderr), oldest first.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c>.</summary>
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c>. A Mesh service
+    /// whose environment names no usage spool gets a scratch one, so a test never leaves usage in
+    /// the user's spool for a later run to deliver; a test that restarts a service and needs what
+    /// it spooled names the folder itself.
+    /// </summary>
     public static ChildProcess StartDotnet(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -53,7 +62,14 @@ public sealed class ChildProcess : IDisposable
             start.Environment[key] = value;
         }
 
-        return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {assembly}"));
+        string? ownSpool = null;
+        if (!environment.ContainsKey(SpoolSetting))
+        {
+            ownSpool = Path.Combine(Path.GetTempPath(), "mesh-child-spool", Guid.NewGuid().ToString("N"));
+            start.Environment[SpoolSetting] = ownSpool;
+        }
+
+        return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {assembly}")) { _ownSpool = ownSpool };
     }
 
     /// <summary>Waits for an output line matching <paramref name="match"/> (already printed or to come).</summary>
@@ -100,6 +116,10 @@ public sealed class ChildProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+        if (_ownSpool is not null && Directory.Exists(_ownSpool))
+        {
+            Directory.Delete(_ownSpool, recursive: true);
+        }
     }
 
     private void Received(string? line)

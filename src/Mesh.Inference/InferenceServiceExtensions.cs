@@ -4,6 +4,7 @@ using Mesh.Inference.Embeddings;
 using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
 using Mesh.Inference.Placement;
+using Mesh.Inference.Prewarm;
 using Mesh.Inference.Runtime;
 using Mesh.Inference.Scheduling;
 using Mesh.Inference.Tensors;
@@ -76,6 +77,7 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<OpenAi.EmbeddingsEndpoint>();
         services.TryAddSingleton<OpenAi.CompletionsEndpoint>();
         services.AddInferenceAuthorization();
+        services.AddPredictivePrewarm(builder.Configuration);
         services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: ["ready"]);
         return builder;
     }

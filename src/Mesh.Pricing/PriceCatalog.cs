@@ -4,65 +4,141 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Pricing;
 
 /// <summary>
-/// Prices usage events with the configured price list. Costs are exact decimals rounded to
-/// nine fractional digits (banker's rounding); resources without a price cost nothing.
+/// One price list: prices usage events. Costs are exact decimals rounded to nine fractional
+/// digits (banker's rounding); resources without a price cost nothing. Cached input tokens are
+/// a part of the input and reasoning tokens a part of the output: each token is billed once.
 /// </summary>
 public sealed class PriceCatalog
 {
     /// <summary>Fractional digits every cost is rounded to (the store keeps DECIMAL(18,9)).</summary>
     public const int CostScale = 9;
 
-    private const decimal PerMillion = 1_000_000m;
-    private const decimal MillisecondsPerSecond = 1_000m;
-
     /// <summary>An event attribute naming the price a resource is billed at when it is not its own name.</summary>
     public const string PriceClassAttribute = "price_class";
 
-    private readonly Dictionary<string, ResourcePrice> _prices;
+    private const decimal PerMillion = 1_000_000m;
+    private const decimal MillisecondsPerSecond = 1_000m;
+
+    // Per resource, the lines in the order they are tried: specific version first, then specific
+    // device class, then the highest tier.
+    private readonly Dictionary<string, PriceEntry[]> _byResource;
 
     public PriceCatalog(IOptions<PricingOptions> options)
-        : this(options?.Value.Version ?? "", options?.Value.Resources ?? [])
+        : this(options?.Value.Version ?? "", FromOptions(options?.Value.Resources ?? []))
     {
     }
 
     public PriceCatalog(string version, IReadOnlyDictionary<string, ResourcePrice> prices)
+        : this(version, FromOptions(prices))
     {
-        ArgumentNullException.ThrowIfNull(prices);
-        Version = version;
-        _prices = new Dictionary<string, ResourcePrice>(prices, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>Every priced resource.</summary>
-    public IReadOnlyDictionary<string, ResourcePrice> Resources => _prices;
+    public PriceCatalog(string version, IEnumerable<PriceEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        Version = version;
+        Entries = [.. entries];
+        _byResource = Entries
+            .GroupBy(e => e.Resource, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(
+                g => g.Key,
+                g => g.OrderByDescending(e => e.ResourceVersion.Length > 0)
+                    .ThenByDescending(e => e.DeviceClass.Length > 0)
+                    .ThenByDescending(e => e.MinInputTokens)
+                    .ToArray(),
+                StringComparer.OrdinalIgnoreCase);
+    }
 
     /// <summary>The price list version stored with every event priced by this catalog.</summary>
     public string Version { get; }
 
-    /// <summary>The price of <paramref name="resource"/>, or null when it has none.</summary>
-    public ResourcePrice? Find(string resource) => _prices.GetValueOrDefault(resource);
+    /// <summary>Every line of the list.</summary>
+    public IReadOnlyList<PriceEntry> Entries { get; }
+
+    /// <summary>The base price of every priced resource (any version, any device, the base tier), by resource.</summary>
+    public IReadOnlyDictionary<string, PriceEntry> Resources =>
+        _byResource.ToDictionary(p => p.Key, p => p.Value[^1], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The key an event is priced under: its price class attribute, else its resource.</summary>
+    public static string PricedResource(UsageEvent usageEvent)
+    {
+        ArgumentNullException.ThrowIfNull(usageEvent);
+        return usageEvent.Attributes.TryGetValue(PriceClassAttribute, out var priceClass) && priceClass.Length > 0 ? priceClass : usageEvent.Resource;
+    }
+
+    /// <summary>
+    /// The line that prices a call: the most specific for its version and device class (a line for
+    /// exactly that version beats one for every version, then likewise for the device), then the
+    /// highest tier the call reaches. Null when the resource has no price.
+    /// </summary>
+    public PriceEntry? Find(string resource, string resourceVersion = "", string deviceClass = "", long inputTokens = 0)
+    {
+        if (!_byResource.TryGetValue(resource ?? "", out var lines))
+        {
+            return null;
+        }
+
+        foreach (var line in lines)
+        {
+            if ((line.ResourceVersion.Length == 0 || string.Equals(line.ResourceVersion, resourceVersion, StringComparison.Ordinal))
+                && (line.DeviceClass.Length == 0 || string.Equals(line.DeviceClass, deviceClass, StringComparison.OrdinalIgnoreCase))
+                && line.MinInputTokens <= inputTokens)
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The base price of <paramref name="resource"/> (any version and device, base tier), or null.</summary>
+    public PriceEntry? Find(string resource) => Find(resource, "", "", 0);
 
     /// <summary>The cost of one event in USD; throws <see cref="OverflowException"/> for absurd amounts.</summary>
     public decimal Cost(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var resource = usageEvent.Attributes.TryGetValue(PriceClassAttribute, out var priceClass) && priceClass.Length > 0 ? priceClass : usageEvent.Resource;
-        return Cost(resource, usageEvent.InputTokens, usageEvent.OutputTokens, usageEvent.CachedTokens, usageEvent.ComputeMs, calls: 1);
+        var line = Find(PricedResource(usageEvent), usageEvent.ResourceVersion, PriceEntry.DeviceClassOf(usageEvent.Device), usageEvent.InputTokens);
+        return line is null ? 0m : Round(Cost(line, usageEvent.InputTokens, usageEvent.OutputTokens, usageEvent.CachedTokens, (decimal)usageEvent.ComputeMs, 1));
     }
 
-    /// <summary>The cost in USD of this much use of <paramref name="resource"/>; throws <see cref="OverflowException"/> for absurd amounts.</summary>
+    /// <summary>The cost in USD of this much use of <paramref name="resource"/> (base line); throws <see cref="OverflowException"/> for absurd amounts.</summary>
     public decimal Cost(string resource, long inputTokens, long outputTokens, long cachedTokens, double computeMs, long calls)
     {
-        var price = Find(resource);
-        if (price is null)
-        {
-            return 0m;
-        }
+        var line = Find(resource, "", "", inputTokens);
+        return line is null ? 0m : Round(Cost(line, inputTokens, outputTokens, cachedTokens, (decimal)computeMs, calls));
+    }
 
-        var cost = inputTokens * price.InputPerMillionTokens / PerMillion
-            + outputTokens * price.OutputPerMillionTokens / PerMillion
-            + cachedTokens * price.CachedPerMillionTokens / PerMillion
-            + (calls * price.PerCall)
-            + ((decimal)computeMs / MillisecondsPerSecond * price.PerComputeSecond);
-        return Math.Round(cost, CostScale, MidpointRounding.ToEven);
+    /// <summary>
+    /// The exact, unrounded cost of some use at one line: uncached input at the input price,
+    /// cached input at the cached price, output (reasoning included) at the output price, calls
+    /// and compute seconds on top.
+    /// </summary>
+    public static decimal Cost(PriceEntry line, long inputTokens, long outputTokens, long cachedTokens, decimal computeMs, long calls)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var cached = Math.Min(Math.Max(cachedTokens, 0), inputTokens);
+        return ((inputTokens - cached) * line.InputPerMillionTokens / PerMillion)
+            + (cached * line.CachedPrice / PerMillion)
+            + (outputTokens * line.OutputPerMillionTokens / PerMillion)
+            + (calls * line.PerCall)
+            + (computeMs / MillisecondsPerSecond * line.PerComputeSecond);
+    }
+
+    /// <summary>A cost rounded as stored: nine fractional digits, half to even.</summary>
+    public static decimal Round(decimal cost) => Math.Round(cost, CostScale, MidpointRounding.ToEven);
+
+    private static IEnumerable<PriceEntry> FromOptions(IReadOnlyDictionary<string, ResourcePrice> prices)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        return prices.Where(p => p.Value is not null).Select(p => new PriceEntry
+        {
+            Resource = p.Key,
+            InputPerMillionTokens = p.Value.InputPerMillionTokens,
+            OutputPerMillionTokens = p.Value.OutputPerMillionTokens,
+            CachedPerMillionTokens = p.Value.CachedPerMillionTokens,
+            PerCall = p.Value.PerCall,
+            PerComputeSecond = p.Value.PerComputeSecond,
+        });
     }
 }

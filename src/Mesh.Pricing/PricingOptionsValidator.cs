@@ -25,7 +25,7 @@ public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>
 
             AddIfNegative(problems, prefix, nameof(price.InputPerMillionTokens), price.InputPerMillionTokens);
             AddIfNegative(problems, prefix, nameof(price.OutputPerMillionTokens), price.OutputPerMillionTokens);
-            AddIfNegative(problems, prefix, nameof(price.CachedPerMillionTokens), price.CachedPerMillionTokens);
+            AddIfNegative(problems, prefix, nameof(price.CachedPerMillionTokens), price.CachedPerMillionTokens ?? 0);
             AddIfNegative(problems, prefix, nameof(price.PerCall), price.PerCall);
             AddIfNegative(problems, prefix, nameof(price.PerComputeSecond), price.PerComputeSecond);
         }

@@ -17,5 +17,6 @@ app.MapMeshService();
 app.MapGrpcService<UsageIngestService>();
 app.MapGrpcService<AnalyticsService>();
 app.MapGrpcService<Mesh.Telemetry.Pricing.PricesService>();
+app.MapGrpcService<Mesh.Telemetry.Alerts.AlertsService>();
 await app.RunAsync();
 return 0;

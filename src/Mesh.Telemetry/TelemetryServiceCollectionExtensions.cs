@@ -2,7 +2,14 @@ using ClickHouse.Driver;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Ingest;
+using Mesh.Telemetry.Alerts;
+using Mesh.Telemetry.Analytics.Forecasting;
+using Mesh.Telemetry.Analytics.Ledger;
+using Mesh.Telemetry.Analytics.Metrics;
+using Mesh.Telemetry.Analytics.Sql;
 using Mesh.Telemetry.Ingest.Kafka;
+using Mesh.Telemetry.Pricing;
+using Mesh.Telemetry.Pricing.Replay;
 using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.Storage.ClickHouse;
@@ -39,6 +46,21 @@ public static class TelemetryServiceCollectionExtensions
             services.TryAddSingleton<IUsageStore>(sp => sp.GetRequiredService<DuckDbUsageStore>());
             services.AddHostedService<UsageStoreInitializer>();
         }
+
+        // After the store is open (and migrated): billing starts only once the price lists are loaded.
+        services.TryAddSingleton<PriceBookProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceBookProvider>());
+        services.TryAddSingleton<CostReplayer>();
+        services.TryAddSingleton<MetricsEngine>();
+        services.TryAddSingleton<LedgerReader>();
+        services.TryAddSingleton<TenantSql>();
+        services.TryAddSingleton<ForecastReader>();
+        services.TryAddSingleton<CapacityReader>();
+        services.TryAddSingleton<AlertRuleStore>();
+        services.TryAddSingleton<AlertFeed>();
+        services.AddHttpClient(AlertEvaluator.WebhookClient);
+        services.TryAddSingleton<AlertEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
 
         services.TryAddSingleton<UsageSettler>();
         services.AddMeshClient<Mesh.Identity.V1.Budgets.BudgetsClient>("identity");

@@ -103,6 +103,11 @@ public sealed class MeshProcesses : IAsyncLifetime
             ["Logging__LogLevel__Mesh.Metering"] = "Error",
             ["OTEL_SDK_DISABLED"] = "true",
         };
+        if (service == "inference")
+        {
+            environment["Kestrel__Endpoints__openai__Url"] = $"http://127.0.0.1:{FreePort.Next()}"; // the OpenAI-compatible front, off its fixed port
+        }
+
         foreach (var (key, value) in extra)
         {
             environment[key] = value;

@@ -341,6 +341,60 @@ public sealed class WorkflowRunTests(InMemoryMesh mesh) : IClassFixture<InMemory
         Assert.Contains("limit of 7 steps", run.Error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AgentStep_LocalModelWithACalculator_DecidesByTheSchemaAndAnswersWithinItsIterations()
+    {
+        var name = Name("agent");
+        await CreateAsync($$$"""
+            name: {{{name}}}
+            inputs: { type: object, properties: { question: { type: string } }, required: [question] }
+            steps:
+              - id: solve
+                kind: agent
+                model: tiny-gpt
+                prompt: "{{ inputs.question }}"
+                tools: [calculator]
+                maxIterations: 3
+                maxTokens: 96
+                output: solved
+            output: "{{ state.solved }}"
+            """);
+
+        var first = await RunToEndAsync(new StartRunRequest { Workflow = name, InputsJson = "{\"question\":\"What is 6 * 7?\"}" });
+        var again = await RunToEndAsync(new StartRunRequest { Workflow = name, InputsJson = "{\"question\":\"What is 6 * 7?\"}" });
+
+        Assert.Equal(RunStatus.Completed, first.Status);
+        var solved = System.Text.Json.Nodes.JsonNode.Parse(first.OutputJson)!;
+        Assert.Equal(System.Text.Json.JsonValueKind.String, solved["answer"]!.GetValueKind());
+        Assert.InRange(solved["iterations"]!.GetValue<int>(), 1, 3);
+        Assert.Equal(solved["iterations"]!.GetValue<int>() - 1, solved["calls"]!.AsArray().Count);
+        Assert.All(solved["calls"]!.AsArray(), call =>
+        {
+            Assert.Equal("calculator", call!["tool"]!.GetValue<string>());
+            Assert.Equal(System.Text.Json.JsonValueKind.String, call["arguments"]!["expression"]!.GetValueKind());
+        });
+        Assert.Equal(first.OutputJson, again.OutputJson); // greedy decisions: the same conversation decides the same
+    }
+
+    [Fact]
+    public async Task CreateWorkflow_AgentStepWithoutToolsOrWithAnUnknownOne_EveryProblemNamed()
+    {
+        var name = Name("agent-bad");
+        var error = await Assert.ThrowsAsync<RpcException>(() => CreateAsync($$$"""
+            name: {{{name}}}
+            inputs: { type: object }
+            steps:
+              - { id: a, kind: agent, model: tiny-gpt, prompt: "hi", tools: [no-such-tool], maxIterations: 0, next: b }
+              - { id: b, kind: agent, model: tiny-gpt, prompt: "hi" }
+            """));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        foreach (var expected in new[] { "tool 'no-such-tool' does not exist", "steps[0].maxIterations: must be a number from 1 to 50", "steps[1].tools: an agent step needs tools" })
+        {
+            Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
+        }
+    }
+
     private static string Name(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
     private static string SetWorkflow(string name, string value) => $$$"""

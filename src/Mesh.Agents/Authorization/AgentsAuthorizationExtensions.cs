@@ -4,7 +4,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class AgentsAuthorizationExtensions
 {
-    /// <summary>Agent runs ask identity before they start.</summary>
+    /// <summary>Agent runs ask identity before they start; new workflow versions before they are stored.</summary>
     public static IServiceCollection AddAgentsAuthorization(this IServiceCollection services) =>
-        services.AddAccessRule<RunAgentAccessRule>().AddAccessRule<StartRunAccessRule>();
+        services.AddAccessRule<RunAgentAccessRule>().AddAccessRule<StartRunAccessRule>().AddAccessRule<CreateWorkflowAccessRule>();
 }

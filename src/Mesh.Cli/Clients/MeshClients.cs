@@ -21,6 +21,10 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
 
     public AnalyticsClient Analytics => new(Invoker(MeshService.Telemetry));
 
+    public Mesh.Telemetry.V1.Prices.PricesClient Prices => new(Invoker(MeshService.Telemetry));
+
+    public Mesh.Telemetry.V1.Alerts.AlertsClient Alerts => new(Invoker(MeshService.Telemetry));
+
     public IdentityClient Identity => new(Invoker(MeshService.Identity));
 
     public Mesh.Identity.V1.Tokens.TokensClient Tokens => new(Invoker(MeshService.Identity));

@@ -69,14 +69,33 @@ public static class CostCommand
             },
         };
 
+        var every = new Option<string?>("--every")
+        {
+            Description = "A time series with one bucket per minute, hour, day, week or month (1m, 1h, 1d, 1w, month), with a chart",
+            HelpName = "bucket",
+        };
+        var percentiles = new Option<bool>("--percentiles") { Description = "Latency percentiles (total, queue, compute, time to first token, per output token) and throughput instead of cost" };
+        var forecast = new Option<bool>("--forecast") { Description = "Forecast calls for the next day per hour (or the next week per day with --every 1d), for --resource or everything" };
         var command = new Command("cost", "Show cost and usage from telemetry, grouped by tenant, agent, run, resource, ...")
         {
-            by, since, tenant, run, agent, resource, kind, limit,
+            by, since, tenant, run, agent, resource, kind, limit, every, percentiles, forecast,
         };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.Parse;
             var now = context.Time.GetUtcNow();
+            if (parse.GetValue(forecast))
+            {
+                return await CostForecast.RunAsync(context, parse.GetValue(tenant), parse.GetValue(resource), parse.GetValue(every), cancellationToken);
+            }
+
+            if (parse.GetValue(every) is not null || parse.GetValue(percentiles))
+            {
+                return await CostSeries.RunAsync(context, new CostSeries.Request(
+                    now - DurationParser.Parse(parse.GetValue(since)), now, parse.GetValue(by) ?? "", parse.GetValue(every), parse.GetValue(percentiles),
+                    parse.GetValue(tenant), parse.GetValue(run), parse.GetValue(agent), parse.GetValue(resource), parse.GetValue(kind), parse.GetValue(limit)), cancellationToken);
+            }
+
             var query = new UsageQuery
             {
                 From = Timestamp.FromDateTimeOffset(now - DurationParser.Parse(parse.GetValue(since))),

@@ -230,7 +230,7 @@ public static class RunsCommand
             return 0;
         });
 
-        var run = await context.Clients.Agents.GetRunAsync(new GetRunRequest { RunId = runId }, context.Clients.Options(cancellationToken));
+        var run = await EndedRunAsync(context, runId, cancellationToken);
         if (output.Json)
         {
             output.WriteJsonLine(run);
@@ -242,6 +242,26 @@ public static class RunsCommand
         }
 
         return ended is RunStatus.Completed ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// The ended run once telemetry's ledger holds its steps' usage (each step is one event,
+    /// delivered a moment after it commits), so the cost printed at the end is the whole cost;
+    /// after 10 s, what the ledger has.
+    /// </summary>
+    private static async Task<Run> EndedRunAsync(CommandContext context, string runId, CancellationToken cancellationToken)
+    {
+        var settleBy = context.Time.GetTimestamp() + (context.Time.TimestampFrequency * 10);
+        while (true)
+        {
+            var run = await context.Clients.Agents.GetRunAsync(new GetRunRequest { RunId = runId }, context.Clients.Options(cancellationToken));
+            if (run.Cost is null || run.Cost.Events >= run.Steps.Count || context.Time.GetTimestamp() > settleBy)
+            {
+                return run;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), context.Time, cancellationToken);
+        }
     }
 
     private static void Show(CommandContext context, Run run)

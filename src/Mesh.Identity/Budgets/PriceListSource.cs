@@ -93,19 +93,26 @@ public sealed partial class TelemetryPriceListSource(
 
     public void Dispose() => _refresh.Dispose();
 
+    /// <summary>
+    /// The list as reservations use it: one price per resource, the highest of its lines (any
+    /// version, device class or tier), so a reservation never asks for less than the call can cost.
+    /// </summary>
     public static PriceCatalog ToCatalog(PriceList list)
     {
         ArgumentNullException.ThrowIfNull(list);
         var prices = new Dictionary<string, Mesh.Pricing.ResourcePrice>(StringComparer.OrdinalIgnoreCase);
         foreach (var price in list.Prices)
         {
+            var input = Decimal(price.InputPerMillionTokens);
+            var cached = string.IsNullOrEmpty(price.CachedPerMillionTokens) ? input : Decimal(price.CachedPerMillionTokens);
+            var known = prices.GetValueOrDefault(price.Resource);
             prices[price.Resource] = new Mesh.Pricing.ResourcePrice
             {
-                InputPerMillionTokens = Decimal(price.InputPerMillionTokens),
-                OutputPerMillionTokens = Decimal(price.OutputPerMillionTokens),
-                CachedPerMillionTokens = Decimal(price.CachedPerMillionTokens),
-                PerCall = Decimal(price.PerCall),
-                PerComputeSecond = Decimal(price.PerComputeSecond),
+                InputPerMillionTokens = Math.Max(input, known?.InputPerMillionTokens ?? 0),
+                OutputPerMillionTokens = Math.Max(Decimal(price.OutputPerMillionTokens), known?.OutputPerMillionTokens ?? 0),
+                CachedPerMillionTokens = Math.Max(cached, known?.CachedPerMillionTokens ?? 0),
+                PerCall = Math.Max(Decimal(price.PerCall), known?.PerCall ?? 0),
+                PerComputeSecond = Math.Max(Decimal(price.PerComputeSecond), known?.PerComputeSecond ?? 0),
             };
         }
 

@@ -2,8 +2,9 @@ namespace Mesh.Identity.Relations;
 
 /// <summary>
 /// The object types, their relations and the subjects each relation accepts. Tools, models
-/// and agents have <c>invoker</c>; analytics has <c>reader</c>; tenants have <c>admin</c> and
-/// <c>member</c>; groups have <c>member</c>.
+/// and agents have <c>invoker</c>; agents (workflows) also <c>editor</c>, who may publish new
+/// versions; analytics has <c>reader</c> and <c>writer</c> (alert rules); tenants have
+/// <c>admin</c> and <c>member</c>; groups have <c>member</c>.
 /// </summary>
 public static class RelationSchema
 {
@@ -20,8 +21,8 @@ public static class RelationSchema
         ["group"] = [Member],
         ["tool"] = ["invoker"],
         ["model"] = ["invoker"],
-        ["agent"] = ["invoker"],
-        ["analytics"] = ["reader"],
+        ["agent"] = ["invoker", "editor"],
+        ["analytics"] = ["reader", "writer"],
         [Priority] = ["user"],
     };
 

@@ -50,10 +50,12 @@ public sealed class GenerateHandler(
         using var activity = telemetry.StartActivity(Operation, decoder);
         await using var registration = cancellationToken.Register(() => decoder.Engine.Cancel(sequence));
         var whole = StructuredOutput.UsesTools(request) ? new StringBuilder() : null;
+        TimeSpan? firstToken = null;
         try
         {
             await foreach (var chunk in Coalesce(sequence.Output, cancellationToken))
             {
+                firstToken ??= chunk.TokenIds.Length > 0 ? time.GetElapsedTime(started) : null;
                 var response = new GenerateResponse { Text = chunk.Text, FinishReason = chunk.FinishReason ?? "" };
                 response.TokenIds.AddRange(chunk.TokenIds);
                 if (whole is not null)
@@ -84,6 +86,7 @@ public sealed class GenerateHandler(
                     }
 
                     telemetry.Succeeded(Operation, decoder, priority, measures, activity, started, attributes);
+                    telemetry.FirstToken(Operation, decoder, firstToken, time.GetElapsedTime(started), stats.OutputTokens);
                     await stream.WriteAsync(response, cancellationToken);
                     return;
                 }

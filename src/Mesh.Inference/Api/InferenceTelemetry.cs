@@ -71,6 +71,23 @@ public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devic
         activity?.SetTag("mesh.batch_size", measures.BatchSize);
     }
 
+    /// <summary>A streamed generation's time to its first token: on its usage event and the server's GenAI metrics.</summary>
+    public void FirstToken(string operation, IServedModel model, TimeSpan? firstToken, TimeSpan total, long outputTokens)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (firstToken is not { } ttft)
+        {
+            return;
+        }
+
+        if (UsageScope.Current is { } scope)
+        {
+            scope.Event.TimeToFirstTokenMs = ttft.TotalMilliseconds;
+        }
+
+        metrics.RecordTokenTimes(operation, model.Descriptor.Name, ttft, total, outputTokens);
+    }
+
     /// <summary>The call failed or was cancelled: what ran up to then goes on its usage event, with the reason.</summary>
     public void Failed(
         string operation, IServedModel model, WorkPriority priority, Exception exception, Activity? activity, long started, CallMeasures? measures = null)

@@ -48,6 +48,7 @@ public static class UsageQueryParser
             Resource = Filter(request.Resource),
             Kind = request.Kind == UsageKind.Unspecified ? null : UsageNames.Kind(request.Kind),
             Limit = request.Limit == 0 ? DefaultLimit : request.Limit,
+            IncludeAudit = request.IncludeAudit,
         };
     }
 

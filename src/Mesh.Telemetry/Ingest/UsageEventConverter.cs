@@ -1,15 +1,16 @@
 using System.Text.Json;
 using Mesh.Pricing;
+using Mesh.Telemetry.Pricing;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 
 namespace Mesh.Telemetry.Ingest;
 
 /// <summary>
-/// Checks a usage event and turns it into a priced store record, or says why it cannot be
-/// stored. Nothing here throws for bad input: a bad event is rejected, the rest of its batch goes on.
+/// Checks a usage event and turns it into a store record priced by the list in force when it
+/// occurred, or says why it cannot be stored. Nothing here throws for bad input: a bad event is rejected, the rest of its batch goes on.
 /// </summary>
-public sealed class UsageEventConverter(PriceCatalog prices)
+public sealed class UsageEventConverter(PriceBookProvider prices)
 {
     /// <summary>Costs at or past this are rejected: the store keeps DECIMAL(18,9).</summary>
     private const decimal MaxCostUsd = 999_999_999m;
@@ -25,10 +26,11 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             return false;
         }
 
+        var list = prices.Current.InForce(occurredAt);
         decimal cost;
         try
         {
-            cost = prices.Cost(usageEvent);
+            cost = list?.Catalog.Cost(usageEvent) ?? 0m;
         }
         catch (OverflowException)
         {
@@ -60,13 +62,16 @@ public sealed class UsageEventConverter(PriceCatalog prices)
             InputTokens = usageEvent.InputTokens,
             OutputTokens = usageEvent.OutputTokens,
             CachedTokens = usageEvent.CachedTokens,
+            ReasoningTokens = usageEvent.ReasoningTokens,
+            TtftMs = usageEvent.TimeToFirstTokenMs,
+            PricedAs = PriceCatalog.PricedResource(usageEvent),
             QueueMs = usageEvent.QueueMs,
             ComputeMs = usageEvent.ComputeMs,
             TotalMs = usageEvent.TotalMs,
             BatchSize = usageEvent.BatchSize,
             Status = UsageNames.Status(usageEvent.Status),
             CostUsd = cost,
-            PriceVersion = prices.Version,
+            PriceVersion = list?.Version ?? "",
             Attributes = attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(attributes),
             TraceId = usageEvent.TraceId,
             ReservationId = usageEvent.ReservationId,
@@ -147,6 +152,10 @@ public sealed class UsageEventConverter(PriceCatalog prices)
         return Negative("input_tokens", e.InputTokens)
             ?? Negative("output_tokens", e.OutputTokens)
             ?? Negative("cached_tokens", e.CachedTokens)
+            ?? Negative("reasoning_tokens", e.ReasoningTokens)
+            ?? Subset("cached_tokens", e.CachedTokens, "input_tokens", e.InputTokens)
+            ?? Subset("reasoning_tokens", e.ReasoningTokens, "output_tokens", e.OutputTokens)
+            ?? NotDuration("time_to_first_token_ms", e.TimeToFirstTokenMs)
             ?? Negative("batch_size", e.BatchSize)
             ?? NotDuration("queue_ms", e.QueueMs)
             ?? NotDuration("compute_ms", e.ComputeMs)
@@ -154,6 +163,9 @@ public sealed class UsageEventConverter(PriceCatalog prices)
     }
 
     private static string? Negative(string field, long value) => value < 0 ? $"{field} must not be negative (got {value})" : null;
+
+    private static string? Subset(string part, long partValue, string whole, long wholeValue) =>
+        partValue > wholeValue ? $"{part} ({partValue}) must not exceed {whole} ({wholeValue}): they are a part of them, not extra" : null;
 
     private static string? NotDuration(string field, double value) =>
         double.IsFinite(value) && value >= 0 ? null : $"{field} must be a finite, non-negative number of milliseconds (got {value})";

@@ -6,7 +6,8 @@ namespace Mesh.Telemetry.Storage;
 /// <summary>
 /// Usage kept in an embedded DuckDB file. One writer at a time appends a batch to a staging
 /// table and merges it in one transaction, so readers (each on its own connection to the
-/// same database) see a batch whole or not at all.
+/// same database) see a batch whole or not at all. The same transaction adds the batch's new
+/// events to the hourly roll-up, so whole hours of breakdowns and time series read it.
 /// </summary>
 public sealed class DuckDbUsageStore : IUsageStore, IDisposable
 {
@@ -27,7 +28,17 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         {
             _writer.Open();
             Execute(_writer, DuckDbSchema.CreateEvents);
+            foreach (var statement in DuckDbSchema.AddedColumns)
+            {
+                Execute(_writer, statement);
+            }
+
+            Execute(_writer, DuckDbSchema.CreatePriceLists);
+            Execute(_writer, DuckDbSchema.CreateAlertRules);
+            CreateHourly();
             Execute(_writer, DuckDbSchema.CreateStaging);
+            // Telemetry never reads files or URLs through SQL; tenants' queries must not either.
+            Execute(_writer, "SET enable_external_access = false");
         }
         catch
         {
@@ -38,6 +49,8 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
 
     /// <summary>The full path of the database file.</summary>
     public string Path { get; }
+
+    public SqlDialect Dialect => DuckDbDialect.Instance;
 
     public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
@@ -61,7 +74,9 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
                 }
             }
 
+            Execute(_writer, DuckDbSchema.DropStoredFromStaging);
             var stored = Execute(_writer, DuckDbSchema.MergeStaging);
+            Execute(_writer, DuckDbSchema.RollUpStaging);
             Execute(_writer, DuckDbSchema.ClearStaging);
             transaction.Commit();
             return new InsertResult(stored, batch.Count - stored);
@@ -84,6 +99,65 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         var total = query.GroupBy.Count == 0 ? rows[0] : (await ReadAsync(connection, _sql.Total(query), 0, cancellationToken))[0];
         transaction.Commit();
         return new UsageQueryResult(rows, total);
+    }
+
+    public async Task<SqlRows> ReadAsync(SqlStatement statement, SqlReadLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(limits);
+        using var connection = new DuckDBConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var command = Command(connection, statement);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limits.Timeout);
+        await using var interrupt = timeout.Token.Register(command.Cancel);
+        try
+        {
+            using var reader = await command.ExecuteReaderAsync(timeout.Token);
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new SqlRowsColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
+            var rows = new List<string?[]>();
+            var truncated = false;
+            while (await reader.ReadAsync(timeout.Token))
+            {
+                if (rows.Count == limits.MaxRows)
+                {
+                    truncated = true;
+                    break;
+                }
+
+                var row = new string?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : SqlText.Of(reader.GetValue(i));
+                }
+
+                rows.Add(row);
+            }
+
+            return new SqlRows(columns, rows, truncated);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && ex is OperationCanceledException or DuckDBException)
+        {
+            throw new TimeoutException($"the query ran past its {limits.Timeout.TotalSeconds:0.#} s limit", ex);
+        }
+    }
+
+    public async Task ExecuteAsync(SqlStatement statement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = _writer.BeginTransaction();
+            using var command = Command(_writer, statement);
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     public void Dispose()
@@ -136,6 +210,19 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         return command;
     }
 
+    /// <summary>The hourly roll-up, filled from the events stored before it existed.</summary>
+    private void CreateHourly()
+    {
+        using var exists = _writer.CreateCommand();
+        exists.CommandText = DuckDbSchema.HourlyExists;
+        var isNew = Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0;
+        Execute(_writer, DuckDbSchema.CreateHourly);
+        if (isNew)
+        {
+            Execute(_writer, DuckDbSchema.BackfillHourly);
+        }
+    }
+
     private static int Execute(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -169,5 +256,8 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             .AppendValue(r.PriceVersion)
             .AppendValue(r.Attributes)
             .AppendValue(r.TraceId)
+            .AppendValue(r.ReasoningTokens)
+            .AppendValue(r.TtftMs)
+            .AppendValue(r.PricedAs)
             .EndRow();
 }

@@ -15,12 +15,61 @@ public abstract class SqlDialect
     /// <summary>What a query reads the events from.</summary>
     public virtual string EventsSource => UsageSql.Table;
 
+    /// <summary>
+    /// What analytics (metrics, ledger, replay, tenant SQL) read the events from: the events
+    /// without the collapse of not-yet-merged copies, which only the rare race described in
+    /// ClickHouseSchema can leave (the same caveat as the roll-ups), at a fraction of the cost.
+    /// </summary>
+    public virtual string AnalyticsSource => UsageSql.Table;
+
     /// <summary>Appended to GROUP BY when the engine returns the totals of every group with the grouped rows.</summary>
     public virtual string GroupTotals => "";
 
     /// <summary>The condition that an event occurred in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public virtual string TimeWindow(List<object> parameters, DateTime from, DateTime to) =>
         $"occurred_at >= {Bind(parameters, from)} AND occurred_at < {Bind(parameters, to)}";
+
+    /// <summary>The engine's name: duckdb or clickhouse.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The hourly roll-up of usage, or null where the engine keeps none.</summary>
+    public virtual string? HourlyRollup => null;
+
+    /// <summary>A table of this database by its plain name.</summary>
+    public virtual string Table(string name) => name;
+
+    /// <summary>Whole seconds since the Unix epoch of a timestamp column (floored), as a 64-bit integer.</summary>
+    public abstract string EpochSeconds(string column);
+
+    /// <summary>Microseconds since the Unix epoch of an event's <c>occurred_at</c>.</summary>
+    public abstract string OccurredMicros { get; }
+
+    /// <summary>Seconds since the Unix epoch of the first day of the month of a timestamp column.</summary>
+    public abstract string MonthStart(string column);
+
+    /// <summary>The natural logarithm.</summary>
+    public abstract string Ln(string expression);
+
+    /// <summary>
+    /// Select-list items that turn each row into one row per (measure, value) pair, named
+    /// <c>m</c> and <c>h</c>: one scan feeds every measure.
+    /// </summary>
+    public abstract string Explode(IReadOnlyList<(string Measure, string Value)> pairs);
+
+    /// <summary>Integer division of two non-negative integer expressions.</summary>
+    public abstract string IntDiv(string dividend, string divisor);
+
+    /// <summary>An expression as a decimal wide enough to sum any number of costs.</summary>
+    public abstract string ToWideDecimal(string expression);
+
+    /// <summary>The value of attribute <paramref name="key"/> (a checked plain key) of an event's JSON attributes; empty when absent.</summary>
+    public abstract string Attribute(string key);
+
+    /// <summary>A device's class: its name before any <c>:</c>, lower case.</summary>
+    public abstract string DeviceClass(string column);
+
+    /// <summary>A timestamp literal or parameter, whole seconds.</summary>
+    public abstract string Time(List<object> parameters, DateTime utc);
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -36,6 +85,32 @@ public sealed class DuckDbDialect : SqlDialect
     }
 
     public override string ToInt64(string expression) => $"CAST({expression} AS BIGINT)";
+
+    public override string Name => "duckdb";
+
+    public override string HourlyRollup => DuckDbSchema.HourlyTable;
+
+    public override string EpochSeconds(string column) => $"(epoch_us({column}) // 1000000)";
+
+    public override string OccurredMicros => "epoch_us(occurred_at)";
+
+    public override string MonthStart(string column) => $"(epoch_us(date_trunc('month', {column})) // 1000000)";
+
+    public override string Ln(string expression) => $"ln({expression})";
+
+    public override string IntDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
+
+    // Several unnests in one select list advance together.
+    public override string Explode(IReadOnlyList<(string Measure, string Value)> pairs) =>
+        $"unnest([{string.Join(", ", pairs.Select(p => p.Measure))}]) AS m, unnest([{string.Join(", ", pairs.Select(p => p.Value))}]) AS h";
+
+    public override string ToWideDecimal(string expression) => $"CAST({expression} AS DECIMAL(38,9))";
+
+    public override string Attribute(string key) => "COALESCE(json_extract_string(attributes, '$.\"" + key + "\"'), '')";
+
+    public override string DeviceClass(string column) => $"lower(split_part({column}, ':', 1))";
+
+    public override string Time(List<object> parameters, DateTime utc) => Bind(parameters, utc);
 }
 
 /// <summary>A statement and the values of its parameters, in order.</summary>

@@ -26,6 +26,9 @@ public sealed record UsageQuerySpec
     public string? Kind { get; init; }
 
     public int Limit { get; init; } = 100;
+
+    /// <summary>Count access decisions (kind <c>audit</c>) too; they are not cost rows, so they are left out unless asked for.</summary>
+    public bool IncludeAudit { get; init; }
 }
 
 /// <summary>Sums over one group of events (or over all of them for the total).</summary>

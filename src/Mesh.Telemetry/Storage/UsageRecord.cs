@@ -33,7 +33,17 @@ public sealed record UsageRecord
 
     public long OutputTokens { get; init; }
 
+    /// <summary>Of the input tokens, those read from a prompt cache.</summary>
     public long CachedTokens { get; init; }
+
+    /// <summary>Of the output tokens, those spent reasoning.</summary>
+    public long ReasoningTokens { get; init; }
+
+    /// <summary>Generation: milliseconds to the first output token; 0 when none.</summary>
+    public double TtftMs { get; init; }
+
+    /// <summary>The resource key the event was priced under (its price class, else its resource).</summary>
+    public string PricedAs { get; init; } = "";
 
     public double QueueMs { get; init; }
 

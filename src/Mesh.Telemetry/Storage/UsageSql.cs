@@ -90,6 +90,11 @@ public sealed class UsageSql(SqlDialect dialect)
         AppendFilter(sql, parameters, "run_id", query.RunId);
         AppendFilter(sql, parameters, "resource", query.Resource);
         AppendFilter(sql, parameters, "kind", query.Kind);
+        if (query.Kind is null && !query.IncludeAudit)
+        {
+            sql.Append(" AND kind <> '").Append(UsageNames.Kind(Mesh.Usage.V1.UsageKind.Audit)).Append('\'');
+        }
+
         return sql.ToString();
     }
 

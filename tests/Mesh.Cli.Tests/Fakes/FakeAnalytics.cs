@@ -47,6 +47,42 @@ public sealed class FakeAnalytics : Analytics.AnalyticsBase
         return Task.FromResult(report);
     }
 
+    public ConcurrentQueue<MetricsQuery> MetricQueries { get; } = new();
+
+    public override Task<MetricsReport> GetMetrics(MetricsQuery request, ServerCallContext context)
+    {
+        MetricQueries.Enqueue(request);
+        var report = new MetricsReport { Bucket = request.Bucket, From = request.From, To = request.To, Source = "rollup+events", GroupBy = { request.GroupBy }, Metrics = { request.Metrics } };
+        for (var hour = 0; hour < 2; hour++)
+        {
+            var row = new MetricsRow
+            {
+                Bucket = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 3, 1, 10 + hour, 0, 0, DateTimeKind.Utc)),
+                Keys = { request.GroupBy.Select(d => $"{d}-key") },
+                CostUsd = hour == 0 ? "0.000001000" : "0.000002000",
+            };
+            row.Values.AddRange(request.Metrics.Select((_, i) => (double)(hour + i + 1)));
+            report.Rows.Add(row);
+        }
+
+        return Task.FromResult(report);
+    }
+
+    public override Task<SqlResult> QuerySql(SqlQuery request, ServerCallContext context)
+    {
+        if (request.Sql.Contains("system.", StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "query refused: 'system.tables' is not a table you may read; query usage_events, runs, prices (your tenant's rows only)"));
+        }
+
+        return Task.FromResult(new SqlResult
+        {
+            Engine = "duckdb",
+            Columns = { new SqlColumn { Name = "resource", Type = "VARCHAR" }, new SqlColumn { Name = "calls", Type = "BIGINT" } },
+            Rows = { new SqlRow { Values = { "tiny-gpt", "42" }, Nulls = { false, false } } },
+        });
+    }
+
     private static UsageRow Row(IEnumerable<string> keys, long events, string cost) => new()
     {
         Keys = { keys },

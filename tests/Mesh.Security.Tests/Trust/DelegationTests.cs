@@ -154,7 +154,7 @@ public sealed class DelegationTests(SecureMesh mesh) : IClassFixture<SecureMesh>
     internal static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan? within = null)
         where T : class
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             if (await probe() is { } found)

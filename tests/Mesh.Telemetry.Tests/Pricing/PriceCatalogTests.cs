@@ -35,9 +35,9 @@ public sealed class PriceCatalogTests
             PerComputeSecond = 0.01m,
         });
 
-        var cost = catalog.Cost(new UsageEvent { Resource = "m", InputTokens = 1000, OutputTokens = 500, CachedTokens = 2000, ComputeMs = 250 });
+        var cost = catalog.Cost(new UsageEvent { Resource = "m", InputTokens = 3000, OutputTokens = 500, CachedTokens = 2000, ComputeMs = 250 });
 
-        // 0.001 + 0.001 + 0.001 + 0.001 + 0.0025
+        // 1000 uncached input 0.001 + 2000 cached 0.001 + output 0.001 + call 0.001 + compute 0.0025
         Assert.Equal(0.0065m, cost);
     }
 

@@ -14,10 +14,15 @@ public sealed class TelemetryHost : IDisposable
     private readonly MeshServiceFactory<UsageIngestService> _factory;
     private readonly GrpcChannel _channel;
 
-    public TelemetryHost(DateTimeOffset? now = null)
+    public TelemetryHost(DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _factory = new MeshServiceFactory<UsageIngestService>()
             .WithSetting("Mesh:Telemetry:DuckDbPath", _database.Path);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _factory.WithSetting(key, value);
+        }
+
         if (now is { } fixedNow)
         {
             _factory.WithServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FixedTimeProvider(fixedNow))));
@@ -26,7 +31,12 @@ public sealed class TelemetryHost : IDisposable
         _channel = _factory.CreateChannel();
         Ingest = new UsageIngest.UsageIngestClient(_channel);
         Analytics = new V1.Analytics.AnalyticsClient(_channel);
+        Prices = new V1.Prices.PricesClient(_channel);
     }
+
+    public V1.Prices.PricesClient Prices { get; }
+
+    public GrpcChannel Channel => _channel;
 
     public UsageIngest.UsageIngestClient Ingest { get; }
 

@@ -62,7 +62,7 @@ public sealed partial class RunExecutor
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                failure = new StepFailureException(StatusCode.DeadlineExceeded, $"the attempt took longer than the step's timeout ({Durations.Format(step.Timeout ?? TimeSpan.FromMinutes(5))})", retriable: true, keepKey: step.Kind == StepKinds.Tool);
+                failure = new StepFailureException(StatusCode.DeadlineExceeded, $"the attempt took longer than the step's timeout ({Durations.Format(step.Timeout ?? TimeSpan.FromMinutes(5))})", retriable: true, keepKey: step.Kind is StepKinds.Tool or StepKinds.Agent);
             }
             catch (StepFailureException stepFailure)
             {

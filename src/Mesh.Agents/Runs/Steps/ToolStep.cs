@@ -26,6 +26,13 @@ public sealed class ToolStep(Tools.V1.Tools.ToolsClient tools) : IStepHandler
         return new StepResult(call.Result, summary) { Name = name, Tool = call };
     }
 
+    /// <summary>A tool as the run's credential lists it (name, description, argument schema), or null.</summary>
+    public Task<ToolInfo?> DescribeAsync(Engine.RunSession run, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.ToolAsync(tools, name, cancellationToken);
+    }
+
     /// <summary>Invokes a tool for a run: schema checked here first, side-effect class from the registry.</summary>
     public async Task<ToolCall> InvokeAsync(Engine.RunSession run, string name, string version, JsonNode arguments, string key, string path, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public static class StepKinds
         [Parallel] = ["over", "concurrency", "step"],
         [Wait] = ["signal", "onTimeout"],
         [Subworkflow] = ["workflow", "version", "inputs"],
-        [Agent] = ["model", "prompt", "tools", "maxIterations"],
+        [Agent] = ["model", "prompt", "tools", "maxIterations", "maxTokens"],
         [Set] = ["values"],
     };
 
@@ -157,10 +157,10 @@ public static class StepKinds
 
                 break;
             case Agent:
-                problems.Add($"{p}.kind", "agent steps (a model choosing tools in a loop) need schema-constrained output from inference, which this Mesh does not serve yet; use generate, tool and branch steps");
                 RequireName(step, "model", problems, uses.Models);
                 RequireTemplate(step, "prompt", problems);
                 RangeCheck(step, "maxIterations", 1, 50, problems);
+                RangeCheck(step, "maxTokens", 16, 4096, problems);
                 if (step.Node("tools") is JsonArray tools)
                 {
                     foreach (var tool in tools)

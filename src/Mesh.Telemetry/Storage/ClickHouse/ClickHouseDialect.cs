@@ -19,11 +19,43 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
     /// </summary>
     public override string EventsSource => $"{Database}.{UsageSql.Table} FINAL";
 
+    public override string AnalyticsSource => $"{Database}.{UsageSql.Table}";
+
     public override string GroupTotals => " WITH TOTALS";
 
     public override string Bind(List<object> parameters, object value) => Literal(value);
 
     public override string ToInt64(string expression) => $"toInt64({expression})";
+
+    public override string Name => "clickhouse";
+
+    public override string HourlyRollup => $"{Database}.{ClickHouseSchema.HourlyTable}";
+
+    public override string Table(string name) => $"{Database}.{name}";
+
+    public override string EpochSeconds(string column) => $"toInt64(toUInt32({column}))";
+
+    public override string OccurredMicros => "(toInt64(toUInt32(occurred_at)) * 1000000 + occurred_us)";
+
+    // toStartOfMonth gives a Date; as a number it is days since the epoch.
+    public override string MonthStart(string column) => $"(toInt64(toUInt32(toStartOfMonth({column}))) * 86400)";
+
+    public override string Ln(string expression) => $"log({expression})";
+
+    public override string IntDiv(string dividend, string divisor) => $"intDiv({dividend}, {divisor})";
+
+    // One arrayJoin, aliased, so the two elements come from the same joined row.
+    public override string Explode(IReadOnlyList<(string Measure, string Value)> pairs) =>
+        $"arrayJoin([{string.Join(", ", pairs.Select(p => $"tuple({p.Measure}, {p.Value})"))}]) AS mh, tupleElement(mh, 1) AS m, tupleElement(mh, 2) AS h";
+
+    public override string ToWideDecimal(string expression) => $"toDecimal128({expression}, 9)";
+
+    public override string Attribute(string key) => $"visitParamExtractString(attributes, '{key}')";
+
+    public override string DeviceClass(string column) => $"lower(splitByChar(':', {column})[1])";
+
+    public override string Time(List<object> parameters, DateTime utc) =>
+        $"toDateTime({Split(utc).Seconds.ToString(CultureInfo.InvariantCulture)}, 'UTC')";
 
     /// <summary>
     /// Events keep whole seconds in <c>occurred_at</c> (DateTime; 18.16 has no DateTime64) and
@@ -62,6 +94,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
         Guid id => Quote(id.ToString()),
         int number => number.ToString(CultureInfo.InvariantCulture),
         long number => number.ToString(CultureInfo.InvariantCulture),
+        decimal number => number.ToString(CultureInfo.InvariantCulture),
+        DateTime time => $"toDateTime({Split(time).Seconds.ToString(CultureInfo.InvariantCulture)}, 'UTC')",
         _ => throw new ArgumentException($"no ClickHouse literal for a {value?.GetType().Name ?? "null"}", nameof(value)),
     };
 

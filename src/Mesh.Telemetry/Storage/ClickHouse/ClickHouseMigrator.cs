@@ -17,7 +17,21 @@ public sealed partial class ClickHouseMigrator(IClickHouseClient client, ILogger
             await client.ExecuteNonQueryAsync(statement, null, null, cancellationToken);
         }
 
+        await AddMissingColumnsAsync(database, cancellationToken);
+
         LogMigrated(logger, database, statements.Count);
+    }
+
+    /// <summary>Adds the columns a table made by an earlier release lacks (18.16 has no ADD COLUMN IF NOT EXISTS).</summary>
+    private async Task AddMissingColumnsAsync(string database, CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT name FROM system.columns WHERE database = {ClickHouseDialect.Quote(database)} AND table = '{UsageSql.Table}' FORMAT TabSeparated";
+        using var result = await client.ExecuteRawResultAsync(sql, null, cancellationToken);
+        var present = (await result.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, type) in ClickHouseSchema.AddedColumns.Where(c => !present.Contains(c.Name)))
+        {
+            await client.ExecuteNonQueryAsync($"ALTER TABLE {database}.{UsageSql.Table} ADD COLUMN {name} {type}", null, null, cancellationToken);
+        }
     }
 
     private async Task WaitForServerAsync(TimeSpan wait, CancellationToken cancellationToken)

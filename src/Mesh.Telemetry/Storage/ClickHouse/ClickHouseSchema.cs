@@ -29,7 +29,7 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// keep parts few and let old months be dropped whole.
 /// </para>
 /// <para>
-/// Roll-ups. The per-minute tables are fed by the inserts the first layer already
+/// Roll-ups. The hourly table is fed by the inserts the first layer already
 /// de-duplicated, so they are exact, except in the race of the second layer: a consumer
 /// presumed dead that still writes a batch in flight while the partitions' new owner writes the
 /// same records. Both inserts feed the materialized views, and a SummingMergeTree or
@@ -39,18 +39,30 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// ClickHouse write with the Kafka offsets or re-aggregating from <c>usage_events FINAL</c>,
 /// both far costlier than the race is likely: the ingestor drops its pending records the
 /// moment it learns its partitions are revoked or lost, so only what it writes before learning
-/// it (a batch in flight, about one heartbeat interval) can be doubled. Hence: the roll-ups serve dashboards and are approximate in that case;
-/// billing and every analytics RPC read <c>usage_events</c> with FINAL, which is exact. A month
+/// it (a batch in flight, about one heartbeat interval) can be doubled. Hence: the roll-up serves
+/// breakdowns and time series of whole hours (the analytics RPCs read the partial hours at a
+/// window's edges from <c>usage_events</c> FINAL) and is approximate in that case only; billing
+/// and settlement never read it. A month
 /// whose roll-up disagrees with <c>SELECT count() FROM usage_events FINAL</c> over the same
-/// minutes is rebuilt by dropping the roll-up's partition and inserting the view's SELECT over
+/// hours is rebuilt by dropping the roll-up's partition and inserting the view's SELECT over
 /// <c>usage_events FINAL</c> for that month.
 /// </para>
 /// </remarks>
 public static partial class ClickHouseSchema
 {
     public const string DefaultDatabase = "mesh";
-    public const string ByMinuteTable = "usage_by_minute";
-    public const string LatencyByMinuteTable = "usage_latency_by_minute";
+    public const string HourlyTable = "usage_hourly";
+
+    /// <summary>Roll-ups of earlier releases that nothing read; the migration drops them.</summary>
+    private static readonly string[] RetiredTables = ["usage_by_minute_mv", "usage_by_minute", "usage_latency_by_minute_mv", "usage_latency_by_minute"];
+
+    /// <summary>Columns added to <c>usage_events</c> after its first release, with their types, in order.</summary>
+    public static readonly IReadOnlyList<(string Name, string Type)> AddedColumns =
+    [
+        ("reasoning_tokens", "Int64"),
+        ("ttft_ms", "Float64"),
+        ("priced_as", "String"),
+    ];
 
     /// <summary>The columns of <c>usage_events</c>, in the order inserts write them.</summary>
     public static readonly IReadOnlyList<string> Columns =
@@ -58,7 +70,7 @@ public static partial class ClickHouseSchema
         "event_id", "occurred_at", "occurred_us", "tenant_id", "principal_id", "agent_id", "run_id", "step_id",
         "service", "kind", "resource", "resource_version", "device", "input_tokens", "output_tokens", "cached_tokens",
         "queue_ms", "compute_ms", "total_ms", "batch_size", "status", "cost_usd", "price_version", "attributes",
-        "trace_id", "ingested_at",
+        "trace_id", "ingested_at", "reasoning_tokens", "ttft_ms", "priced_as",
     ];
 
     /// <summary>The statements that create the schema, in order; each is idempotent.</summary>
@@ -68,6 +80,7 @@ public static partial class ClickHouseSchema
         return
         [
             $"CREATE DATABASE IF NOT EXISTS {db}",
+            .. RetiredTables.Select(t => $"DROP TABLE IF EXISTS {db}.{t}"),
             $"""
             CREATE TABLE IF NOT EXISTS {db}.{UsageSql.Table} (
                 event_id UUID,
@@ -95,64 +108,80 @@ public static partial class ClickHouseSchema
                 price_version String,
                 attributes String,
                 trace_id String,
-                ingested_at DateTime('UTC')
+                ingested_at DateTime('UTC'),
+                reasoning_tokens Int64,
+                ttft_ms Float64,
+                priced_as String
             ) ENGINE = ReplacingMergeTree()
             PARTITION BY toYYYYMM(occurred_at)
             ORDER BY (tenant_id, occurred_at, event_id)
             """,
-            // Cost and usage per minute, tenant and resource: the dashboard's and FinOps' table.
-            // Exact but for a zombie consumer's doubled batch (see remarks); bill from usage_events FINAL.
+            // Cost and usage per hour, tenant, service, kind, resource, version, device and status:
+            // what breakdowns and hourly-or-coarser time series read for whole hours (see remarks).
             $"""
-            CREATE TABLE IF NOT EXISTS {db}.{ByMinuteTable} (
-                minute DateTime('UTC'),
+            CREATE TABLE IF NOT EXISTS {db}.{HourlyTable} (
+                hour DateTime('UTC'),
                 tenant_id String,
                 service String,
                 kind String,
                 resource String,
-                events UInt64,
-                errors UInt64,
+                resource_version String,
+                device String,
+                status String,
+                events Int64,
                 input_tokens Int64,
                 output_tokens Int64,
                 cached_tokens Int64,
+                reasoning_tokens Int64,
                 compute_us Int64,
                 cost_usd Decimal(38, 9)
             ) ENGINE = SummingMergeTree()
-            PARTITION BY toYYYYMM(minute)
-            ORDER BY (tenant_id, minute, resource, kind, service)
+            PARTITION BY toYYYYMM(hour)
+            ORDER BY (tenant_id, hour, resource, resource_version, kind, service, device, status)
             """,
             $"""
-            CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{ByMinuteTable}_mv TO {db}.{ByMinuteTable} AS
-            SELECT toStartOfMinute(occurred_at) AS minute, tenant_id, service, kind, resource,
-                count() AS events,
-                countIf(status != 'ok') AS errors,
+            CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{HourlyTable}_mv TO {db}.{HourlyTable} AS
+            SELECT toStartOfHour(occurred_at) AS hour, tenant_id, service, kind, resource, resource_version, device, status,
+                toInt64(count()) AS events,
                 sum(input_tokens) AS input_tokens,
                 sum(output_tokens) AS output_tokens,
                 sum(cached_tokens) AS cached_tokens,
+                sum(reasoning_tokens) AS reasoning_tokens,
                 sum(toInt64(floor(compute_ms * 1000 + 0.5))) AS compute_us,
-                sum(cost_usd) AS cost_usd
+                sum(toDecimal128(cost_usd, 9)) AS cost_usd
             FROM {db}.{UsageSql.Table}
-            GROUP BY minute, tenant_id, service, kind, resource
+            GROUP BY hour, tenant_id, service, kind, resource, resource_version, device, status
             """,
-            // Latency percentiles per minute, tenant and resource, mergeable across any range.
+            // Alert rules, append-only: the latest row of an id is the rule (deleted = 1 once removed).
             $"""
-            CREATE TABLE IF NOT EXISTS {db}.{LatencyByMinuteTable} (
-                minute DateTime('UTC'),
+            CREATE TABLE IF NOT EXISTS {db}.alert_rules (
+                id String,
                 tenant_id String,
-                kind String,
-                resource String,
-                total_ms AggregateFunction(quantilesTDigest(0.5, 0.9, 0.99), Float64),
-                queue_ms AggregateFunction(quantilesTDigest(0.5, 0.9, 0.99), Float64)
-            ) ENGINE = AggregatingMergeTree()
-            PARTITION BY toYYYYMM(minute)
-            ORDER BY (tenant_id, minute, resource, kind)
+                written_at DateTime('UTC'),
+                deleted Int32,
+                rule String
+            ) ENGINE = MergeTree()
+            ORDER BY (tenant_id, id, written_at)
             """,
+            // Price lists, one row per line; a list is one insert (one block), so it lands whole.
             $"""
-            CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{LatencyByMinuteTable}_mv TO {db}.{LatencyByMinuteTable} AS
-            SELECT toStartOfMinute(occurred_at) AS minute, tenant_id, kind, resource,
-                quantilesTDigestState(0.5, 0.9, 0.99)(total_ms) AS total_ms,
-                quantilesTDigestState(0.5, 0.9, 0.99)(queue_ms) AS queue_ms
-            FROM {db}.{UsageSql.Table}
-            GROUP BY minute, tenant_id, kind, resource
+            CREATE TABLE IF NOT EXISTS {db}.{PriceListSql.Table} (
+                version String,
+                effective_from DateTime('UTC'),
+                created_at DateTime('UTC'),
+                created_by String,
+                description String,
+                resource String,
+                resource_version String,
+                device_class String,
+                min_input_tokens Int64,
+                input_per_million Decimal(18, 9),
+                output_per_million Decimal(18, 9),
+                cached_per_million Nullable(Decimal(18, 9)),
+                per_call Decimal(18, 9),
+                per_compute_second Decimal(18, 9)
+            ) ENGINE = MergeTree()
+            ORDER BY (effective_from, version, resource)
             """,
         ];
     }

@@ -17,8 +17,25 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
     private readonly ClickHouseDialect _dialect = new(database);
     private readonly UsageSql _sql = new(new ClickHouseDialect(database));
     private readonly StoredIdLookup _lookup = new(client.Settings);
+    private readonly ClickHouseReader _reader = new(client.Settings);
 
     public string Database => _dialect.Database;
+
+    public SqlDialect Dialect => _dialect;
+
+    public Task<SqlRows> ReadAsync(SqlStatement statement, SqlReadLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(limits);
+        // Values are literals in the text (ClickHouseDialect.Bind): there are no parameters to send.
+        return _reader.ReadAsync(statement.Text, limits, cancellationToken);
+    }
+
+    public async Task ExecuteAsync(SqlStatement statement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        await client.ExecuteNonQueryAsync(statement.Text, null, null, cancellationToken);
+    }
 
     public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
@@ -78,6 +95,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
     {
         _writeLock.Dispose();
         _lookup.Dispose();
+        _reader.Dispose();
     }
 
     private static UsageAggregate Aggregate(JsonElement row, int keyCount)

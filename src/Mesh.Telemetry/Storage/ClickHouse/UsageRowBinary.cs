@@ -58,6 +58,9 @@ public static class UsageRowBinary
         writer.Write(r.Attributes);
         writer.Write(r.TraceId);
         writer.Write(ingestedAt);
+        writer.Write(r.ReasoningTokens);
+        writer.Write(r.TtftMs);
+        writer.Write(r.PricedAs);
     }
 
     /// <summary>ClickHouse keeps a UUID as two little-endian 64-bit halves, the high half first.</summary>

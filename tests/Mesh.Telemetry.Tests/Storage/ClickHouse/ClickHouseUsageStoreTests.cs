@@ -130,7 +130,7 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
             .MigrateAsync(store.Database, TimeSpan.FromSeconds(10), None).WaitAsync(TimeSpan.FromSeconds(30));
 
         var rollUp = await clickHouse.Server.QueryAsync(
-            $"SELECT tenant_id, resource, sum(events), toString(sum(cost_usd)) FROM {store.Database}.{ClickHouseSchema.ByMinuteTable} GROUP BY tenant_id, resource ORDER BY tenant_id, resource FORMAT TSV").WaitAsync(TimeSpan.FromSeconds(30));
+            $"SELECT tenant_id, resource, sum(events), toString(sum(cost_usd)) FROM {store.Database}.{ClickHouseSchema.HourlyTable} GROUP BY tenant_id, resource ORDER BY tenant_id, resource FORMAT TSV").WaitAsync(TimeSpan.FromSeconds(30));
         var expected = string.Concat(records.GroupBy(r => (r.TenantId, r.Resource)).OrderBy(g => g.Key.TenantId, StringComparer.Ordinal).ThenBy(g => g.Key.Resource, StringComparer.Ordinal)
             .Select(g => $"{g.Key.TenantId}\t{g.Key.Resource}\t{g.Count()}\t{g.Sum(r => r.CostUsd):0.000000000}\n"));
 

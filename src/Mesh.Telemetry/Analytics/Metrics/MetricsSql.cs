@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Telemetry.Storage;
+
+namespace Mesh.Telemetry.Analytics.Metrics;
+
+/// <summary>
+/// The SQL of metrics: sums per bucket and group, and latency histograms, for any dialect. Where
+/// the store keeps an hourly roll-up and the query fits it (its dimensions and filters are the
+/// roll-up's, its buckets whole hours or coarser), the whole hours of the window come from the
+/// roll-up and only the partial hours at its edges from the events.
+/// </summary>
+public sealed class MetricsSql(SqlDialect dialect)
+{
+    /// <summary>Columns of <see cref="Sums"/> after the bucket and keys.</summary>
+    public static readonly IReadOnlyList<string> SumColumns = ["events", "errors", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "compute_us", "cost_usd"];
+
+    /// <summary>The sums, and whether the roll-up answered part of them.</summary>
+    public (SqlStatement Statement, bool Rollup) Sums(MetricsSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var parameters = new List<object>();
+        var keys = spec.GroupBy.Select((d, i) => $"{MetricDimensions.Sql(d, dialect)} AS k{i}").ToList();
+        var branches = new List<string>();
+        var rawWindows = new List<(DateTime From, DateTime To)> { (spec.From, spec.To) };
+        var rollup = RollupHours(spec);
+        if (rollup is { } hours)
+        {
+            rawWindows = [(spec.From, hours.From), (hours.To, spec.To)];
+            branches.Add("SELECT " + string.Join(", ", new[] { Bucket(spec, "hour") }.Concat(keys).Concat(
+            [
+                dialect.ToInt64("events") + " AS n",
+                dialect.ToInt64($"CASE WHEN status <> '{UsageNames.Ok}' THEN events ELSE 0 END") + " AS er",
+                dialect.ToInt64("input_tokens") + " AS i",
+                dialect.ToInt64("output_tokens") + " AS o",
+                dialect.ToInt64("cached_tokens") + " AS c",
+                dialect.ToInt64("reasoning_tokens") + " AS rt",
+                dialect.ToInt64("compute_us") + " AS us",
+                dialect.ToWideDecimal("cost_usd") + " AS cost",
+            ]))
+            + $" FROM {dialect.HourlyRollup} WHERE hour >= {dialect.Time(parameters, hours.From)} AND hour < {dialect.Time(parameters, hours.To)}"
+            + Filters(spec, parameters));
+        }
+
+        var windows = rawWindows.Where(w => w.From < w.To).ToList();
+        if (windows.Count > 0)
+        {
+            branches.Add("SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Concat(
+            [
+                dialect.ToInt64("1") + " AS n",
+                dialect.ToInt64($"CASE WHEN status <> '{UsageNames.Ok}' THEN 1 ELSE 0 END") + " AS er",
+                dialect.ToInt64("input_tokens") + " AS i",
+                dialect.ToInt64("output_tokens") + " AS o",
+                dialect.ToInt64("cached_tokens") + " AS c",
+                dialect.ToInt64("COALESCE(reasoning_tokens, 0)") + " AS rt",
+                dialect.ToInt64("FLOOR(compute_ms * 1000 + 0.5)") + " AS us",
+                dialect.ToWideDecimal("cost_usd") + " AS cost",
+            ]))
+            + $" FROM {dialect.AnalyticsSource} WHERE ({string.Join(" OR ", windows.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")"))})"
+            + Filters(spec, parameters));
+        }
+
+        var groups = string.Join(", ", new[] { "b" }.Concat(spec.GroupBy.Select((_, i) => $"k{i}")));
+        var sql = new StringBuilder("SELECT ").Append(groups).Append(", ")
+            .Append(string.Join(", ", new[] { "n", "er", "i", "o", "c", "rt", "us" }.Select(c => dialect.ToInt64($"SUM({c})"))))
+            .Append(", SUM(cost) FROM (").Append(string.Join(" UNION ALL ", branches)).Append(") t GROUP BY ").Append(groups)
+            .Append(" ORDER BY ").Append(groups);
+        return (new SqlStatement(sql.ToString(), parameters), rollup is not null);
+    }
+
+    /// <summary>(bucket, keys..., measure, histogram bucket, count) for each measure, from one scan of the events.</summary>
+    public SqlStatement Histograms(MetricsSpec spec, IReadOnlyList<LatencyMeasure> measures)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(measures);
+        var parameters = new List<object>();
+        var keys = spec.GroupBy.Select((d, i) => $"{MetricDimensions.Sql(d, dialect)} AS k{i}").ToList();
+        // A measure an event does not have (no first token) gets -1, dropped below.
+        var pairs = measures.Select(m => (
+            dialect.ToInt64(m.Index.ToString(CultureInfo.InvariantCulture)),
+            m.Condition is null ? m.BucketSql(dialect) : dialect.ToInt64($"CASE WHEN {m.Condition} THEN {m.BucketSql(dialect)} ELSE -1 END"))).ToList();
+        var inner = "SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Append(dialect.Explode(pairs)))
+            + $" FROM {dialect.AnalyticsSource} WHERE {dialect.TimeWindow(parameters, spec.From, spec.To)}"
+            + Filters(spec, parameters);
+        var groups = string.Join(", ", new[] { "b" }.Concat(spec.GroupBy.Select((_, i) => $"k{i}")).Append("m").Append("h"));
+        return new SqlStatement(
+            $"SELECT {groups}, COUNT(*) FROM ({inner}) t WHERE h >= 0 GROUP BY {groups} ORDER BY {groups}", parameters);
+    }
+
+    /// <summary>The whole hours the roll-up can answer, or null when it cannot (or there is none).</summary>
+    private static (DateTime From, DateTime To)? RollupHours(MetricsSpec spec, SqlDialect dialect)
+    {
+        if (!spec.UseRollup || dialect.HourlyRollup is null || spec.Bucket is { CoversHours: false }
+            || !spec.GroupBy.All(MetricDimensions.IsInRollup) || !spec.Filters.All(f => MetricDimensions.IsInRollup(f.Dimension)))
+        {
+            return null;
+        }
+
+        var from = TimeBucket.Hour.Start(spec.From);
+        if (from < spec.From)
+        {
+            from = from.AddHours(1);
+        }
+
+        var to = TimeBucket.Hour.Start(spec.To);
+        return from < to ? (from, to) : null;
+    }
+
+    private (DateTime From, DateTime To)? RollupHours(MetricsSpec spec) => RollupHours(spec, dialect);
+
+    private string Bucket(MetricsSpec spec, string column) =>
+        (spec.Bucket is null ? dialect.ToInt64("0") : dialect.ToInt64(spec.Bucket.Sql(dialect, column))) + " AS b";
+
+    private string Filters(MetricsSpec spec, List<object> parameters)
+    {
+        var sql = new StringBuilder();
+        if (spec.TenantId is not null)
+        {
+            sql.Append(" AND tenant_id = ").Append(dialect.Bind(parameters, spec.TenantId));
+        }
+
+        foreach (var (dimension, value) in spec.Filters)
+        {
+            sql.Append(" AND ").Append(MetricDimensions.Sql(dimension, dialect)).Append(" = ").Append(dialect.Bind(parameters, value));
+        }
+
+        if (!spec.IncludeAudit && !spec.Filters.Any(f => f.Dimension == "kind"))
+        {
+            sql.Append(" AND kind <> 'audit'");
+        }
+
+        return sql.ToString();
+    }
+}

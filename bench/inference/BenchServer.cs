@@ -60,7 +60,8 @@ public sealed class BenchServer : IAsyncDisposable
         return root;
     }
 
-    public static async Task<BenchServer> StartAsync(string modelRoot, CancellationToken cancellationToken)
+    /// <summary>Starts the service on <paramref name="modelRoot"/>, with <paramref name="settings"/> added to its configuration.</summary>
+    public static async Task<BenchServer> StartAsync(string modelRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var openAiPort = FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -85,6 +86,11 @@ public sealed class BenchServer : IAsyncDisposable
             ["Kestrel:Endpoints:openai:Protocols"] = "Http1",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddMeshService("inference");
         builder.AddInference();
         builder.Services.RemoveAll<IUsagePublisher>();

@@ -27,6 +27,7 @@ public static class MeshCli
         root.Subcommands.Add(WorkflowsCommand.Create(runner));
         root.Subcommands.Add(RunsCommand.Create(runner));
         root.Subcommands.Add(ModelsCommand.Create(runner));
+        root.Subcommands.Add(DevicesCommand.Create(runner));
         root.Subcommands.Add(EmbedCommand.Create(runner));
         root.Subcommands.Add(GenerateCommand.Create(runner));
         root.Subcommands.Add(ToolsCommand.Create(runner));

@@ -3,6 +3,7 @@ using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
 using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
+using Mesh.Inference.Placement;
 using Mesh.Inference.Prewarm;
 using Mesh.Inference.Runtime;
 using Mesh.Inference.Scheduling;
@@ -28,6 +29,12 @@ public static class InferenceServiceExtensions
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.SectionName)
             .Validate(o => !o.Problems().Any(), $"invalid {SchedulingOptions.SectionName} settings")
             .ValidateOnStart();
+        services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName)
+            .Validate(o => !o.Problems().Any(), $"invalid {DeviceOptions.SectionName} settings")
+            .ValidateOnStart();
+        services.AddOptions<PlacementOptions>().BindConfiguration(PlacementOptions.SectionName)
+            .Validate(o => !o.Problems().Any(), $"invalid {PlacementOptions.SectionName} settings")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new ModelCatalog());
         services.TryAddSingleton<ModelRepository>();
@@ -41,6 +48,13 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<Hosted.HostedGenerator>();
         services.TryAddSingleton<Structured.StructuredOutput>();
         services.TryAddSingleton<ModelLoader>();
+        services.TryAddSingleton<ModelFootprints>();
+        services.TryAddSingleton<RecentQueueDepth>();
+        // The default expected load follows recent queue depth; a forecast may be registered in its place.
+        services.TryAddSingleton<IExpectedLoad>(sp => sp.GetRequiredService<RecentQueueDepth>());
+        services.TryAddSingleton<ModelReplicas>();
+        services.TryAddSingleton<ReplicaPlacer>();
+        services.AddHostedService<ReplicaScaler>();
         services.TryAddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.TryAddSingleton<ModelResolver>();
@@ -52,6 +66,7 @@ public static class InferenceServiceExtensions
         services.TryAddSingleton<EmbedHandler>();
         services.TryAddSingleton<GenerateHandler>();
         services.TryAddSingleton<InferHandler>();
+        services.TryAddSingleton<DeviceReport>();
         services.TryAddSingleton<ModelAdminHandler>();
         services.TryAddSingleton<InferenceService>();
         services.AddOptions<OpenAi.OpenAiOptions>().BindConfiguration(OpenAi.OpenAiOptions.SectionName)

@@ -4,7 +4,7 @@ namespace Mesh.Inference.Tests;
 
 public sealed class FairQueueTests
 {
-    private sealed class Work(string tenant, WorkPriority priority = WorkPriority.Standard, double cost = 1) : IScheduledWork
+    private sealed class Work(string tenant, WorkPriority priority = WorkPriority.Standard, double cost = 1, long enqueuedAt = 0) : IScheduledWork
     {
         public string Tenant { get; } = tenant;
 
@@ -14,7 +14,7 @@ public sealed class FairQueueTests
 
         public bool IsAbandoned { get; set; }
 
-        public long EnqueuedAt => 0;
+        public long EnqueuedAt { get; } = enqueuedAt;
     }
 
     private static List<Work> Drain(FairQueue<Work> queue, int count)
@@ -96,22 +96,28 @@ public sealed class FairQueueTests
     }
 
     [Fact]
-    public void TryDequeue_TenantSendsEverythingInteractive_OtherTenantsStandardWorkStillGetsHalf()
+    public void TryDequeue_TenantSendsEverythingInteractive_OtherTenantsStandardWorkWaitsOnlyUntilItAgesUp()
     {
-        var queue = new FairQueue<Work>(_ => 1);
-        for (var i = 0; i < 100; i++)
-        {
-            queue.Enqueue(new Work("loud", WorkPriority.Interactive));
-        }
-
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var queue = new FairQueue<Work>(_ => 1, time, TimeSpan.FromSeconds(5));
         for (var i = 0; i < 10; i++)
         {
-            queue.Enqueue(new Work("quiet", WorkPriority.Standard));
+            queue.Enqueue(new Work("quiet", WorkPriority.Standard, enqueuedAt: time.GetTimestamp()));
         }
 
-        var first20 = Drain(queue, 20);
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue(new Work("loud", WorkPriority.Interactive, enqueuedAt: time.GetTimestamp()));
+        }
 
-        Assert.Equal(10, first20.Count(w => w.Tenant == "quiet"));
+        var fresh = Drain(queue, 10);
+        time.Advance(TimeSpan.FromSeconds(5));
+        var aged = Drain(queue, 20);
+
+        // Interactive (a granted class) goes first; once standard work has waited an aging interval it
+        // competes in the same class, where the tenant owed the most (quiet) is served.
+        Assert.All(fresh, w => Assert.Equal("loud", w.Tenant));
+        Assert.Equal(10, aged.Count(w => w.Tenant == "quiet"));
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed class EmbedHandler(EmbedRequestValidator validator, ModelHost mode
         var started = time.GetTimestamp();
         var descriptor = validator.Validate(request);
         cancellationToken.ThrowIfCancellationRequested();
-        var served = (ServedEmbeddingModel)await models.GetAsync(descriptor, cancellationToken);
+        using var lease = await models.AcquireAsync(descriptor, cancellationToken);
+        var served = (ServedEmbeddingModel)lease.Served;
         var priority = WorkPriorities.From(request.Priority);
         using var activity = telemetry.StartActivity(Operation, served);
         EmbeddingBatch batch;

@@ -28,7 +28,8 @@ public sealed class GenerateHandler(
         var started = time.GetTimestamp();
         var descriptor = validator.FindModel(request);
         var schema = structured.Validate(request);
-        var served = await models.GetAsync(descriptor, cancellationToken);
+        using var lease = await models.AcquireAsync(descriptor, cancellationToken);
+        var served = lease.Served;
         if (served is HostedChatModel hostedModel)
         {
             await hosted.GenerateAsync(hostedModel, request, stream, started, cancellationToken);
@@ -73,7 +74,11 @@ public sealed class GenerateHandler(
                     }
 
                     response.Summary = Summary(decoder, stats);
-                    var measures = new CallMeasures(stats.InputTokens, stats.OutputTokens, stats.QueueTime, stats.ComputeTime, stats.MaxBatchSize);
+                    var measures = new CallMeasures(stats.InputTokens, stats.OutputTokens, stats.QueueTime, stats.ComputeTime, stats.MaxBatchSize)
+                    {
+                        CachedTokens = stats.CachedTokens,
+                        KvBlocks = stats.KvBlocks,
+                    };
                     var attributes = new Dictionary<string, string> { ["finish_reason"] = response.FinishReason };
                     if (schema is not null)
                     {
@@ -97,7 +102,11 @@ public sealed class GenerateHandler(
             decoder.Engine.Cancel(sequence);
             // Past its deadline the call may be over (a write fails) before the token is signalled.
             var callOver = cancellationToken.IsCancellationRequested || time.GetUtcNow().UtcDateTime >= deadline;
-            var partial = new CallMeasures(spec.PromptTokens.Length, sequence.Generated.Count, sequence.QueueTime, TimeSpan.FromMilliseconds(sequence.ComputeMs), sequence.MaxBatchSize);
+            var partial = new CallMeasures(spec.PromptTokens.Length, sequence.Generated.Count, sequence.QueueTime, TimeSpan.FromMilliseconds(sequence.ComputeMs), sequence.MaxBatchSize)
+            {
+                CachedTokens = sequence.CachedTokens,
+                KvBlocks = sequence.PeakBlocks,
+            };
             telemetry.Failed(Operation, decoder, priority, callOver ? new OperationCanceledException(ex.Message, ex) : ex, activity, started, partial);
             if (callOver && ex is not OperationCanceledException)
             {
@@ -141,5 +150,7 @@ public sealed class GenerateHandler(
         QueueMs = stats.QueueTime.TotalMilliseconds,
         ComputeMs = stats.ComputeTime.TotalMilliseconds,
         MaxBatchSize = stats.MaxBatchSize,
+        CachedTokens = stats.CachedTokens,
+        KvBlocks = stats.KvBlocks,
     };
 }

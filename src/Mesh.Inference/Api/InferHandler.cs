@@ -23,7 +23,8 @@ public sealed class InferHandler(ModelResolver resolver, ModelHost models, Infer
             throw MeshErrors.InvalidArgument("inputs", "no tensors given (ListModels shows the model's inputs)");
         }
 
-        var served = (ServedTensorModel)await models.GetAsync(descriptor, cancellationToken);
+        using var lease = await models.AcquireAsync(descriptor, cancellationToken);
+        var served = (ServedTensorModel)lease.Served;
         served.Model.Validate(inputs);
         var priority = WorkPriorities.From(request.Priority);
         using var activity = telemetry.StartActivity(Operation, served);

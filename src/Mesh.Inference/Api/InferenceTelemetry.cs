@@ -10,15 +10,25 @@ using Mesh.Usage.V1;
 
 namespace Mesh.Inference.Api;
 
-/// <summary>What a call measured: tokens, waiting, its share of device time, the batch it ran in.</summary>
+/// <summary>
+/// What a call measured: tokens, waiting, its share of device time, the batch it ran in; for a
+/// generation also the prompt tokens the prefix cache supplied and the most key-value blocks it held.
+/// </summary>
 public sealed record CallMeasures(long InputTokens, long OutputTokens, TimeSpan QueueTime, TimeSpan ComputeTime, int BatchSize)
 {
     public static CallMeasures None { get; } = new(0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
+
+    /// <summary>Prompt tokens whose prefill the prefix cache saved.</summary>
+    public long CachedTokens { get; init; }
+
+    /// <summary>The most key-value blocks the call held at once; null for models without a key-value pool.</summary>
+    public int? KvBlocks { get; init; }
 }
 
 /// <summary>
 /// The span, GenAI metrics and the measures on the one usage event of a model call (device,
-/// tokens, queue and compute milliseconds, batch size, device utilization). The metering
+/// tokens, queue and device-time milliseconds, batch size, device utilization; for generations the
+/// key-value blocks held and whether the prompt prefix came from the cache). The metering
 /// interceptor records the event when the call ends.
 /// </summary>
 public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devices, ComputeEstimator estimates, TimeProvider time)
@@ -119,6 +129,13 @@ public sealed class InferenceTelemetry(GenAiMetrics metrics, DeviceMetrics devic
         usage.QueueMs = measures.QueueTime.TotalMilliseconds;
         usage.ComputeMs = measures.ComputeTime.TotalMilliseconds;
         usage.BatchSize = Math.Max(1, measures.BatchSize);
+        usage.CachedTokens = measures.CachedTokens;
+        if (measures.KvBlocks is { } blocks)
+        {
+            usage.Attributes["kv_blocks"] = blocks.ToString(CultureInfo.InvariantCulture);
+            usage.Attributes["prefix_cache"] = measures.CachedTokens > 0 ? "hit" : "miss";
+        }
+
         usage.Attributes["priority"] = WorkPriorities.Name(priority);
         usage.Attributes["price_class"] = model.Descriptor.BillingResource;
         usage.Attributes["device.utilization"] = utilization.ToString("0.###", CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using Mesh.Inference.Devices;
 using Mesh.Inference.Generation;
 using Mesh.Inference.Models;
 using Mesh.Inference.Tensors;
@@ -9,7 +8,7 @@ using Mesh.ServiceDefaults.Errors;
 namespace Mesh.Inference.Api;
 
 /// <summary>ListModels, LoadModel, UnloadModel and ListDevices: the repository, model states and devices.</summary>
-public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repository, ModelResolver resolver, ModelHost models, DevicePool devices, DeviceMetrics metrics)
+public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repository, ModelResolver resolver, ModelHost models, DeviceReport report)
 {
     public ListModelsResponse ListModels()
     {
@@ -44,28 +43,8 @@ public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repo
         return Info(models.Unload(resolver.Find(request.Model)));
     }
 
-    public ListDevicesResponse ListDevices()
-    {
-        var response = new ListDevicesResponse { Fragmentation = devices.Fragmentation() };
-        foreach (var device in devices.Devices)
-        {
-            var (used, utilization) = metrics.Reading(device.Name);
-            var info = new DeviceInfo
-            {
-                Name = device.Name,
-                Kind = device.Kind,
-                MemoryTotalBytes = device.CapacityBytes,
-                MemoryReservedBytes = device.ReservedBytes,
-                MemoryUsedBytes = used,
-                Utilization = utilization,
-                Usable = device.Usable,
-            };
-            info.Models.AddRange(device.Models.Order(StringComparer.Ordinal));
-            response.Devices.Add(info);
-        }
-
-        return response;
-    }
+    public ListDevicesResponse ListDevices() =>
+        report.Devices(CallTenant.Current, CallScope.Current?.Caller is { IsAdmin: true });
 
     private static void RequireAdmin(string rpc)
     {
@@ -87,17 +66,20 @@ public sealed class ModelAdminHandler(ModelCatalog catalog, ModelRepository repo
             Dimensions = m.Dimensions,
             MaxInputTokens = m.MaxInputTokens,
             State = state.State,
-            MemoryBytes = state.Served?.MemoryBytes ?? 0,
+            MemoryBytes = state.Replicas.Sum(r => DeviceReport.Replica(r).MemoryReservedBytes),
             Error = state.Failure?.Message ?? "",
             MaxBatch = m.MaxBatch,
             MaxQueueDelayMs = m.MaxQueueDelay.TotalMilliseconds,
             Instances = m.Instances,
             PreferredDevice = m.PreferredDevice,
             PriceClass = m.BillingResource,
-            Queued = state.Served?.Queued ?? 0,
+            Queued = state.Replicas.Sum(r => r.Served.Queued),
             Upstream = m.Upstream?.ToString() ?? "",
             ChatTemplate = m.Kind == ModelKinds.CausalLm && m.Upstream is null ? m.ChatTemplate.Name : "",
+            MinReplicas = m.MinReplicas,
+            MaxReplicas = m.MaxReplicas,
         };
+        info.Replicas.AddRange(state.Replicas.Where(r => r.Device is not null).Select(DeviceReport.Replica));
         if (state.Served is ServedTensorModel tensors)
         {
             info.Inputs.AddRange(tensors.Model.Inputs.Select(Spec));

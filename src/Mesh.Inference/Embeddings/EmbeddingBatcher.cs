@@ -8,8 +8,8 @@ namespace Mesh.Inference.Embeddings;
 /// and embedded in as few model runs as that allows. Each input's vector is what an unbatched
 /// run gives: padding is masked out of attention and pooling.
 /// </summary>
-public sealed class EmbeddingBatcher(EmbeddingModel model, SchedulingOptions options, TimeProvider time)
-    : BatchWorker<EmbedRow>(model.Descriptor, options, time)
+public sealed class EmbeddingBatcher(EmbeddingModel model, DeviceScheduler device, SchedulingOptions options, TimeProvider time)
+    : BatchWorker<EmbedRow>(model.Descriptor, device, options, time)
 {
     public EmbeddingModel Model { get; } = model;
 
@@ -62,9 +62,10 @@ public sealed class EmbeddingBatcher(EmbeddingModel model, SchedulingOptions opt
             {
                 var (vectors, compute) = Model.RunRows([.. live.Select(r => r.Ids)], CancellationToken.None);
                 double tokens = live.Sum(r => r.Ids.Length);
+                var deviceMs = Device.DeviceMs(compute);
                 for (var i = 0; i < live.Count; i++)
                 {
-                    live[i].Call.Complete(live[i], vectors[i], compute.TotalMilliseconds * live[i].Ids.Length / tokens, live.Count);
+                    live[i].Call.Complete(live[i], vectors[i], deviceMs * live[i].Ids.Length / tokens, live.Count);
                 }
 
                 Queue.Observe(tokens, Time.GetElapsedTime(started));

@@ -39,7 +39,7 @@ public sealed class EmbeddingModel : ILoadedModel
         _tokenizer = tokenizer;
         _time = time;
         _gate = new SemaphoreSlim(descriptor.Instances, descriptor.Instances);
-        MemoryBytes = loaded.ReservedBytes;
+        MemoryBytes = loaded.WeightsBytes;
     }
 
     /// <summary>Device memory reserved for the model.</summary>

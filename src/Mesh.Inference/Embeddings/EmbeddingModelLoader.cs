@@ -8,22 +8,21 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Inference.Embeddings;
 
-/// <summary>Loads an embedding model from the model repository: vocabulary, ONNX session, warm-up, batcher.</summary>
+/// <summary>Loads an embedding model from the model repository on a device: vocabulary, ONNX session, warm-up, batcher.</summary>
 public sealed partial class EmbeddingModelLoader(
     IOptions<InferenceOptions> options,
     IOptions<SchedulingOptions> scheduling,
     OnnxSessionFactory sessions,
-    DevicePool devices,
     TimeProvider time,
     ILogger<EmbeddingModelLoader> logger)
 {
-    public ServedEmbeddingModel Load(ModelDescriptor descriptor)
+    public ServedEmbeddingModel Load(ModelDescriptor descriptor, ComputeDevice device, long reservedBytes)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var started = time.GetTimestamp();
         var root = options.Value.ResolvedModelRoot;
         var tokenizer = LoadTokenizer(descriptor.PackagePath(root), descriptor);
-        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, root));
+        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, root), device, reservedBytes);
         EmbeddingModel model;
         try
         {
@@ -32,7 +31,6 @@ public sealed partial class EmbeddingModelLoader(
         catch
         {
             loaded.Session.Dispose();
-            devices.Release(descriptor.Name);
             throw;
         }
 
@@ -43,15 +41,15 @@ public sealed partial class EmbeddingModelLoader(
         catch
         {
             model.Dispose();
-            devices.Release(descriptor.Name);
             throw;
         }
 
-        var batcher = new EmbeddingBatcher(model, scheduling.Value, time);
+        var memory = loaded.Measure(0);
+        var batcher = new EmbeddingBatcher(model, loaded.Placed.Scheduler, scheduling.Value, time);
         batcher.Start();
         var elapsed = time.GetElapsedTime(started);
         LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, descriptor.MaxBatch, elapsed.TotalMilliseconds);
-        return new ServedEmbeddingModel(model, batcher);
+        return new ServedEmbeddingModel(model, batcher, memory);
     }
 
     /// <summary>The uncased BERT WordPiece tokenizer of the model's vocab.txt.</summary>

@@ -10,7 +10,7 @@ namespace Mesh.Inference.Generation;
 public delegate void LogitsHandler(int row, ReadOnlySpan<float> logits);
 
 /// <summary>One sequence's part of a decoder step: its cache and the tokens to feed.</summary>
-public readonly record struct DecoderRow(KvCache Cache, int[] Tokens);
+public readonly record struct DecoderRow(IKvSequence Cache, int[] Tokens);
 
 /// <summary>
 /// A causal language model on ONNX Runtime. <see cref="Forward(IReadOnlyList{DecoderRow}, LogitsHandler)"/> runs one step for many
@@ -33,7 +33,7 @@ public sealed class DecoderModel : IDisposable
         Tokenizer = tokenizer;
         EndOfText = endOfText;
         _session = loaded.Session;
-        SessionBytes = loaded.ReservedBytes;
+        SessionBytes = loaded.WeightsBytes;
     }
 
     public ModelDescriptor Descriptor { get; }
@@ -169,7 +169,7 @@ public sealed class DecoderModel : IDisposable
 
         foreach (var row in rows)
         {
-            row.Cache.Advance(row.Tokens.Length);
+            row.Cache.Advance(row.Tokens);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Mesh.Inference.Devices;
+using Mesh.Inference.KvBlocks;
 using Mesh.Inference.Models;
 using Mesh.Inference.Runtime;
 using Mesh.Inference.Scheduling;
@@ -8,15 +9,14 @@ using Microsoft.ML.Tokenizers;
 namespace Mesh.Inference.Generation;
 
 /// <summary>
-/// Loads a causal LM: its ONNX graph (tiny-gpt is written from its seed first, kjv-gpt copied from
-/// beside the binaries), its tokenizer (GPT-2's, or BPE files of its own), a warm-up step, its
-/// key-value cache budget on the device, and its engine.
+/// Loads a causal LM on a device: its ONNX graph (tiny-gpt is written from its seed first, kjv-gpt
+/// copied from beside the binaries), its tokenizer (GPT-2's, or BPE files of its own), a warm-up
+/// step, its key-value block pool (the model's budget in blocks) and its engine.
 /// </summary>
 public sealed partial class DecoderModelLoader(
     IOptions<InferenceOptions> options,
     IOptions<SchedulingOptions> scheduling,
     OnnxSessionFactory sessions,
-    DevicePool devices,
     TimeProvider time,
     ILogger<DecoderModelLoader> logger)
 {
@@ -27,13 +27,13 @@ public sealed partial class DecoderModelLoader(
 
     public const int Gpt2EndOfText = 50256;
 
-    public ServedDecoderModel Load(ModelDescriptor descriptor)
+    public ServedDecoderModel Load(ModelDescriptor descriptor, ComputeDevice device, long reservedBytes)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var started = time.GetTimestamp();
         var graph = ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot);
         var (tokenizer, endOfText) = TokenizerOf(descriptor);
-        var loaded = sessions.Create(descriptor, graph);
+        var loaded = sessions.Create(descriptor, graph, device, reservedBytes);
         DecoderModel model;
         try
         {
@@ -47,17 +47,47 @@ public sealed partial class DecoderModelLoader(
         catch
         {
             loaded.Session.Dispose();
-            devices.Release(descriptor.Name);
             throw;
         }
 
-        var kvBytes = model.Signature.BytesPerToken * descriptor.MaxBatch * descriptor.MaxInputTokens;
-        devices.ReserveMore(model.Device, descriptor.Name, kvBytes);
-        var engine = new GenerationEngine(model, scheduling.Value, time);
+        KvBlockManager blocks;
+        try
+        {
+            blocks = BlockManager(descriptor, model.Signature);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        var memory = loaded.Measure(blocks.Pool.BudgetBytes);
+        var engine = new GenerationEngine(model, blocks, loaded.Placed.Scheduler, scheduling.Value, time);
         engine.Start();
         var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-        LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, model.Signature.Layers, model.Signature.Heads, model.Signature.HeadSize, elapsedMs);
-        return new ServedDecoderModel(model, engine, kvBytes);
+        LogLoaded(logger, descriptor.Name, descriptor.Version, model.Device, model.Signature.Layers, model.Signature.Heads, model.Signature.HeadSize, blocks.TotalBlocks, descriptor.KvBlockTokens, elapsedMs);
+        return new ServedDecoderModel(model, engine, memory);
+    }
+
+    /// <summary>
+    /// The replica's key-value pool: the model's budget (a full batch at the full context unless
+    /// kvCacheMiB says otherwise) in blocks of kvBlockTokens positions; it must hold one sequence at the full context.
+    /// </summary>
+    public static KvBlockManager BlockManager(ModelDescriptor descriptor, DecoderSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(signature);
+        var layout = new KvLayout(signature.Layers, signature.Heads, signature.HeadSize, descriptor.KvBlockTokens);
+        var budget = descriptor.KvCacheBytes > 0 ? descriptor.KvCacheBytes : signature.BytesPerToken * descriptor.MaxBatch * descriptor.MaxInputTokens;
+        var blocks = budget / layout.BlockBytes;
+        var needed = layout.BlocksFor(descriptor.MaxInputTokens);
+        if (blocks < needed)
+        {
+            throw new InvalidDataException(
+                $"model '{descriptor.Name}': a key-value budget of {budget >> 10} KiB holds {blocks} blocks of {layout.BlockTokens} positions, but one sequence at the full context of {descriptor.MaxInputTokens} needs {needed} ({needed * layout.BlockBytes >> 10} KiB); raise kvCacheMiB");
+        }
+
+        return new KvBlockManager(new KvBlockPool(layout, (int)Math.Min(blocks, int.MaxValue)), descriptor.PrefixCaching);
     }
 
     /// <summary>
@@ -88,6 +118,6 @@ public sealed partial class DecoderModelLoader(
 
     public const string EndOfTextToken = "<|endoftext|>";
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Decoder {Model} {Version} loaded on {Device} ({Layers} layers, {Heads} heads of {HeadSize}) in {ElapsedMs:F0} ms")]
-    private static partial void LogLoaded(ILogger logger, string model, string version, string device, int layers, int heads, int headSize, double elapsedMs);
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Decoder {Model} {Version} loaded on {Device} ({Layers} layers, {Heads} heads of {HeadSize}; {Blocks} key-value blocks of {BlockTokens}) in {ElapsedMs:F0} ms")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, string device, int layers, int heads, int headSize, int blocks, int blockTokens, double elapsedMs);
 }

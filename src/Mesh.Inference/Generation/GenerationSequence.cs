@@ -1,17 +1,22 @@
 using System.Threading.Channels;
+using Mesh.Inference.KvBlocks;
 using Mesh.Inference.Scheduling;
 
 namespace Mesh.Inference.Generation;
 
 /// <summary>
-/// One Generate call inside the engine: queued, then running with its own key-value cache
-/// until a stop condition, then finished. Its chunks go to the caller through a channel.
+/// One Generate call inside the engine: queued, then running with its key-value blocks until a
+/// stop condition, then finished. Preempted when blocks run out, it gives its blocks back and is
+/// recomputed later from its prompt and the tokens it already produced (which its caller already
+/// has). Its chunks go to the caller through a channel.
 /// </summary>
 public sealed class GenerationSequence : IScheduledWork
 {
     private readonly Channel<GenerationChunk> _output = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly List<int> _generated = [];
     private volatile bool _abandoned;
+    private bool _admitted;
+    private int _peakBlocks;
 
     public GenerationSequence(GenerationSpec spec, string tenant, WorkPriority priority, long enqueuedAt, TextStream text)
     {
@@ -43,10 +48,11 @@ public sealed class GenerationSequence : IScheduledWork
 
     public Sampler Sampler { get; }
 
-    public KvCache? Cache { get; private set; }
+    /// <summary>Its key-value blocks while it runs.</summary>
+    public KvSequence? Cache { get; private set; }
 
-    /// <summary>The token to feed at the next decode step.</summary>
-    public int NextInput { get; private set; }
+    /// <summary>The tokens to feed at the next step: what is not cached yet of its prompt (and output, after a preemption), then one token at a time.</summary>
+    public int[] Pending { get; private set; } = [];
 
     public IReadOnlyList<int> Generated => _generated;
 
@@ -56,7 +62,21 @@ public sealed class GenerationSequence : IScheduledWork
 
     public int MaxBatchSize { get; set; }
 
+    /// <summary>Prompt tokens the prefix cache supplied when it first started.</summary>
+    public int CachedTokens { get; private set; }
+
+    /// <summary>The most key-value blocks it held at once.</summary>
+    public int PeakBlocks => Math.Max(_peakBlocks, Cache?.PeakBlocks ?? 0);
+
+    public int Preemptions { get; private set; }
+
     public bool IsFinished { get; private set; }
+
+    /// <summary>The engine's order of admission (the newest is preempted first).</summary>
+    public long Admission { get; set; }
+
+    /// <summary>What it starts (again) from: its prompt, and after a preemption the tokens it produced.</summary>
+    public int[] StartTokens() => _generated.Count == 0 ? Spec.PromptTokens : [.. Spec.PromptTokens, .. _generated];
 
     public void Abandon() => _abandoned = true;
 
@@ -65,10 +85,28 @@ public sealed class GenerationSequence : IScheduledWork
         ? Sampler.Next(logits, constraint.Allowed(Spec.MaxTokens - _generated.Count))
         : Sampler.Next(logits);
 
-    public void Admit(KvCache cache, TimeSpan queueTime)
+    /// <summary>Starts running with <paramref name="cache"/> (its cached prefix already in it).</summary>
+    public void Admit(KvSequence cache, TimeSpan queueTime)
     {
+        ArgumentNullException.ThrowIfNull(cache);
         Cache = cache;
-        QueueTime = queueTime;
+        var start = StartTokens();
+        Pending = start[cache.Length..];
+        if (!_admitted)
+        {
+            QueueTime = queueTime;
+            CachedTokens = cache.CachedTokens;
+            _admitted = true;
+        }
+    }
+
+    /// <summary>Its blocks were taken back: it will start again from its prompt and output.</summary>
+    public void Preempt()
+    {
+        _peakBlocks = PeakBlocks;
+        Cache = null;
+        Pending = [];
+        Preemptions++;
     }
 
     /// <summary>Records a sampled token and streams its text; true when the sequence is done.</summary>
@@ -82,7 +120,7 @@ public sealed class GenerationSequence : IScheduledWork
         Spec.Constraint?.Accept(token);
 
         _generated.Add(token);
-        NextInput = token;
+        Pending = [token];
         var (delta, stopped) = Text.Push(token);
         if (stopped)
         {
@@ -102,26 +140,28 @@ public sealed class GenerationSequence : IScheduledWork
     public void Fail(Exception exception)
     {
         IsFinished = true;
-        Cache = null;
         _output.Writer.TryComplete(exception);
     }
 
-    /// <summary>Frees the cache of a sequence whose caller left.</summary>
+    /// <summary>Ends a sequence whose caller left.</summary>
     public void Release()
     {
         IsFinished = true;
-        Cache = null;
         _output.Writer.TryComplete(new OperationCanceledException("the caller cancelled the generation"));
     }
 
     private bool Finish(string reason, string delta)
     {
-        var stats = new GenerationStats(Spec.PromptTokens.Length, _generated.Count, QueueTime, TimeSpan.FromMilliseconds(ComputeMs), MaxBatchSize);
+        var stats = new GenerationStats(Spec.PromptTokens.Length, _generated.Count, QueueTime, TimeSpan.FromMilliseconds(ComputeMs), MaxBatchSize)
+        {
+            CachedTokens = CachedTokens,
+            KvBlocks = PeakBlocks,
+            Preemptions = Preemptions,
+        };
         int[] last = _generated.Count > 0 && reason != FinishReasons.EndOfText ? [_generated[^1]] : [];
         _output.Writer.TryWrite(new GenerationChunk(delta, last, reason, stats));
         _output.Writer.TryComplete();
         IsFinished = true;
-        Cache = null;
         return true;
     }
 }

@@ -1,10 +1,11 @@
 namespace Mesh.Inference.Generation;
 
 /// <summary>
-/// The key-value cache of one sequence, sized once for its prompt plus its token budget:
-/// [layer][key|value][head][position][head size], so the past of each head is one block.
+/// A contiguous key-value cache of one sequence, sized once: [layer][key|value][head][position][head
+/// size], so the past of each head is one block. Warm-up runs and tools use it; served sequences
+/// hold blocks of their model's pool (<see cref="KvBlocks.KvSequence"/>).
 /// </summary>
-public sealed class KvCache(int layers, int heads, int headSize, int capacity)
+public sealed class KvCache(int layers, int heads, int headSize, int capacity) : IKvSequence
 {
     private readonly float[] _data = new float[(long)layers * 2 * heads * capacity * headSize];
 
@@ -14,12 +15,6 @@ public sealed class KvCache(int layers, int heads, int headSize, int capacity)
 
     public long Bytes => (long)_data.Length * sizeof(float);
 
-    /// <summary>
-    /// Copies the cached positions of one layer's keys (kv 0) or values (kv 1) into a [heads, past,
-    /// head size] block, and zeroes the positions past this sequence's length. Those are masked out,
-    /// but a masked position still enters the attention scores: left as whatever a pooled buffer held,
-    /// a huge value there makes the scores infinite and the row's logits NaN.
-    /// </summary>
     public void CopyPast(int layer, int kv, Span<float> destination, int past)
     {
         var block = Length * headSize;
@@ -32,7 +27,6 @@ public sealed class KvCache(int layers, int heads, int headSize, int capacity)
         }
     }
 
-    /// <summary>Appends positions [from, from + count) of a [heads, total, head size] present block.</summary>
     public void Append(int layer, int kv, ReadOnlySpan<float> present, int total, int from, int count)
     {
         if (Length + count > Capacity)
@@ -46,8 +40,7 @@ public sealed class KvCache(int layers, int heads, int headSize, int capacity)
         }
     }
 
-    /// <summary>Marks <paramref name="count"/> appended positions as cached (after every layer got them).</summary>
-    public void Advance(int count) => Length += count;
+    public void Advance(int[] tokens) => Length += tokens?.Length ?? 0;
 
     private int Offset(int layer, int kv, int head, int position) => ((((((layer * 2) + kv) * heads) + head) * Capacity) + position) * headSize;
 }

@@ -1,9 +1,10 @@
+using Mesh.Inference.Devices;
 using Mesh.Inference.Models;
 
 namespace Mesh.Inference.Generation;
 
-/// <summary>A loaded decoder and its continuous-batching engine.</summary>
-public sealed class ServedDecoderModel(DecoderModel model, GenerationEngine engine, long kvCacheBytes) : IServedModel
+/// <summary>A loaded decoder replica, its continuous-batching engine (with its key-value blocks) and what it measured.</summary>
+public sealed class ServedDecoderModel(DecoderModel model, GenerationEngine engine, MemoryUse memory) : IServedModel
 {
     public DecoderModel Model { get; } = model;
 
@@ -13,10 +14,12 @@ public sealed class ServedDecoderModel(DecoderModel model, GenerationEngine engi
 
     public string Device => Model.Device;
 
-    /// <summary>The session plus the key-value cache of a full batch at the full context.</summary>
-    public long MemoryBytes => Model.SessionBytes + kvCacheBytes;
+    /// <summary>Weights, workspace and the key-value pool's budget.</summary>
+    public MemoryUse Memory { get; } = memory;
 
     public int Queued => Engine.Queue.Count;
+
+    public int Running => Engine.Running + Engine.Held;
 
     public void Stop() => Engine.Stop(ServingErrors.Unloaded(Descriptor.Name));
 

@@ -21,11 +21,13 @@ public sealed class HostedChatModel(ModelDescriptor descriptor, ChatClient clien
 
     public string Device => "upstream";
 
-    public long MemoryBytes => 0;
+    public Devices.MemoryUse Memory => Devices.MemoryUse.None;
 
     public WorkQueue<HostedCallTicket> Queue { get; } = new(descriptor.Name, descriptor.MaxQueue, scheduling);
 
     public int Queued => Queue.Count;
+
+    public int Running => Descriptor.MaxBatch - _slots.CurrentCount;
 
     /// <summary>Waits for this call's turn (fair between tenants, by priority within one) and a free upstream slot; dispose the slot when done.</summary>
     public async Task<IDisposable> EnterAsync(HostedCallTicket ticket, CancellationToken cancellationToken)

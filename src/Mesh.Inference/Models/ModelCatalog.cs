@@ -41,6 +41,9 @@ public sealed class ModelCatalog
         }
     }
 
+    /// <summary>The model of that name, or null.</summary>
+    public ModelDescriptor? Find(string name) => TryFind(name, out var model) ? model : null;
+
     /// <summary>Replaces the catalog with <paramref name="models"/> (a rescan of the repository).</summary>
     public void Replace(IEnumerable<ModelDescriptor> models)
     {

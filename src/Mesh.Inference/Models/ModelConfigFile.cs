@@ -45,6 +45,22 @@ public sealed class ModelConfigFile
 
     public bool? LoadAtStartup { get; set; }
 
+    /// <summary>Memory to reserve at least, in MiB (what the model measures after loading counts when larger).</summary>
+    public long? MemoryMiB { get; set; }
+
+    /// <summary>causal-lm: the key-value pool budget per replica, in MiB.</summary>
+    public long? KvCacheMiB { get; set; }
+
+    /// <summary>causal-lm: positions per key-value block.</summary>
+    public int? KvBlockTokens { get; set; }
+
+    /// <summary>causal-lm: whether prompt prefixes share cached blocks.</summary>
+    public bool? PrefixCaching { get; set; }
+
+    public int? MinReplicas { get; set; }
+
+    public int? MaxReplicas { get; set; }
+
     /// <summary>causal-lm: <c>plain</c>, <c>chatml</c>, or an object with system, user, assistant, tool, generation and stop.</summary>
     public JsonElement? ChatTemplate { get; set; }
 
@@ -101,6 +117,22 @@ public sealed class ModelConfigFile
             problems.Add($"instances must be 1..64 (was {Instances})");
         }
 
+        if (MemoryMiB is < 0 || KvCacheMiB is < 0)
+        {
+            problems.Add($"memoryMiB and kvCacheMiB must not be negative (were {MemoryMiB}, {KvCacheMiB})");
+        }
+
+        if (KvBlockTokens is < 1 or > 1024)
+        {
+            problems.Add($"kvBlockTokens must be 1..1024 (was {KvBlockTokens})");
+        }
+
+        var (minReplicas, maxReplicas) = (MinReplicas ?? baseline?.MinReplicas ?? 1, MaxReplicas ?? baseline?.MaxReplicas ?? 1);
+        if (minReplicas is < 1 or > 16 || maxReplicas is < 1 or > 16 || minReplicas > maxReplicas)
+        {
+            problems.Add($"minReplicas and maxReplicas must be 1..16 with minReplicas <= maxReplicas (were {minReplicas}, {maxReplicas})");
+        }
+
         if (MaxQueue is < 1)
         {
             problems.Add($"maxQueue must be at least 1 (was {MaxQueue})");
@@ -146,6 +178,12 @@ public sealed class ModelConfigFile
             MaxQueue = MaxQueue ?? defaults.MaxQueue,
             Tokenizer = Tokenizer ?? defaults.Tokenizer,
             LoadAtStartup = LoadAtStartup ?? defaults.LoadAtStartup,
+            MemoryBytes = MemoryMiB is { } memory ? memory << 20 : defaults.MemoryBytes,
+            KvCacheBytes = KvCacheMiB is { } kv ? kv << 20 : defaults.KvCacheBytes,
+            KvBlockTokens = KvBlockTokens ?? defaults.KvBlockTokens,
+            PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
+            MinReplicas = minReplicas,
+            MaxReplicas = maxReplicas,
             ChatTemplate = template ?? defaults.ChatTemplate,
             Upstream = upstream ?? defaults.Upstream,
             MaxInputTokens = MaxInputTokens > 0 ? MaxInputTokens : defaults.MaxInputTokens > 0 ? defaults.MaxInputTokens : upstream is not null ? UpstreamModel.DefaultContext : 0,

@@ -45,6 +45,24 @@ public sealed record ModelDescriptor(
     /// <summary>Loaded when the server starts (otherwise on first use or LoadModel).</summary>
     public bool LoadAtStartup { get; init; } = true;
 
+    /// <summary>Memory to reserve for the model at least (weights, workspace), whatever it measures; 0: what it measures.</summary>
+    public long MemoryBytes { get; init; }
+
+    /// <summary>A decoder's key-value pool budget per replica; 0: a full batch at the full context.</summary>
+    public long KvCacheBytes { get; init; }
+
+    /// <summary>Positions per key-value block.</summary>
+    public int KvBlockTokens { get; init; } = 16;
+
+    /// <summary>Whether a decoder shares the blocks of prompt prefixes it already computed.</summary>
+    public bool PrefixCaching { get; init; } = true;
+
+    /// <summary>Replicas (copies, each its own session on its own device) kept loaded at least.</summary>
+    public int MinReplicas { get; init; } = 1;
+
+    /// <summary>Replicas the scaler may add while calls queue up.</summary>
+    public int MaxReplicas { get; init; } = 1;
+
     /// <summary>Where the model's config was read from, empty for built-in defaults.</summary>
     public string ConfigPath { get; init; } = "";
 

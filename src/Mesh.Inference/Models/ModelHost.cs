@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Mesh.Inference.Devices;
 using Mesh.Inference.Embeddings;
+using Mesh.Inference.Placement;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Inference.Models;
@@ -8,14 +9,17 @@ namespace Mesh.Inference.Models;
 /// <summary>
 /// Loads and unloads the catalog's models and hands loaded ones to requests. At startup it
 /// scans the repository and loads, in the background, every model marked to load at startup;
-/// others load on first use or LoadModel. Requests that arrive during a load wait for it.
+/// others load on first use or LoadModel. Requests that arrive during a load wait for it. A local
+/// model's replicas are placed by the <see cref="ReplicaPlacer"/>; each call goes to the least
+/// loaded active replica and holds it (<see cref="AcquireAsync"/>) until it ends.
 /// </summary>
 public sealed partial class ModelHost(
-    ModelCatalog catalog, ModelRepository repository, ModelLoader loader, DevicePool devices, ILogger<ModelHost> logger) : IHostedService, IDisposable
+    ModelCatalog catalog, ModelRepository repository, ModelLoader loader, ReplicaPlacer placer, ModelReplicas replicas, DevicePool devices, TimeProvider time,
+    ILogger<ModelHost> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<IServedModel>>> _loads = new(StringComparer.OrdinalIgnoreCase);
-    private int _disposed;
     private readonly ConcurrentDictionary<string, bool> _unloaded = new(StringComparer.OrdinalIgnoreCase);
+    private int _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,16 +35,27 @@ public sealed partial class ModelHost(
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var served in Loaded())
+        foreach (var replica in replicas.All().SelectMany(m => m.Replicas))
         {
-            served.Stop();
+            replica.Served.Stop();
         }
 
         return Task.CompletedTask;
     }
 
-    /// <summary>The loaded model, loading it if need be; FailedPrecondition once unloaded, Unavailable if its load failed.</summary>
+    /// <summary>A loaded replica of the model (for estimates), loading it if need be; FailedPrecondition once unloaded, Unavailable if its load failed.</summary>
     public async Task<IServedModel> GetAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        using var lease = await AcquireAsync(descriptor, cancellationToken);
+        return lease.Served;
+    }
+
+    /// <summary>
+    /// A hold on the least loaded active replica, loading the model if need be: the call uses that
+    /// replica until it disposes the lease (a replica being moved waits for it). FailedPrecondition
+    /// once unloaded, Unavailable if its load failed.
+    /// </summary>
+    public async Task<ModelLease> AcquireAsync(ModelDescriptor descriptor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (_unloaded.ContainsKey(descriptor.Name))
@@ -50,11 +65,27 @@ public sealed partial class ModelHost(
 
         try
         {
-            return await Load(descriptor).WaitAsync(cancellationToken);
+            await Load(descriptor).WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw MeshErrors.Unavailable($"model '{descriptor.Name}' could not be loaded on this server ({ex.Message}); the server log has the details");
+        }
+
+        // A move loads the new replica before the old one drains, so an active one is there but for a moment.
+        for (var attempt = 0; ; attempt++)
+        {
+            if (replicas.Lease(descriptor.Name) is { } lease)
+            {
+                return lease;
+            }
+
+            if (attempt >= 100 || _unloaded.ContainsKey(descriptor.Name))
+            {
+                throw MeshErrors.Unavailable($"model '{descriptor.Name}' has no replica serving now; retry");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken);
         }
     }
 
@@ -88,16 +119,19 @@ public sealed partial class ModelHost(
         return StateOf(descriptor);
     }
 
-    /// <summary>Unloads a model: its scheduler stops, its session closes and its device memory is freed.</summary>
+    /// <summary>Unloads a model: its schedulers stop, its sessions close and its device memory is freed.</summary>
     public ModelState Unload(ModelDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         _unloaded[descriptor.Name] = true;
         if (_loads.TryRemove(descriptor.Name, out var load) && load.IsValueCreated && load.Value.IsCompletedSuccessfully)
         {
-            var served = load.Value.Result;
-            served.Stop();
-            served.Dispose();
+            foreach (var replica in replicas.RemoveAll(descriptor.Name))
+            {
+                replica.Served.Stop();
+                replica.Served.Dispose();
+            }
+
             devices.Release(descriptor.Name);
             LogUnloaded(logger, descriptor.Name);
         }
@@ -119,7 +153,10 @@ public sealed partial class ModelHost(
         var task = load.Value;
         return task.Status switch
         {
-            TaskStatus.RanToCompletion => new ModelState(descriptor, ModelState.Ready, task.Result, null),
+            TaskStatus.RanToCompletion => new ModelState(descriptor, ModelState.Ready, replicas.Primary(descriptor.Name)?.Served ?? task.Result, null)
+            {
+                Replicas = replicas.Of(descriptor.Name),
+            },
             TaskStatus.Faulted or TaskStatus.Canceled => new ModelState(descriptor, ModelState.Failed, null, task.Exception?.GetBaseException()),
             _ => new ModelState(descriptor, ModelState.Loading, null, null),
         };
@@ -135,23 +172,41 @@ public sealed partial class ModelHost(
             return;
         }
 
-        foreach (var served in Loaded())
+        foreach (var replica in replicas.All().SelectMany(m => m.Replicas))
         {
-            served.Dispose();
+            replica.Served.Dispose();
         }
     }
 
-    private IEnumerable<IServedModel> Loaded() =>
-        _loads.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result);
-
     private Task<IServedModel> Load(ModelDescriptor descriptor) =>
-        _loads.GetOrAdd(descriptor.Name, _ => new Lazy<Task<IServedModel>>(() => Task.Run(() => LoadLogged(descriptor)))).Value;
+        _loads.GetOrAdd(descriptor.Name, _ => new Lazy<Task<IServedModel>>(() => Task.Run(() => LoadLoggedAsync(descriptor)))).Value;
 
-    private IServedModel LoadLogged(ModelDescriptor descriptor)
+    private async Task<IServedModel> LoadLoggedAsync(ModelDescriptor descriptor)
     {
         try
         {
-            return loader.Load(descriptor);
+            if (descriptor.Upstream is not null)
+            {
+                var hosted = loader.LoadHosted(descriptor);
+                replicas.Add(descriptor.Name, new ModelReplica(hosted, null));
+                return hosted;
+            }
+
+            var first = await placer.AddAsync(descriptor, CancellationToken.None);
+            for (var i = 1; i < descriptor.MinReplicas; i++)
+            {
+                try
+                {
+                    await placer.AddAsync(descriptor, CancellationToken.None);
+                }
+                catch (PlacementException ex)
+                {
+                    LogReplicaNotPlaced(logger, descriptor.Name, i + 1, ex.Message);
+                    break;
+                }
+            }
+
+            return first.Served;
         }
         catch (Exception ex)
         {
@@ -165,4 +220,7 @@ public sealed partial class ModelHost(
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Model {Model} unloaded")]
     private static partial void LogUnloaded(ILogger logger, string model);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Model {Model}: replica {Replica} of its minimum has no room: {Reason}")]
+    private static partial void LogReplicaNotPlaced(ILogger logger, string model, int replica, string reason);
 }

@@ -6,68 +6,79 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace Mesh.Inference.Runtime;
 
-/// <summary>An ONNX Runtime session, the device it runs on and the memory reserved for it there.</summary>
-public sealed record LoadedSession(InferenceSession Session, string Device, long ReservedBytes);
+/// <summary>
+/// An ONNX Runtime session, the device it runs on, and the memory it measured there: the device's
+/// use grew by <see cref="WeightsBytes"/> while the session was created (weights and ONNX Runtime's
+/// copies of them); <see cref="Measure"/> adds what later warm-up runs grew (the workspace).
+/// </summary>
+public sealed record LoadedSession(InferenceSession Session, ComputeDevice Placed, long WeightsBytes, long ProbedAfterSession, DevicePool Pool)
+{
+    /// <summary>Where runs execute: <c>cpu</c>, <c>cuda:N</c> or a simulated device's name.</summary>
+    public string Device => Placed.Name;
+
+    /// <summary>What the model holds after its warm-up, with <paramref name="kvBudgetBytes"/> of key-value pool.</summary>
+    public MemoryUse Measure(long kvBudgetBytes) =>
+        new(WeightsBytes, Math.Max(0, Pool.Probe(Placed) - ProbedAfterSession), kvBudgetBytes);
+}
 
 /// <summary>
-/// Places a model on a device of the <see cref="DevicePool"/> and opens its ONNX Runtime session
-/// there: CUDA when the GPU build is in use and a device answers, otherwise the CPU, saying
-/// which one it got.
+/// Opens a model's ONNX Runtime session on the device placement chose: CUDA for a GPU (falling back
+/// to the CPU for <c>auto</c> models when CUDA does not start), the CPU provider for the CPU and
+/// for simulated devices. It measures the device's memory before and after (<see cref="LoadedSession"/>).
 /// </summary>
 public sealed partial class OnnxSessionFactory(IOptions<InferenceOptions> options, DevicePool devices, ILogger<OnnxSessionFactory> logger)
 {
-    /// <summary>Weights plus ONNX Runtime's own copies and arena: what a model is assumed to need.</summary>
+    /// <summary>Weights plus ONNX Runtime's own copies and arena: what a model never measured is assumed to need per byte of its file.</summary>
     public const int MemoryFactor = 2;
 
-    public LoadedSession Create(ModelDescriptor descriptor, byte[] model)
+    /// <summary>Opens the session of <paramref name="descriptor"/> on <paramref name="device"/>, where <paramref name="reservedBytes"/> are reserved for it.</summary>
+    public LoadedSession Create(ModelDescriptor descriptor, byte[] model, ComputeDevice device, long reservedBytes)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(device);
         var settings = options.Value;
-        var preference = EffectivePreference(descriptor, settings);
-        if (preference == DevicePreference.Cuda && !devices.Devices.Any(d => d.Kind == "cuda" && d.Usable))
-        {
-            throw new InvalidOperationException(
-                $"model '{descriptor.Name}' must run on CUDA but this server has no usable CUDA device (GPU build: -p:MeshGpu=true; device settings: {InferenceOptions.SectionName}:Device)");
-        }
-
-        var bytes = (long)model.Length * MemoryFactor;
-        var device = devices.Reserve(descriptor.Name, bytes, preference)
-            ?? throw new InvalidOperationException($"no device has {bytes >> 20} MiB free for model '{descriptor.Name}' (see ListDevices)");
+        var threads = Math.Max(1, settings.ResolvedIntraOpThreads / Math.Max(1, descriptor.Instances));
         try
         {
-            var threads = Math.Max(1, settings.ResolvedIntraOpThreads / Math.Max(1, descriptor.Instances));
-            if (device.Kind == "cuda")
+            if (device.RunsOnCuda)
             {
                 try
                 {
+                    var before = devices.Probe(device);
                     using var cudaOptions = CreateOptions(threads, settings.AllowSpinning);
                     cudaOptions.AppendExecutionProvider_CUDA(device.Index);
-                    return new LoadedSession(new InferenceSession(model, cudaOptions), device.Name, bytes);
+                    var session = new InferenceSession(model, cudaOptions);
+                    var after = devices.Probe(device);
+                    return new LoadedSession(session, device, Math.Max(0, after - before), after, devices);
                 }
-                catch (OnnxRuntimeException ex) when (preference == DevicePreference.Auto)
+                catch (OnnxRuntimeException ex) when (EffectivePreference(descriptor, settings) == DevicePreference.Auto)
                 {
                     LogCudaFallback(logger, descriptor.Name, ex.Message);
-                    device = devices.MoveToCpu(descriptor.Name, bytes);
+                    devices.Release(device.Name, descriptor.Name);
+                    device = devices.Find(ExecutionDevice.Cpu)!;
+                    if (!devices.TryReserve(device, descriptor.Name, reservedBytes))
+                    {
+                        throw new InvalidOperationException($"CUDA did not start for model '{descriptor.Name}' and the CPU has no {reservedBytes >> 20} MiB free for it either (see ListDevices)", ex);
+                    }
                 }
             }
 
+            var start = devices.Probe(device);
             using var cpuOptions = CreateOptions(threads, settings.AllowSpinning);
-            return new LoadedSession(new InferenceSession(model, cpuOptions), ExecutionDevice.Cpu, bytes);
+            var cpuSession = new InferenceSession(model, cpuOptions);
+            var loaded = devices.Probe(device);
+            return new LoadedSession(cpuSession, device, Math.Max(0, loaded - start), loaded, devices);
         }
         catch (OnnxRuntimeException ex)
         {
-            devices.Release(descriptor.Name);
             throw new InvalidDataException($"model '{descriptor.Name}' is not a loadable ONNX model: {ex.Message}", ex);
-        }
-        catch
-        {
-            devices.Release(descriptor.Name);
-            throw;
         }
     }
 
-    /// <summary>The server's device setting narrows the model's preference (a server set to cpu never uses CUDA).</summary>
+    /// <summary>The preference a model is placed by: the server's device setting narrows the model's (a server set to cpu never uses CUDA).</summary>
+    public DevicePreference PreferenceOf(ModelDescriptor descriptor) => EffectivePreference(descriptor, options.Value);
+
     private static DevicePreference EffectivePreference(ModelDescriptor descriptor, InferenceOptions settings)
     {
         var server = ExecutionDevice.TryParsePreference(settings.Device, out var s) ? s : DevicePreference.Auto;

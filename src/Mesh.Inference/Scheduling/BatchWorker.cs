@@ -3,13 +3,14 @@ using Mesh.Inference.Models;
 namespace Mesh.Inference.Scheduling;
 
 /// <summary>
-/// Dynamic batching for one model: one thread per instance takes up to <c>maxBatch</c> waiting
-/// items in priority and fair order and runs them together. With a zero max queue delay a
-/// thread runs whatever waits as soon as it is free, so a lone call never waits and calls
-/// that arrive while a run is busy form the next batch; with a delay it waits up to that long
-/// (from the oldest item's arrival) for the batch to fill.
+/// Dynamic batching for one model replica: one thread per instance takes up to <c>maxBatch</c>
+/// waiting items in priority and fair order and runs them together, each run a turn on the
+/// replica's device (<see cref="DeviceScheduler"/>), whose time is charged to the tenants served.
+/// With a zero max queue delay a thread runs whatever waits as soon as it is free, so a lone call
+/// never waits and calls that arrive while a run is busy form the next batch; with a delay it
+/// waits up to that long (from the oldest item's arrival) for the batch to fill.
 /// </summary>
-public abstract class BatchWorker<T> : IDisposable
+public abstract class BatchWorker<T> : IDeviceLane, IDisposable
     where T : class, IScheduledWork
 {
     private readonly CancellationTokenSource _stop = new();
@@ -17,12 +18,14 @@ public abstract class BatchWorker<T> : IDisposable
     private readonly SemaphoreSlim _instances;
     private int _disposed;
 
-    protected BatchWorker(ModelDescriptor descriptor, SchedulingOptions options, TimeProvider time)
+    protected BatchWorker(ModelDescriptor descriptor, DeviceScheduler device, SchedulingOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(device);
         Descriptor = descriptor;
+        Device = device;
         Time = time;
-        Queue = new WorkQueue<T>(descriptor.Name, descriptor.MaxQueue, options);
+        Queue = new WorkQueue<T>(descriptor.Name, descriptor.MaxQueue, options, device.Ledger, time);
         _instances = new SemaphoreSlim(descriptor.Instances, descriptor.Instances);
     }
 
@@ -31,6 +34,12 @@ public abstract class BatchWorker<T> : IDisposable
     public WorkQueue<T> Queue { get; }
 
     protected TimeProvider Time { get; }
+
+    /// <summary>The device's scheduler: turns, and device time per wall time.</summary>
+    protected DeviceScheduler Device { get; }
+
+    /// <summary>Calls running now.</summary>
+    public int Busy => Descriptor.Instances - _instances.CurrentCount;
 
     public bool IsStopped => _stop.IsCancellationRequested;
 
@@ -91,12 +100,20 @@ public abstract class BatchWorker<T> : IDisposable
             return false;
         }
 
+        if (!Device.TryAcquire(out var turn))
+        {
+            _instances.Release();
+            return false;
+        }
+
         try
         {
             Run(items);
+            turn.Complete(Served(items));
         }
         finally
         {
+            turn.Dispose();
             _instances.Release();
             if (Queue.Count > 0)
             {
@@ -107,6 +124,9 @@ public abstract class BatchWorker<T> : IDisposable
         return true;
     }
 
+    /// <summary>What the next batch would serve, for the device scheduler.</summary>
+    public LaneClaim? Claim() => Queue.Claim();
+
     /// <summary>Runs one batch (items in fair order) and completes or fails each item.</summary>
     protected abstract void Run(List<T> batch);
 
@@ -115,6 +135,8 @@ public abstract class BatchWorker<T> : IDisposable
     private void Loop()
     {
         var token = _stop.Token;
+        DeviceTurn? turn = null;
+        List<(string Tenant, double Units)> served = [];
         while (!token.IsCancellationRequested)
         {
             try
@@ -122,10 +144,19 @@ public abstract class BatchWorker<T> : IDisposable
                 Queue.Wait(Timeout.InfiniteTimeSpan, token);
                 while (!token.IsCancellationRequested)
                 {
+                    if (turn is not null && WouldWaitForFullerBatch())
+                    {
+                        // Waiting to fill a batch: the device goes back meanwhile.
+                        turn.Complete(served);
+                        turn = null;
+                    }
+
                     WaitForFullerBatch(token);
                     _instances.Wait(token);
                     try
                     {
+                        turn = turn is null ? Device.Acquire(this, token) : turn.Next(served, this, token);
+                        served = [];
                         var batch = Queue.Take(Descriptor.MaxBatch);
                         if (batch.Count == 0)
                         {
@@ -133,19 +164,34 @@ public abstract class BatchWorker<T> : IDisposable
                         }
 
                         Run(batch);
+                        served = Served(batch);
                     }
                     finally
                     {
                         _instances.Release();
                     }
                 }
+
+                // Nothing waits: the device goes back before the wait.
+                turn?.Complete(served);
+                turn = null;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                turn?.Complete(served);
                 return;
             }
         }
+
+        turn?.Complete(served);
     }
+
+    private bool WouldWaitForFullerBatch() =>
+        Descriptor.MaxQueueDelay > TimeSpan.Zero && Queue.Count < Descriptor.MaxBatch && Queue.OldestEnqueuedAt() is { } oldest
+        && Time.GetElapsedTime(oldest) < Descriptor.MaxQueueDelay;
+
+    private static List<(string Tenant, double Units)> Served(List<T> batch) =>
+        [.. batch.Where(i => !i.IsAbandoned).Select(i => (i.Tenant, i.Cost))];
 
     private void WaitForFullerBatch(CancellationToken token)
     {

@@ -2,8 +2,8 @@ using Mesh.Inference.Models;
 
 namespace Mesh.Inference.Scheduling;
 
-/// <summary>A loaded model served by dynamic batching: the model and the batch worker that runs it.</summary>
-public abstract class BatchedModel<TModel, TItem>(TModel model, BatchWorker<TItem> batcher) : IServedModel
+/// <summary>A loaded model served by dynamic batching: the model, the batch worker that runs it and what it measured.</summary>
+public abstract class BatchedModel<TModel, TItem>(TModel model, BatchWorker<TItem> batcher, Devices.MemoryUse memory) : IServedModel
     where TModel : ILoadedModel
     where TItem : class, IScheduledWork
 {
@@ -13,9 +13,11 @@ public abstract class BatchedModel<TModel, TItem>(TModel model, BatchWorker<TIte
 
     public string Device => Model.Device;
 
-    public long MemoryBytes => Model.MemoryBytes;
+    public Devices.MemoryUse Memory { get; } = memory;
 
     public int Queued => batcher.Queue.Count;
+
+    public int Running => batcher.Busy;
 
     public void Stop() => batcher.Stop(ServingErrors.Unloaded(Descriptor.Name));
 

@@ -14,6 +14,18 @@ public sealed class SchedulingOptions
     /// <summary>Fair-share weights by tenant: a tenant of weight 2 gets twice the share of one of weight 1.</summary>
     public Dictionary<string, double> TenantWeights { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How fast a tenant's use of a device is forgotten: device time counts half after this long.
+    /// Shorter follows bursts closely; longer evens shares out over longer spans.
+    /// </summary>
+    public TimeSpan UsageHalfLife { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Work waiting this long moves up one priority class (and again after each further interval),
+    /// so batch and standard work is never starved by a stream of higher-class work. Zero: never.
+    /// </summary>
+    public TimeSpan PriorityAging { get; set; } = TimeSpan.FromSeconds(5);
+
     public double WeightOf(string tenant) => TenantWeights.TryGetValue(tenant, out var weight) ? weight : DefaultWeight;
 
     public IEnumerable<string> Problems()
@@ -26,6 +38,16 @@ public sealed class SchedulingOptions
         if (DefaultWeight <= 0)
         {
             yield return $"{SectionName}:DefaultWeight must be positive";
+        }
+
+        if (UsageHalfLife <= TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:UsageHalfLife must be positive (was {UsageHalfLife})";
+        }
+
+        if (PriorityAging < TimeSpan.Zero)
+        {
+            yield return $"{SectionName}:PriorityAging must be zero (never) or positive (was {PriorityAging})";
         }
 
         foreach (var (tenant, weight) in TenantWeights.Where(w => w.Value <= 0))

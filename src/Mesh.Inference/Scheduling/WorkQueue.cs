@@ -3,7 +3,8 @@ namespace Mesh.Inference.Scheduling;
 /// <summary>
 /// The waiting room of one model: a <see cref="FairQueue{T}"/> behind a lock, with the model's
 /// and each tenant's queue limits, a wake-up signal for the model's worker, and the recent
-/// service time per unit of cost, which sizes the retry hint of a refused call.
+/// service time per unit of cost, which sizes the retry hint of a refused call and what a take
+/// counts against a tenant before the run charges the device's ledger.
 /// </summary>
 public sealed class WorkQueue<T> : IDisposable
     where T : class, IScheduledWork
@@ -15,13 +16,24 @@ public sealed class WorkQueue<T> : IDisposable
     private readonly string _model;
     private double _millisecondsPerCost = 1;
 
+    /// <summary>A standalone queue (tenants share what it hands out).</summary>
     public WorkQueue(string model, int maxQueued, SchedulingOptions options)
+        : this(model, maxQueued, options, new FairQueue<T>(Weights(options)))
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>The queue of a model on a device: tenants share the device's time (<paramref name="ledger"/>).</summary>
+    public WorkQueue(string model, int maxQueued, SchedulingOptions options, TenantLedger ledger, TimeProvider time)
+        : this(model, maxQueued, options, new FairQueue<T>(ledger, time, options?.PriorityAging ?? throw new ArgumentNullException(nameof(options))))
+    {
+    }
+
+    private WorkQueue(string model, int maxQueued, SchedulingOptions options, FairQueue<T> queue)
+    {
         _model = model;
         _maxQueued = maxQueued;
         _maxQueuedPerTenant = Math.Min(maxQueued, options.MaxQueuedPerTenant);
-        _queue = new FairQueue<T>(options.WeightOf);
+        _queue = queue;
     }
 
     public int Count
@@ -73,6 +85,7 @@ public sealed class WorkQueue<T> : IDisposable
         var taken = new List<T>(Math.Min(max, 64));
         lock (_queue)
         {
+            _queue.BeginTake();
             while (taken.Count < max && _queue.TryDequeue(out var item))
             {
                 taken.Add(item);
@@ -80,6 +93,15 @@ public sealed class WorkQueue<T> : IDisposable
         }
 
         return taken;
+    }
+
+    /// <summary>What the next item would claim on the device; null when nothing waits.</summary>
+    public LaneClaim? Claim()
+    {
+        lock (_queue)
+        {
+            return _queue.Claim();
+        }
     }
 
     public long? OldestEnqueuedAt()
@@ -102,11 +124,22 @@ public sealed class WorkQueue<T> : IDisposable
         if (cost > 0)
         {
             var sample = elapsed.TotalMilliseconds / cost;
-            Interlocked.Exchange(ref _millisecondsPerCost, (0.8 * Volatile.Read(ref _millisecondsPerCost)) + (0.2 * sample));
+            var rate = (0.8 * Volatile.Read(ref _millisecondsPerCost)) + (0.2 * sample);
+            Interlocked.Exchange(ref _millisecondsPerCost, rate);
+            lock (_queue)
+            {
+                _queue.MillisecondsPerCost = rate;
+            }
         }
     }
 
     public void Dispose() => _signal.Dispose();
+
+    private static Func<string, double> Weights(SchedulingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.WeightOf;
+    }
 
     private TimeSpan RetryAfter(int ahead) => TimeSpan.FromMilliseconds(Math.Max(1, ahead) * Volatile.Read(ref _millisecondsPerCost));
 }

@@ -3,7 +3,7 @@ using Mesh.Inference.Scheduling;
 namespace Mesh.Inference.Tensors;
 
 /// <summary>A loaded generic model and its batcher.</summary>
-public sealed class ServedTensorModel(TensorModel model, TensorBatcher batcher) : BatchedModel<TensorModel, TensorCall>(model, batcher)
+public sealed class ServedTensorModel(TensorModel model, TensorBatcher batcher, Devices.MemoryUse memory) : BatchedModel<TensorModel, TensorCall>(model, batcher, memory)
 {
     public TensorBatcher Batcher { get; } = batcher;
 }

@@ -7,8 +7,8 @@ namespace Mesh.Inference.Tensors;
 /// non-batch shapes, each group stacked along the first dimension into one run (when the
 /// model allows it) and the outputs split back per call.
 /// </summary>
-public sealed class TensorBatcher(TensorModel model, SchedulingOptions options, TimeProvider time)
-    : BatchWorker<TensorCall>(model.Descriptor, options, time)
+public sealed class TensorBatcher(TensorModel model, DeviceScheduler device, SchedulingOptions options, TimeProvider time)
+    : BatchWorker<TensorCall>(model.Descriptor, device, options, time)
 {
     public TensorModel Model { get; } = model;
 
@@ -50,7 +50,7 @@ public sealed class TensorBatcher(TensorModel model, SchedulingOptions options, 
                 var parts = live.Count == 1 ? [[.. outputs]] : TensorStacking.Split(outputs, rows);
                 for (var i = 0; i < live.Count; i++)
                 {
-                    live[i].Complete(new TensorResult(parts[i], live.Count, Time.GetElapsedTime(live[i].EnqueuedAt, started), elapsed / live.Count));
+                    live[i].Complete(new TensorResult(parts[i], live.Count, Time.GetElapsedTime(live[i].EnqueuedAt, started), TimeSpan.FromMilliseconds(Device.DeviceMs(elapsed) / live.Count)));
                 }
 
                 Queue.Observe(live.Count, elapsed);

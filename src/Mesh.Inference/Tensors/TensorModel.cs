@@ -23,7 +23,7 @@ public sealed class TensorModel : ILoadedModel
         ArgumentNullException.ThrowIfNull(loaded);
         Descriptor = descriptor;
         Device = loaded.Device;
-        MemoryBytes = loaded.ReservedBytes;
+        MemoryBytes = loaded.WeightsBytes;
         _session = loaded.Session;
         Inputs = [.. _session.InputMetadata.Select(m => Spec(descriptor, m.Key, m.Value))];
         Outputs = [.. _session.OutputMetadata.Select(m => Spec(descriptor, m.Key, m.Value))];

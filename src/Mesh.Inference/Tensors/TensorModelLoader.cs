@@ -6,18 +6,17 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Inference.Tensors;
 
-/// <summary>Loads a generic tensor model and starts its batcher.</summary>
+/// <summary>Loads a generic tensor model on a device and starts its batcher.</summary>
 public sealed class TensorModelLoader(
     IOptions<InferenceOptions> options,
     IOptions<SchedulingOptions> scheduling,
     OnnxSessionFactory sessions,
-    DevicePool devices,
     TimeProvider time)
 {
-    public ServedTensorModel Load(ModelDescriptor descriptor)
+    public ServedTensorModel Load(ModelDescriptor descriptor, ComputeDevice device, long reservedBytes)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot));
+        var loaded = sessions.Create(descriptor, ModelFiles.ReadGraph(descriptor, options.Value.ResolvedModelRoot), device, reservedBytes);
         TensorModel model;
         try
         {
@@ -26,12 +25,11 @@ public sealed class TensorModelLoader(
         catch
         {
             loaded.Session.Dispose();
-            devices.Release(descriptor.Name);
             throw;
         }
 
-        var batcher = new TensorBatcher(model, scheduling.Value, time);
+        var batcher = new TensorBatcher(model, loaded.Placed.Scheduler, scheduling.Value, time);
         batcher.Start();
-        return new ServedTensorModel(model, batcher);
+        return new ServedTensorModel(model, batcher, loaded.Measure(0));
     }
 }

@@ -29,8 +29,9 @@ public static class ConsoleServiceCollectionExtensions
         services.AddMeshClient<Agents.V1.Agents.AgentsClient>("agents");
         services.AddMeshClient<Telemetry.V1.Analytics.AnalyticsClient>("telemetry");
         services.AddMeshClient<Telemetry.V1.Alerts.AlertsClient>("telemetry");
+        services.AddMeshClient<Telemetry.V1.Vrio.VrioClient>("telemetry");
         services.AddTransient<SignIn>();
-        services.TryAddScoped<IVrioReports, NoVrioReports>();
+        services.TryAddScoped<IVrioReports, GrpcVrioReports>();
 
         services.TryAddSingleton<ITicketStore, MemoryTicketStore>();
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, SessionStoreSetup>();

@@ -117,15 +117,19 @@ public sealed class PagesTests(ConsoleMesh mesh)
     }
 
     [Fact]
-    public async Task VrioPage_MeshWithoutVrio_SaysItIsNotServedYet()
+    public async Task VrioPage_AcmesUsage_ListsItsCapabilitiesWithVerdictsAndNoneOfGlobex()
     {
         using var console = mesh.Console();
         using var browser = await Visit.SignedInAsync(console, mesh.AcmeKey);
 
         var (status, html) = await Visit.GetAsync(browser, "/vrio");
 
+        // Three generations are far from the evidence a verdict needs (7 days, 100 calls).
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("does not serve a VRIO report yet", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"vrio\"", html, StringComparison.Ordinal);
+        Assert.Contains("model:tiny-gpt", html, StringComparison.Ordinal);
+        Assert.Contains("not enough evidence", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(ConsoleMesh.GlobexOnlyResource, html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Mesh.Console.Tests.Support;
 public sealed class ConsoleFactory : WebApplicationFactory<ConsoleOptions>
 {
     private static readonly string[] IdentityClients = ["IdentityClient", "BudgetsClient"];
-    private static readonly string[] TelemetryClients = ["AnalyticsClient", "AlertsClient"];
+    private static readonly string[] TelemetryClients = ["AnalyticsClient", "AlertsClient", "VrioClient"];
     private readonly ConsoleMesh _mesh;
 
     public ConsoleFactory(ConsoleMesh mesh, bool kestrel)

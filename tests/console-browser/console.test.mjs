@@ -99,13 +99,21 @@ test("a run's timeline shows its steps, the tool's result and cost", async () =>
   await shot('run');
 });
 
+test("the VRIO page shows acme's capabilities with a verdict each, and none of globex's", async () => {
+  await page.goto(`${url}/vrio`);
+  await page.waitForSelector('#vrio tr[data-capability]');
+  const verdicts = await page.$$eval('#vrio tr[data-capability] td strong', cells => cells.map(c => c.textContent.trim()));
+  assert.ok(verdicts.length > 0 && verdicts.every(v => v.length > 0), 'a capability without a verdict');
+  assert.ok(!(await page.textContent('#vrio')).includes(process.env.MESH_GLOBEX_ONLY), 'globex capability on acme\'s VRIO page');
+});
+
 test('every other page renders without a script or policy error', async () => {
   for (const [name, path, selector] of [
     ['latency', '/latency?window=24h', '#latency-chart[data-rendered]'],
     ['budgets', '/budgets', '#budgets'],
     ['forecast', '/forecast', '#forecast-chart[data-rendered]'],
     ['alerts', '/alerts', '#alert-rules'],
-    ['vrio', '/vrio', 'h1'],
+    ['vrio', '/vrio', '#vrio'],
     ['runs', '/runs', '#runs'],
   ]) {
     await page.goto(`${url}${path}`);

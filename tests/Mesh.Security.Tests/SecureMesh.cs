@@ -165,12 +165,13 @@ public sealed class SecureMesh : IDisposable
             channel.Dispose();
         }
 
-        // Callers before what they call: services flush usage to telemetry as they stop, and telemetry settles with identity.
-        Agents.Dispose();
-        Inference.Dispose();
-        Tools.Dispose();
-        Telemetry.Dispose();
-        Identity.Dispose();
+        // Callers before what they call: agents calls tools and inference, tools calls inference (knowledge
+        // embeddings), services flush usage to telemetry as they stop, and telemetry settles with identity.
+        Stop(Agents);
+        Stop(Tools);
+        Stop(Inference);
+        Stop(Telemetry);
+        Stop(Identity);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -183,6 +184,27 @@ public sealed class SecureMesh : IDisposable
         catch (UnauthorizedAccessException)
         {
             // as above
+        }
+    }
+
+    /// <summary>
+    /// Stops one in-memory service. Work still running in it as the mesh comes down (a usage flush,
+    /// a background call) may reach a service already stopped: that is the end of the fixture, not
+    /// a failure of any test.
+    /// </summary>
+    private static void Stop(IDisposable service)
+    {
+        try
+        {
+            service.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+            // reached a service stopped before it
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions.All(e => e is ObjectDisposedException))
+        {
+            // as above, from several hosted services
         }
     }
 

@@ -104,30 +104,10 @@ public sealed class AgentStep(Inference.V1.Inference.InferenceClient inference, 
             Temperature = 0,
         };
         request.Messages.AddRange(conversation);
-        var text = new StringBuilder();
-        GenerateSummary? summary = null;
+        var (text, summary, _) = await GenerationStream.ReadAsync(inference, request, invocation, cancellationToken);
         try
         {
-            using var call = inference.Generate(request, cancellationToken: cancellationToken);
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                text.Append(chunk.Text);
-                if (chunk.Text.Length > 0)
-                {
-                    invocation.Run.Live.Tokens(invocation.StepId, chunk.Text, chunk.TokenIds.Count);
-                }
-
-                summary = chunk.Summary ?? summary;
-            }
-        }
-        catch (RpcException ex)
-        {
-            throw StepFailureException.From(ex, sideEffect: false);
-        }
-
-        try
-        {
-            return (JsonNode.Parse(text.ToString()) as JsonObject ?? throw new JsonException("not an object"), summary?.InputTokens ?? 0, summary?.OutputTokens ?? 0);
+            return (JsonNode.Parse(text) as JsonObject ?? throw new JsonException("not an object"), summary?.InputTokens ?? 0, summary?.OutputTokens ?? 0);
         }
         catch (JsonException ex)
         {

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Grpc.Core;
 using Mesh.Agents.Workflows.Definitions;
 using Mesh.Inference.V1;
 
@@ -43,32 +41,10 @@ public sealed class GenerateStep(Inference.V1.Inference.InferenceClient inferenc
             throw StepFailureException.Invalid($"{step.Path}.prompt: rendered to an empty prompt");
         }
 
-        var text = new StringBuilder();
-        GenerateSummary? summary = null;
-        var finish = "";
-        try
-        {
-            using var call = inference.Generate(request, cancellationToken: cancellationToken);
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                text.Append(chunk.Text);
-                if (chunk.Text.Length > 0)
-                {
-                    invocation.Run.Live.Tokens(invocation.StepId, chunk.Text, chunk.TokenIds.Count);
-                }
-
-                summary = chunk.Summary ?? summary;
-                finish = chunk.FinishReason.Length > 0 ? chunk.FinishReason : finish;
-            }
-        }
-        catch (RpcException ex)
-        {
-            throw StepFailureException.From(ex, sideEffect: false);
-        }
-
+        var (text, summary, finish) = await GenerationStream.ReadAsync(inference, request, invocation, cancellationToken);
         var result = new JsonObject
         {
-            ["text"] = text.ToString(),
+            ["text"] = text,
             ["finishReason"] = finish,
             ["inputTokens"] = summary?.InputTokens ?? 0,
             ["outputTokens"] = summary?.OutputTokens ?? 0,

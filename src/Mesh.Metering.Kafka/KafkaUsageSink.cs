@@ -11,7 +11,7 @@ namespace Mesh.Metering.Kafka;
 
 /// <summary>
 /// Delivers usage batches to Kafka: the process's one idempotent producer (acks=all), keyed
-/// by tenant, protobuf values, trace context in headers. A batch counts as delivered when
+/// by tenant, protobuf values (with trace context headers when <see cref="KafkaUsageOptions.Headers"/> is on). A batch counts as delivered when
 /// Kafka acknowledged every event of it; otherwise it fails and the shipper retries it whole
 /// (the ingestor keeps one copy per event id). The request path never waits on this: events
 /// reach it through the bounded <see cref="UsageBuffer"/>.
@@ -105,7 +105,14 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    private static Message<string, byte[]> Message(UsageEvent usageEvent)
+    private Message<string, byte[]> Message(UsageEvent usageEvent) => new()
+    {
+        Key = usageEvent.TenantId,
+        Value = usageEvent.ToByteArray(),
+        Headers = _options.Headers ? Headers(usageEvent) : null,
+    };
+
+    private static Headers Headers(UsageEvent usageEvent)
     {
         var headers = new Headers
         {
@@ -117,7 +124,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
             headers.Add(UsageTopic.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
         }
 
-        return new Message<string, byte[]> { Key = usageEvent.TenantId, Value = usageEvent.ToByteArray(), Headers = headers };
+        return headers;
     }
 
     /// <summary>
@@ -145,26 +152,44 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    private async Task ProduceAsync(IProducer<string, byte[]> producer, UsageEvent usageEvent, BatchDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>Hands one event to the producer; completes at once unless librdkafka's queue is full.</summary>
+    private ValueTask ProduceAsync(IProducer<string, byte[]> producer, UsageEvent usageEvent, BatchDelivery delivery, CancellationToken cancellationToken)
     {
         var message = Message(usageEvent);
+        return TryProduce(producer, message, usageEvent.EventId, delivery)
+            ? ValueTask.CompletedTask
+            : WaitAndProduceAsync(producer, message, usageEvent.EventId, delivery, cancellationToken);
+    }
+
+    private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery, CancellationToken cancellationToken)
+    {
         for (var wait = 1; ; wait = Math.Min(wait * 2, 100))
         {
-            try
+            // librdkafka's own queue is full (Kafka slow or away): wait for room.
+            await Task.Delay(wait, cancellationToken);
+            if (TryProduce(producer, message, eventId, delivery))
             {
-                producer.Produce(_options.Topic, message, report => delivery.Report(usageEvent.EventId, report.Error));
                 return;
             }
-            catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                // librdkafka's own queue is full (Kafka slow or away): wait for room.
-                await Task.Delay(wait, cancellationToken);
-            }
-            catch (ProduceException<string, byte[]> ex) when (RefusesTheMessage(ex.Error.Code))
-            {
-                delivery.Report(usageEvent.EventId, ex.Error);
-                return;
-            }
+        }
+    }
+
+    /// <summary>False when librdkafka's queue is full; a message Kafka can never take is reported refused.</summary>
+    private bool TryProduce(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery)
+    {
+        try
+        {
+            producer.Produce(_options.Topic, message, report => delivery.Report(eventId, report.Error));
+            return true;
+        }
+        catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return false;
+        }
+        catch (ProduceException<string, byte[]> ex) when (RefusesTheMessage(ex.Error.Code))
+        {
+            delivery.Report(eventId, ex.Error);
+            return true;
         }
     }
 

@@ -14,6 +14,9 @@ public sealed class UsageOptions
     /// <summary>Most bytes (serialized events) sent in one publish call; a single larger event goes alone.</summary>
     public int MaxBatchBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Batches on their way to the sink at once: the next ones are filled and sent while earlier ones wait for their acknowledgement.</summary>
+    public int MaxBatchesInFlight { get; set; } = 4;
+
     /// <summary>How long a partial batch waits for more events before it is sent.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -37,6 +40,11 @@ public sealed class UsageOptions
         if (MaxBatchSize < 1 || MaxBatchSize > BufferCapacity)
         {
             yield return $"{SectionName}:MaxBatchSize must be between 1 and BufferCapacity";
+        }
+
+        if (MaxBatchesInFlight is < 1 or > 64)
+        {
+            yield return $"{SectionName}:MaxBatchesInFlight must be between 1 and 64";
         }
 
         if (MaxBatchBytes < 1024)

@@ -9,7 +9,7 @@ namespace Mesh.Metering;
 /// <summary>
 /// Delivers usage to the sink: first what an earlier process left in the spool, then the buffer,
 /// in batches bounded by count, bytes and time. A batch that fails for a passing reason is
-/// retried with backoff until delivered; one the sink refuses as it is (too large, malformed) is
+/// retried with backoff until delivered (several batches may be on their way at once); one the sink refuses as it is (too large, malformed) is
 /// split, and an event refused alone is parked in the dead letters with the reason, so one bad
 /// event never stops a service's billing. Delivered events leave the spool. Shutdown flushes
 /// what it can in time; the rest stays in the spool for the next start.
@@ -24,9 +24,9 @@ public sealed partial class UsageShipper(
     UsageDeadLetters? deadLetters = null) : BackgroundService
 {
     private readonly UsageOptions _options = options.Value;
-    private readonly List<BufferedUsage> _batch = [];
     private readonly CancellationTokenSource _giveUp = new();
     private long _delivered;
+    private long _shipping;
 
     /// <summary>Events delivered to the sink (or parked) since start.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -40,7 +40,8 @@ public sealed partial class UsageShipper(
         await Task.WhenAny(finished, Task.Delay(Timeout.Infinite, linked.Token)).ConfigureAwait(false);
         if (!finished.IsCompleted)
         {
-            LogUndelivered(logger, _batch.Count + buffer.Count, spool is not null);
+            var undelivered = Interlocked.Read(ref _shipping) + buffer.Count;
+            LogUndelivered(logger, undelivered, spool is not null);
             await _giveUp.CancelAsync(); // stop retrying: shutdown must not wait for a sink that is gone
         }
 
@@ -53,19 +54,25 @@ public sealed partial class UsageShipper(
 
         // Runs until the buffer is completed and drained, not until stoppingToken: events
         // still buffered at shutdown must be delivered. StopAsync bounds that wait.
+        // Up to MaxBatchesInFlight batches are delivered at once, so the sink's round trips
+        // overlap with filling the next batch; each batch retries on its own until delivered.
+        var inFlight = new List<Task>(_options.MaxBatchesInFlight);
         while (!_giveUp.IsCancellationRequested && await buffer.WaitToTakeAsync(CancellationToken.None))
         {
-            await FillBatchAsync();
-            if (await DeliverAsync([.. _batch.Select(b => b.Event)]))
+            var batch = await FillBatchAsync();
+            if (batch.Count == 0)
             {
-                foreach (var usage in _batch)
-                {
-                    usage.Segment?.Delivered();
-                }
+                continue;
+            }
 
-                _batch.Clear();
+            inFlight.Add(ShipAsync(batch));
+            if (inFlight.Count >= _options.MaxBatchesInFlight)
+            {
+                inFlight.Remove(await Task.WhenAny(inFlight));
             }
         }
+
+        await Task.WhenAll(inFlight);
     }
 
     public override void Dispose()
@@ -92,22 +99,39 @@ public sealed partial class UsageShipper(
         }
     }
 
-    private async Task FillBatchAsync()
+    /// <summary>Delivers one batch; its events leave the spool once the sink has them.</summary>
+    private async Task ShipAsync(List<BufferedUsage> batch)
     {
+        Interlocked.Add(ref _shipping, batch.Count);
+        if (await DeliverAsync([.. batch.Select(b => b.Event)]))
+        {
+            foreach (var usage in batch)
+            {
+                usage.Segment?.Delivered();
+            }
+
+            Interlocked.Add(ref _shipping, -batch.Count);
+        }
+    }
+
+    /// <summary>Takes events until the batch is full by count or bytes, or the flush interval ends.</summary>
+    private async Task<List<BufferedUsage>> FillBatchAsync()
+    {
+        var batch = new List<BufferedUsage>();
         using var window = new CancellationTokenSource(_options.FlushInterval, time);
         long bytes = 0;
         try
         {
-            while (_batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes)
+            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes)
             {
                 if (buffer.TryTake(out var next))
                 {
-                    _batch.Add(next);
+                    batch.Add(next);
                     bytes += next.Event.CalculateSize();
                 }
                 else if (!await buffer.WaitToTakeAsync(window.Token))
                 {
-                    return;
+                    break;
                 }
             }
         }
@@ -115,6 +139,8 @@ public sealed partial class UsageShipper(
         {
             // The flush interval ended: send what we have.
         }
+
+        return batch;
     }
 
     /// <summary>
@@ -188,7 +214,7 @@ public sealed partial class UsageShipper(
     private static partial void LogRejected(ILogger logger, string eventId, string reason);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Critical, Message = "Shutdown flush timed out with {Count} usage events undelivered (kept in the spool for the next start: {Spooled})")]
-    private static partial void LogUndelivered(ILogger logger, int count, bool spooled);
+    private static partial void LogUndelivered(ILogger logger, long count, bool spooled);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The sink refused a usage batch of {Count} events as it is ({Reason}); delivering it in halves")]
     private static partial void LogSplitting(ILogger logger, int count, string reason);

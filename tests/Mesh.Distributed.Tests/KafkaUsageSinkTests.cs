@@ -17,11 +17,11 @@ namespace Mesh.Distributed.Tests;
 public sealed class KafkaUsageSinkTests(DistributedFixture servers)
 {
     [Fact]
-    public async Task DeliverAsync_Batch_ProducesProtobufKeyedByTenantWithTraceContext()
+    public async Task DeliverAsync_BatchWithHeadersOn_ProducesProtobufKeyedByTenantWithTraceContext()
     {
         var topic = "sink-" + Guid.NewGuid().ToString("N");
         await servers.Broker.CreateTopicAsync(topic, 4);
-        using var sink = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
+        using var sink = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic, Headers = true }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
         var traced = Event("acme");
         traced.TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         var batch = new[] { traced, Event("globex"), Event("acme") };
@@ -37,6 +37,23 @@ public sealed class KafkaUsageSinkTests(DistributedFixture servers)
         var first = messages.Single(m => UsageEvent.Parser.ParseFrom(m.Message.Value).EventId == traced.EventId);
         Assert.Matches("^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$", Header(first, UsageTopic.TraceParentHeader));
         Assert.Equal(traced.EventId, Header(first, UsageTopic.EventIdHeader));
+    }
+
+    [Fact]
+    public async Task DeliverAsync_Default_RecordsCarryNoHeadersAndTheEventCarriesItsIdAndTrace()
+    {
+        var topic = "sink-" + Guid.NewGuid().ToString("N");
+        await servers.Broker.CreateTopicAsync(topic, 2);
+        using var sink = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
+        var traced = Event("acme");
+        traced.TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        await sink.DeliverAsync([traced], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var message = Assert.Single(Read(topic, 1));
+
+        Assert.True(message.Message.Headers is null || message.Message.Headers.Count == 0);
+        var stored = UsageEvent.Parser.ParseFrom(message.Message.Value);
+        Assert.Equal((traced.EventId, traced.TraceId), (stored.EventId, stored.TraceId));
     }
 
     [Fact]

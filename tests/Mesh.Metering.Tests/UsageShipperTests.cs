@@ -14,6 +14,7 @@ public sealed class UsageShipperTests
         FlushInterval = TimeSpan.FromMilliseconds(20),
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
         ShutdownFlushTimeout = TimeSpan.FromSeconds(10),
+        MaxBatchesInFlight = 3,
     };
 
     [Fact]
@@ -99,6 +100,26 @@ public sealed class UsageShipperTests
 
         Assert.Equal(sent, sink.Delivered.Select(e => e.EventId).Order());
         Assert.Empty(Directory.GetFiles(folder.Path, "*.spool", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Ship_SinkSlowToAcknowledge_KeepsMaxBatchesInFlightAtOnceAndNoMore()
+    {
+        var sink = new HeldSink();
+        var (buffer, shipper) = Create(sink);
+        await shipper.StartAsync(CancellationToken.None);
+
+        var sent = await PublishAsync(buffer, FastOptions.MaxBatchSize * 10);
+        await WaitUntilAsync(() => sink.Waiting == FastOptions.MaxBatchesInFlight);
+        await Task.Delay(200); // room for a wrongly started extra batch to show up
+        var heldAtOnce = sink.Waiting;
+        sink.Release();
+        await WaitUntilAsync(() => sink.Delivered.Count == sent.Count);
+        await shipper.StopAsync(CancellationToken.None);
+
+        Assert.Equal(FastOptions.MaxBatchesInFlight, heldAtOnce);
+        Assert.Equal(FastOptions.MaxBatchesInFlight, sink.MostWaiting);
+        Assert.Equal(sent, sink.Delivered.Select(e => e.EventId).Order());
     }
 
     private static (UsageBuffer, UsageShipper) Create(IUsageSink sink, Spool.UsageSpool? spool = null, Spool.UsageDeadLetters? deadLetters = null)
@@ -195,6 +216,40 @@ public sealed class UsageShipperTests
             }
 
             return Task.FromResult(new UsageDelivery(batch.Count, 0, []));
+        }
+    }
+
+    /// <summary>Holds every delivery until released, as a sink waiting for acknowledgements does.</summary>
+    private sealed class HeldSink : IUsageSink
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _waiting;
+        private int _mostWaiting;
+
+        public ConcurrentQueue<UsageEvent> Delivered { get; } = new();
+
+        public int Waiting => Volatile.Read(ref _waiting);
+
+        public int MostWaiting => Volatile.Read(ref _mostWaiting);
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+        {
+            var waiting = Interlocked.Increment(ref _waiting);
+            for (var most = _mostWaiting; waiting > most; most = _mostWaiting)
+            {
+                Interlocked.CompareExchange(ref _mostWaiting, waiting, most);
+            }
+
+            await _released.Task;
+            Interlocked.Decrement(ref _waiting);
+            foreach (var usageEvent in batch)
+            {
+                Delivered.Enqueue(usageEvent);
+            }
+
+            return new UsageDelivery(batch.Count, 0, []);
         }
     }
 }

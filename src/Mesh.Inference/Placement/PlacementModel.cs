@@ -20,8 +20,14 @@ public sealed record PlacedReplica(string Model, long Bytes, double ExpectedLoad
 /// </summary>
 public sealed record PlacementRequest(string Model, long Bytes, double ExpectedLoad, IReadOnlyList<IReadOnlyList<string>> DeviceGroups);
 
-/// <summary>Moves a replica of <paramref name="Model"/> from one device to another (load there, drain here).</summary>
-public sealed record ReplicaMove(string Model, long Bytes, string From, string To);
+/// <summary>
+/// Moves a replica of <paramref name="Model"/> from one device to another: load there, then drain
+/// here. With <paramref name="ReloadLast"/> the old replica drains at this point of the plan and the
+/// new one loads after the plan's other moves: no order lets every copy load before its old one
+/// drains (two full devices swapping models), so calls to the model wait for the reload unless it
+/// has another replica.
+/// </summary>
+public sealed record ReplicaMove(string Model, long Bytes, string From, string To, bool ReloadLast = false);
 
 /// <summary>Where a model goes.</summary>
 public abstract record PlacementDecision

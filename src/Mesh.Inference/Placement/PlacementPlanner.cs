@@ -8,9 +8,11 @@ namespace Mesh.Inference.Placement;
 /// free memory would hold the model, it plans a consolidation: the fewest bytes of movable replicas
 /// to move off one device onto the others (each to its own best fit) so that the model fits
 /// there, trying every device and keeping the cheapest plan; when no single device can be emptied
-/// enough that way, it repacks the group (largest first, replicas staying where they are when they
-/// can) and moves what changed, in an order where every move finds room on its new device (a move
-/// loads the new copy before the old one drains). Pure: it reads states and decides.
+/// enough that way, it searches the arrangements of the whole group for the one that moves the
+/// fewest bytes (<see cref="ArrangementSearch"/>; a best-fit repack when the search gives up), and
+/// moves what changed in an order where each move finds room on its new device before its old copy
+/// drains, or, where no such order exists, drains one first and reloads it last. Pure: it reads
+/// states and decides.
 /// </summary>
 public sealed class PlacementPlanner(PlacementOptions options)
 {
@@ -31,7 +33,7 @@ public sealed class PlacementPlanner(PlacementOptions options)
                 return new PlacementDecision.Place(device.Name);
             }
 
-            if (consolidate && open.Sum(d => Math.Max(0, d.FreeBytes)) >= request.Bytes && (Consolidation(request, group) ?? Repack(request, group)) is { } plan)
+            if (consolidate && open.Sum(d => Math.Max(0, d.FreeBytes)) >= request.Bytes && (Consolidation(request, group) ?? Search(request, group) ?? Repack(request, group)) is { } plan)
             {
                 return plan;
             }
@@ -86,6 +88,9 @@ public sealed class PlacementPlanner(PlacementOptions options)
         return best is { } plan ? new PlacementDecision.Consolidate(plan.Moves, plan.Target) : null;
     }
 
+    private static PlacementDecision.Consolidate? Search(PlacementRequest request, IReadOnlyList<DeviceState> group) =>
+        ArrangementSearch.Find(request, group) is { } found ? new PlacementDecision.Consolidate(Order(found.Moves, group), found.Device) : null;
+
     /// <summary>
     /// A new arrangement of the group's movable replicas with room for the request (best fit,
     /// largest first; a replica stays put when it still fits there, or, failing that arrangement,
@@ -135,11 +140,15 @@ public sealed class PlacementPlanner(PlacementOptions options)
             }
         }
 
-        return Order(moves, group) is { } ordered ? new PlacementDecision.Consolidate(ordered, target!) : null;
+        return new PlacementDecision.Consolidate(Order(moves, group), target!);
     }
 
-    /// <summary>The moves in an order where each new copy finds room before its old one is freed; null when none exists.</summary>
-    private static List<ReplicaMove>? Order(List<ReplicaMove> moves, IReadOnlyList<DeviceState> group)
+    /// <summary>
+    /// The moves in an order where each new copy finds room before its old one is freed; when none
+    /// of the rest can go that way (a cycle of full devices), the largest drains first and reloads
+    /// last, which frees its room for the others. The final arrangement fits, so the reloads do too.
+    /// </summary>
+    private static List<ReplicaMove> Order(List<ReplicaMove> moves, IReadOnlyList<DeviceState> group)
     {
         var free = group.ToDictionary(d => d.Name, d => d.FreeBytes, StringComparer.Ordinal);
         var pending = new List<ReplicaMove>(moves);
@@ -149,7 +158,11 @@ public sealed class PlacementPlanner(PlacementOptions options)
             var next = pending.FirstOrDefault(m => free[m.To] >= m.Bytes);
             if (next is null)
             {
-                return null;
+                var largest = pending.MaxBy(m => m.Bytes)!;
+                pending.Remove(largest);
+                free[largest.From] += largest.Bytes;
+                ordered.Add(largest with { ReloadLast = true });
+                continue;
             }
 
             free[next.To] -= next.Bytes;

@@ -20,6 +20,9 @@ public sealed class PlacementSimulator
     }
 
     /// <summary>Loads that would fit in the devices' free memory taken together.</summary>
+    public int FitInFreeMemory { get; private set; }
+
+    /// <summary>Loads some arrangement of whole replicas on the devices could hold (fewer than fit in free memory: a 6 GiB model fits no two devices with 4 GiB free each).</summary>
     public int Placeable { get; private set; }
 
     /// <summary>Of those, the loads placed.</summary>
@@ -33,9 +36,11 @@ public sealed class PlacementSimulator
     /// <summary>Places a replica of <paramref name="model"/>; the device it went to, or null when refused.</summary>
     public string? Load(string model, long bytes)
     {
-        var placeable = _devices.Values.Where(d => !d.Holds(model)).Sum(d => d.FreeBytes) >= bytes;
-        Placeable += placeable ? 1 : 0;
         var request = new PlacementRequest(model, bytes, 0, [[.. _devices.Keys]]);
+        var fits = _devices.Values.Where(d => !d.Holds(model)).Sum(d => d.FreeBytes) >= bytes;
+        var placeable = fits && ArrangementSearch.Exists(request, [.. _devices.Values]);
+        FitInFreeMemory += fits ? 1 : 0;
+        Placeable += placeable ? 1 : 0;
         string? device = null;
         switch (_planner.Plan(request, [.. _devices.Values], _consolidate))
         {

@@ -10,7 +10,7 @@ namespace Mesh.Inference.Placement;
 /// Carries out placement: asks the <see cref="PlacementPlanner"/> where a new replica goes, makes
 /// the room a consolidation plan needs (each moved model is loaded on its new device first, then
 /// its old replica drains: new calls go to the new one, running calls finish, and only then is it
-/// stopped and its memory freed), loads the replica there and records what it measured. A replica
+/// stopped and its memory freed; a move the plan reloads last drains first), loads the replica there and records what it measured. A replica
 /// that measures more than its device can hold is unloaded and placed again with what it measured.
 /// One placement at a time, so each load's memory measurement is its own.
 /// </summary>
@@ -153,6 +153,12 @@ public sealed partial class ReplicaPlacer(
                     await MoveAsync(move, cancellationToken);
                 }
 
+                foreach (var move in plan.Moves.Where(m => m.ReloadLast))
+                {
+                    Load(Descriptor(move), devices.Find(move.To)!, move.Bytes);
+                    Interlocked.Increment(ref _moves);
+                }
+
                 return devices.Find(plan.Device)!;
             case PlacementDecision.Refuse refuse:
                 throw new PlacementException(refuse.Reason);
@@ -161,15 +167,22 @@ public sealed partial class ReplicaPlacer(
         }
     }
 
-    /// <summary>Reloads a replica on its new device, then drains and frees the old one.</summary>
+    /// <summary>Loads a replica on its new device, then drains and frees the old one; a move that reloads last only drains here.</summary>
     private async Task MoveAsync(ReplicaMove move, CancellationToken cancellationToken)
     {
-        var descriptor = catalog.Find(move.Model) ?? throw new PlacementException($"model '{move.Model}' left the catalog while it was being moved");
+        var descriptor = Descriptor(move);
         var old = replicas.Of(move.Model).First(r => r.Device?.Name == move.From);
-        Load(descriptor, devices.Find(move.To)!, move.Bytes);
+        if (!move.ReloadLast)
+        {
+            Load(descriptor, devices.Find(move.To)!, move.Bytes);
+            Interlocked.Increment(ref _moves);
+        }
+
         await RetireAsync(move.Model, old, cancellationToken);
-        Interlocked.Increment(ref _moves);
     }
+
+    private ModelDescriptor Descriptor(ReplicaMove move) =>
+        catalog.Find(move.Model) ?? throw new PlacementException($"model '{move.Model}' left the catalog while it was being moved");
 
     private ModelReplica Load(ModelDescriptor descriptor, ComputeDevice device, long size)
     {

@@ -116,18 +116,73 @@ public sealed class PlacementPlannerTests
         Assert.Equal("cpu", Assert.IsType<PlacementDecision.Place>(decision).Device);
     }
 
-    [Fact]
-    public void Load_FixedChurnTrace_WithConsolidationPlacesEveryModelThatFitsInTotalFreeMemory()
+    [Theory]
+    [InlineData(11)]
+    [InlineData(14)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(20)]
+    public void Load_FixedChurnTrace_WithConsolidationPlacesEveryModelSomeArrangementHolds(int seed)
     {
         var with = Devices(consolidate: true, count: 4);
         var without = Devices(consolidate: false, count: 4);
 
         foreach (var sim in new[] { with, without })
         {
-            ChurnTrace.Play(sim, seed: 11, steps: 400);
+            ChurnTrace.Play(sim, seed, steps: 400);
         }
 
         Assert.Equal(with.Placeable, with.PlacedOfPlaceable);
         Assert.True(without.PlacedOfPlaceable < without.Placeable, "the trace fragments a naive best fit");
+    }
+
+    [Fact]
+    public void Load_FitsInFreeMemoryButInNoArrangement_NotCountedPlaceable()
+    {
+        var devices = Devices(consolidate: true);
+        devices.Load("a", 6 * GiB);
+        devices.Load("b", 6 * GiB);
+
+        // 8 GiB free in all, but a 5 GiB model shares a device with neither 6 GiB one.
+        Assert.Null(devices.Load("c", 5 * GiB));
+        Assert.Equal(3, devices.FitInFreeMemory);
+        Assert.Equal(2, devices.Placeable);
+    }
+
+    [Fact]
+    public void Plan_OnlyASwapBetweenFullDevicesMakesRoom_DrainsOneFirstAndEveryStepFits()
+    {
+        var planner = new PlacementPlanner(new PlacementOptions());
+        DeviceState[] devices =
+        [
+            new("sim:0", true, 10 * GiB, 1, [new PlacedReplica("six", 6 * GiB), new PlacedReplica("three", 3 * GiB)]),
+            new("sim:1", true, 10 * GiB, 1, [new PlacedReplica("four-a", 4 * GiB), new PlacedReplica("four-b", 4 * GiB)]),
+        ];
+
+        // Only {six, a four} and {four, three, new} hold everything: a three and a four must swap, and neither device has room first.
+        var plan = Assert.IsType<PlacementDecision.Consolidate>(planner.Plan(new PlacementRequest("new", 3 * GiB, 0, [["sim:0", "sim:1"]]), devices, consolidate: true));
+
+        Assert.Equal("sim:1", plan.Device);
+        Assert.Equal(2, plan.Moves.Count);
+        Assert.Single(plan.Moves, m => m.ReloadLast);
+        var free = devices.ToDictionary(d => d.Name, d => d.FreeBytes);
+        foreach (var move in plan.Moves)
+        {
+            if (!move.ReloadLast)
+            {
+                Assert.True(free[move.To] >= move.Bytes, $"{move.Model} loads on {move.To} before room is there");
+                free[move.To] -= move.Bytes;
+            }
+
+            free[move.From] += move.Bytes;
+        }
+
+        foreach (var move in plan.Moves.Where(m => m.ReloadLast))
+        {
+            Assert.True(free[move.To] >= move.Bytes, $"{move.Model} reloads on {move.To} without room");
+            free[move.To] -= move.Bytes;
+        }
+
+        Assert.True(free[plan.Device] >= 3 * GiB);
     }
 }

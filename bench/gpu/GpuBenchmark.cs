@@ -46,8 +46,6 @@ public sealed class GpuBenchmark : IBenchmark
             {
                 ["Mesh:Inference:Devices:Simulated:0:MemoryMiB"] = "8192",
                 ["Mesh:Inference:Devices:Simulated:0:Speed"] = "1",
-                // A spool of its own: the machine's default one may hold other runs' events.
-                ["Mesh:Usage:Spool:Directory"] = Path.Combine(root, "usage-spool"),
             });
             await PrefixCacheAsync(report, server, cancellationToken);
             await CrossModelAsync(report, server, cancellationToken);

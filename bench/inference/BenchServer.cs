@@ -85,6 +85,8 @@ public sealed class BenchServer : IAsyncDisposable
             ["Kestrel:Endpoints:openai:Url"] = $"http://127.0.0.1:{openAiPort}",
             ["Kestrel:Endpoints:openai:Protocols"] = "Http1",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Usage is discarded here (DiscardingPublisher): no spool, so nothing another run left behind is replayed.
+            ["Mesh:Usage:Spool:Enabled"] = "false",
         });
         if (settings is not null)
         {

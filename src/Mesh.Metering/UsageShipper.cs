@@ -89,10 +89,13 @@ public sealed partial class UsageShipper(
             LogReplaying(logger, segment.Events.Count, segment.Path);
             foreach (var chunk in segment.Events.Chunk(_options.MaxBatchSize))
             {
+                Interlocked.Add(ref _shipping, chunk.Length);
                 if (!await DeliverAsync(chunk))
                 {
                     return;
                 }
+
+                Interlocked.Add(ref _shipping, -chunk.Length);
             }
 
             segment.Delivered();

@@ -83,10 +83,9 @@ public sealed class ToolsBenchmark : IBenchmark
         var store = host.App.Services.GetRequiredService<IIdempotencyStore>();
         var fingerprint = RequestFingerprint.Of("calculator", "", System.Text.Json.JsonDocument.Parse(keyed.ArgumentsJson).RootElement);
         report.Note("the stored outcome's lookup alone, in process (SQLite)");
-        Figures(report, "idempotent_lookup_inproc", await MeasureAsync(FastSamples, () =>
+        Figures(report, "idempotent_lookup_inproc", await MeasureAsync(FastSamples, async () =>
         {
-            _ = store.Peek("acme", keyed.IdempotencyKey, fingerprint, DateTimeOffset.UtcNow) ?? throw new InvalidOperationException("no stored outcome");
-            return Task.CompletedTask;
+            _ = await store.PeekAsync("acme", keyed.IdempotencyKey, fingerprint, DateTimeOffset.UtcNow, cancellationToken) ?? throw new InvalidOperationException("no stored outcome");
         }), micro: true);
 
         report.Note("an MCP tool over stdio (server-everything's echo, in the sandbox) through InvokeTool");

@@ -7,7 +7,7 @@ namespace Mesh.Tools.Storage;
 
 /// <summary>
 /// Registers the tools database (<c>tools.db</c> in <c>Mesh:Tools:DataDirectory</c>) and the stores
-/// kept in it; with <c>Mesh:Tools:Store=postgres</c> the idempotency records go to PostgreSQL.
+/// kept in it; with <c>Mesh:Tools:Store=postgres</c> the idempotency records (and knowledge sets) go to PostgreSQL.
 /// </summary>
 internal static class ToolsStorage
 {

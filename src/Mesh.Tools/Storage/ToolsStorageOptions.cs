@@ -3,9 +3,10 @@ namespace Mesh.Tools.Storage;
 /// <summary>
 /// Where the tools service keeps its state (<c>Mesh:Tools</c>): in <see cref="DataDirectory"/> the
 /// SQLite database (<c>tools.db</c>: registry, MCP servers, allow-lists, and the idempotency
-/// records when <see cref="Store"/> is sqlite), the knowledge vectors (<c>knowledge.duckdb</c>)
-/// and the sandbox workspaces (<c>workspaces/</c>); with <see cref="Store"/> postgres, the
-/// idempotency records in PostgreSQL (<c>ConnectionStrings:tools-db</c>), shared by replicas.
+/// records when <see cref="Store"/> is sqlite), the knowledge sets (<c>knowledge.duckdb</c>, when
+/// sqlite) and the sandbox workspaces (<c>workspaces/</c>); with <see cref="Store"/> postgres, the
+/// idempotency records and knowledge sets in PostgreSQL (<c>ConnectionStrings:tools-db</c>), shared
+/// by instances.
 /// </summary>
 public sealed class ToolsStorageOptions
 {
@@ -17,7 +18,7 @@ public sealed class ToolsStorageOptions
     /// <summary>The folder, relative to the content root; created when missing.</summary>
     public string DataDirectory { get; set; } = "data/tools";
 
-    /// <summary><c>sqlite</c> (embedded, the default) or <c>postgres</c> (replicas share the idempotency records).</summary>
+    /// <summary><c>sqlite</c> (embedded, the default) or <c>postgres</c> (instances share idempotency records and knowledge sets).</summary>
     public string Store { get; set; } = Sqlite;
 
     /// <summary>The PostgreSQL connection string; filled from <c>ConnectionStrings:tools-db</c>.</summary>

@@ -3,8 +3,9 @@ using Npgsql;
 namespace Mesh.Tools.Storage.Postgres;
 
 /// <summary>
-/// The PostgreSQL database tools replicas share (<c>Mesh:Tools:Store=postgres</c>): a pooled data
-/// source, its tables created under an advisory lock so replicas starting together do not race.
+/// The PostgreSQL database tools replicas share (<c>Mesh:Tools:Store=postgres</c>: idempotency
+/// records and knowledge sets): a pooled data source, its tables created under an advisory lock so
+/// replicas starting together do not race.
 /// Times are Unix milliseconds, identifiers compare byte-wise, as in the SQLite database.
 /// </summary>
 public sealed class ToolsPostgres : IAsyncDisposable, IDisposable
@@ -19,6 +20,18 @@ public sealed class ToolsPostgres : IAsyncDisposable, IDisposable
             expires_at bigint NOT NULL,
             PRIMARY KEY(tenant, key));
         CREATE INDEX IF NOT EXISTS tool_idempotency_by_expiry ON tool_idempotency(expires_at);
+        CREATE TABLE IF NOT EXISTS tool_knowledge_sets(
+            tenant text COLLATE "C" NOT NULL, name text COLLATE "C" NOT NULL, description text NOT NULL, model text NOT NULL,
+            dimensions integer NOT NULL, created_at bigint NOT NULL,
+            PRIMARY KEY(tenant, name));
+        CREATE TABLE IF NOT EXISTS tool_knowledge_documents(
+            tenant text COLLATE "C" NOT NULL, set_name text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, title text NOT NULL,
+            source text NOT NULL, text text NOT NULL, added_at bigint NOT NULL,
+            PRIMARY KEY(tenant, set_name, id));
+        CREATE TABLE IF NOT EXISTS tool_knowledge_chunks(
+            tenant text COLLATE "C" NOT NULL, set_name text COLLATE "C" NOT NULL, document_id text COLLATE "C" NOT NULL, chunk integer NOT NULL,
+            text text NOT NULL, embedding real[] NOT NULL,
+            PRIMARY KEY(tenant, set_name, document_id, chunk));
         """;
 
     public ToolsPostgres(string connectionString)

@@ -3,12 +3,13 @@ using Microsoft.Extensions.Configuration;
 namespace Aspire.Hosting;
 
 /// <summary>
-/// Distributed mode's tools: idempotency records in PostgreSQL (<c>Mesh:Tools:Store=postgres</c>),
-/// so a keyed side effect runs once however many tools instances serve the tenant.
-/// <c>ConnectionStrings:tools-db</c> points at a database of its own; without it the records go in
-/// identity's database (the table names do not collide), on the local server when the AppHost runs
-/// one. One replica: a run's sandbox workspace, registered tools, MCP servers and knowledge sets
-/// are still kept by the instance that serves it (see README, Tools in distributed mode).
+/// Distributed mode's tools: idempotency records and knowledge sets in PostgreSQL
+/// (<c>Mesh:Tools:Store=postgres</c>), so a keyed side effect runs once and a set is the same
+/// however many tools instances serve the tenant. <c>ConnectionStrings:tools-db</c> points at a
+/// database of its own; without it they go in identity's database (the table names do not collide),
+/// on the local server when the AppHost runs one. One replica: a run's sandbox workspace (files on
+/// the instance's disk), registered tools, MCP servers and HTTP allow-lists are still the instance's
+/// own (see README, Tools in distributed mode).
 /// </summary>
 internal static class DistributedTools
 {

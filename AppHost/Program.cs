@@ -45,10 +45,13 @@ foreach (var service in new[] { telemetry, inference, tools, agents })
     service.WithServiceKey(identity, builder);
 }
 
-// Distributed mode: identity and agent runs in PostgreSQL, two replicas of each (see DistributedIdentity, DistributedAgents).
+// Distributed mode: identity and agent runs in PostgreSQL, two replicas of each (see DistributedIdentity, DistributedAgents);
+// tools' idempotency records there too (DistributedTools).
 if (distributed is not null)
 {
-    DistributedAgents.Wire(builder, agents, DistributedIdentity.Wire(builder, identity));
+    var identityDatabase = DistributedIdentity.Wire(builder, identity);
+    DistributedAgents.Wire(builder, agents, identityDatabase);
+    DistributedTools.Wire(builder, tools, identityDatabase);
 }
 
 // The web console (http://127.0.0.1:5300): cost, runs, budgets and alerts as pages, read through

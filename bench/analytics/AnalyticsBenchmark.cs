@@ -130,13 +130,15 @@ public sealed class AnalyticsBenchmark(string[] args) : IBenchmark
 
     private static async Task<PriceBookProvider> PricesAsync(IUsageStore store, CancellationToken cancellationToken)
     {
-        var options = new PricingOptions { Version = "base" };
+        var options = new PricingOptions();
+        var list = new PriceListOptions();
+        options.Lists["base"] = list;
         foreach (var model in EventGenerator.Models)
         {
-            options.Resources[model] = new Mesh.Pricing.ResourcePrice { InputPerMillionTokens = 0.05m, OutputPerMillionTokens = 0.2m, PerComputeSecond = 0.0001m };
+            list.Resources[model] = new Mesh.Pricing.ResourcePrice { InputPerMillionTokens = 0.05m, OutputPerMillionTokens = 0.2m, PerComputeSecond = 0.0001m };
         }
 
-        options.Resources["calculator"] = new Mesh.Pricing.ResourcePrice { PerCall = 0.0001m };
+        list.Resources["calculator"] = new Mesh.Pricing.ResourcePrice { PerCall = 0.0001m };
         var provider = new PriceBookProvider(store, Options.Create(options), TimeProvider.System, NullLogger<PriceBookProvider>.Instance);
         await provider.StartAsync(cancellationToken);
         await provider.AddAsync(new DatedPriceList

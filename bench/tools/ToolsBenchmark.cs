@@ -6,6 +6,7 @@ using Mesh.Tools.Sandbox;
 using Mesh.Tools.Sandbox.Workspaces;
 using Mesh.Tools.V1;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Bench;
@@ -55,11 +56,21 @@ public sealed class ToolsBenchmark : IBenchmark
         var runner = host.App.Services.GetRequiredService<SandboxRunner>();
         var workspaces = host.App.Services.GetRequiredService<WorkspaceStore>();
         var limits = host.App.Services.GetRequiredService<IOptions<SandboxOptions>>().Value.Resolve(null);
-        Figures(report, "sandbox_inproc", await MeasureAsync(SandboxSamples, async () =>
+        Func<SandboxRunner, Func<Task>> runTrue = sandbox => async () =>
         {
             using var workspace = workspaces.Ephemeral();
-            await runner.RunAsync(new SandboxRequest(["/bin/true"], [], workspace, null, limits, TimeSpan.FromSeconds(10)), cancellationToken);
-        }));
+            await sandbox.RunAsync(new SandboxRequest(["/bin/true"], [], workspace, null, limits, TimeSpan.FromSeconds(10)), cancellationToken);
+        };
+        Figures(report, "sandbox_inproc", await MeasureAsync(SandboxSamples, runTrue(runner)));
+
+        report.Note("the same with the seccomp filter and without it, run in turns (the filter's cost, whatever the load)");
+        var configured = host.App.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        var unfilteredOptions = Options.Create(new SandboxOptions { Seccomp = false, Cgroups = configured.Cgroups, BwrapPath = configured.BwrapPath });
+        using var unfilteredEnvironment = new SandboxEnvironment(unfilteredOptions, NullLogger<SandboxEnvironment>.Instance);
+        using var unfiltered = new SandboxRunner(unfilteredOptions, unfilteredEnvironment, TimeProvider.System, NullLogger<SandboxRunner>.Instance);
+        var (filteredMs, unfilteredMs) = await MeasureInTurnsAsync(SandboxSamples, runTrue(runner), runTrue(unfiltered));
+        Figures(report, "sandbox_inproc_seccomp", filteredMs);
+        Figures(report, "sandbox_inproc_no_seccomp", unfilteredMs);
 
         report.Note("a no-op sandboxed process tool over gRPC, start to result (authentication, validation, metering, sandbox)");
         Figures(report, "sandbox_noop", await MeasureAsync(SandboxSamples, () => tools.InvokeToolAsync(noop, acme, cancellationToken: cancellationToken).ResponseAsync));
@@ -83,10 +94,9 @@ public sealed class ToolsBenchmark : IBenchmark
         var store = host.App.Services.GetRequiredService<IIdempotencyStore>();
         var fingerprint = RequestFingerprint.Of("calculator", "", System.Text.Json.JsonDocument.Parse(keyed.ArgumentsJson).RootElement);
         report.Note("the stored outcome's lookup alone, in process (SQLite)");
-        Figures(report, "idempotent_lookup_inproc", await MeasureAsync(FastSamples, () =>
+        Figures(report, "idempotent_lookup_inproc", await MeasureAsync(FastSamples, async () =>
         {
-            _ = store.Peek("acme", keyed.IdempotencyKey, fingerprint, DateTimeOffset.UtcNow) ?? throw new InvalidOperationException("no stored outcome");
-            return Task.CompletedTask;
+            _ = await store.PeekAsync("acme", keyed.IdempotencyKey, fingerprint, DateTimeOffset.UtcNow, cancellationToken) ?? throw new InvalidOperationException("no stored outcome");
         }), micro: true);
 
         report.Note("an MCP tool over stdio (server-everything's echo, in the sandbox) through InvokeTool");
@@ -128,6 +138,26 @@ public sealed class ToolsBenchmark : IBenchmark
         }
 
         return measured;
+    }
+
+    /// <summary>Milliseconds of <paramref name="first"/> and <paramref name="second"/>, called in turns so both meet the same load.</summary>
+    private static async Task<(List<double> First, List<double> Second)> MeasureInTurnsAsync(int samples, Func<Task> first, Func<Task> second)
+    {
+        var (a, b) = (new List<double>(samples), new List<double>(samples));
+        for (var i = -Math.Max(10, samples / 10); i < samples; i++)
+        {
+            foreach (var (call, into) in new[] { (first, a), (second, b) })
+            {
+                var start = Stopwatch.GetTimestamp();
+                await call();
+                if (i >= 0)
+                {
+                    into.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+        }
+
+        return (a, b);
     }
 
     private static async Task<double> ThroughputAsync(int callers, Func<Task> call, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Mesh.Usage.V1;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Pricing;
 
@@ -22,11 +21,6 @@ public sealed class PriceCatalog
     // Per resource, the lines in the order they are tried: specific version first, then specific
     // device class, then the highest tier.
     private readonly Dictionary<string, PriceEntry[]> _byResource;
-
-    public PriceCatalog(IOptions<PricingOptions> options)
-        : this(options?.Value.Version ?? "", FromOptions(options?.Value.Resources ?? []))
-    {
-    }
 
     public PriceCatalog(string version, IReadOnlyDictionary<string, ResourcePrice> prices)
         : this(version, FromOptions(prices))

@@ -1,33 +1,69 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Pricing;
 
-/// <summary>Checks the price list at start and reports every problem, not only the first.</summary>
+/// <summary>Checks the configured price lists at start and reports every problem, not only the first.</summary>
 public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>
 {
+    private const string ListsKey = PricingOptions.SectionName + ":Lists";
+
     public ValidateOptionsResult Validate(string? name, PricingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Version))
+        if (options.Lists.Count == 0)
         {
-            problems.Add($"{PricingOptions.SectionName}:Version is required (for example \"2026-11-01\"): it is stored with every priced event");
+            problems.Add($"{ListsKey} names no price list: add one as {ListsKey}:<version> (for example \"{ListsKey}:2026-11-01:Resources:calculator:PerCall\"); its version is stored with every priced event");
         }
 
-        foreach (var (resource, price) in options.Resources)
+        foreach (var (version, list) in options.Lists)
         {
-            var prefix = $"{PricingOptions.SectionName}:Resources:{resource}";
-            if (price is null)
+            var prefix = $"{ListsKey}:{version}";
+            if (list is null)
             {
                 problems.Add($"{prefix} has no prices");
                 continue;
             }
 
-            AddIfNegative(problems, prefix, nameof(price.InputPerMillionTokens), price.InputPerMillionTokens);
-            AddIfNegative(problems, prefix, nameof(price.OutputPerMillionTokens), price.OutputPerMillionTokens);
-            AddIfNegative(problems, prefix, nameof(price.CachedPerMillionTokens), price.CachedPerMillionTokens ?? 0);
-            AddIfNegative(problems, prefix, nameof(price.PerCall), price.PerCall);
-            AddIfNegative(problems, prefix, nameof(price.PerComputeSecond), price.PerComputeSecond);
+            if (version.Length > 100 || version.Any(char.IsControl) || string.IsNullOrWhiteSpace(version))
+            {
+                problems.Add($"{prefix}: name the list with 1 to 100 printable characters");
+            }
+
+            if (list.EffectiveFrom is { } from && from.UtcTicks % TimeSpan.TicksPerSecond != 0)
+            {
+                problems.Add($"{prefix}:EffectiveFrom: use a whole second");
+            }
+
+            if (list.Resources.Count == 0)
+            {
+                problems.Add($"{prefix}:Resources: a list prices at least one resource");
+            }
+
+            foreach (var (resource, price) in list.Resources)
+            {
+                var at = $"{prefix}:Resources:{resource}";
+                if (price is null)
+                {
+                    problems.Add($"{at} has no prices");
+                    continue;
+                }
+
+                AddIfNegative(problems, at, nameof(price.InputPerMillionTokens), price.InputPerMillionTokens);
+                AddIfNegative(problems, at, nameof(price.OutputPerMillionTokens), price.OutputPerMillionTokens);
+                AddIfNegative(problems, at, nameof(price.CachedPerMillionTokens), price.CachedPerMillionTokens ?? 0);
+                AddIfNegative(problems, at, nameof(price.PerCall), price.PerCall);
+                AddIfNegative(problems, at, nameof(price.PerComputeSecond), price.PerComputeSecond);
+            }
+        }
+
+        // An event is priced by the list in force when it occurred: two lists taking effect at the
+        // same moment would leave that choice undefined.
+        foreach (var clash in options.Lists.Where(l => l.Value is not null).GroupBy(l => l.Value.EffectiveFromUtc).Where(g => g.Count() > 1))
+        {
+            var versions = string.Join(", ", clash.Select(l => l.Key).Order(StringComparer.Ordinal));
+            problems.Add($"{ListsKey}: lists {versions} all take effect at {clash.Key.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}; give each its own EffectiveFrom (unset means the Unix epoch)");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
@@ -37,7 +73,7 @@ public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>
     {
         if (value < 0)
         {
-            problems.Add($"{prefix}:{field} is {value}; prices must not be negative");
+            problems.Add($"{prefix}:{field} is {value.ToString(CultureInfo.InvariantCulture)}; prices must not be negative");
         }
     }
 }

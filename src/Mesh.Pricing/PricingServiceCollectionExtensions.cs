@@ -9,18 +9,23 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class PricingServiceCollectionExtensions
 {
-    /// <summary>The price catalog (<c>Mesh:Pricing</c>), validated at start.</summary>
-    public static IServiceCollection AddPriceCatalog(this IServiceCollection services)
+    /// <summary>
+    /// The configured price lists (<c>Mesh:Pricing:Lists</c>), validated at start. A key the
+    /// options do not know (such as the single-list <c>Mesh:Pricing:Version</c> of earlier
+    /// releases) fails the start instead of being ignored, so no intended price goes missing.
+    /// </summary>
+    public static IServiceCollection AddPriceLists(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.SectionName).ValidateOnStart();
+        services.AddOptions<PricingOptions>()
+            .BindConfiguration(PricingOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PricingOptions>, PricingOptionsValidator>());
-        services.TryAddSingleton<PriceCatalog>();
         return services;
     }
 
     /// <summary>
-    /// Adds the default price list shipped beside the binaries as the lowest-precedence
+    /// Adds the default price lists shipped beside the binaries as the lowest-precedence
     /// configuration source, so appsettings, environment and arguments override it.
     /// </summary>
     public static IHostApplicationBuilder AddDefaultPrices(this IHostApplicationBuilder builder)

@@ -30,7 +30,7 @@ public static class TelemetryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddPriceCatalog();
+        services.AddPriceLists();
         services.AddOptions<TelemetryStorageOptions>().BindConfiguration(TelemetryStorageOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryStorageOptions>, TelemetryStorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

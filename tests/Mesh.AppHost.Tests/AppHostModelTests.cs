@@ -95,7 +95,29 @@ public sealed class AppHostModelTests
         var agents = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "agents");
         Assert.Equal(("postgres", Database), (environments["agents"]["Mesh__Agents__Runs__Store"], environments["agents"]["ConnectionStrings__agents-db"]));
         Assert.Equal(2, agents.Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+        Assert.Equal(("postgres", Database), (environments["tools"]["Mesh__Tools__Store"], environments["tools"]["ConnectionStrings__tools-db"]));
         Assert.All(environments.Where(e => e.Key != "identity"), e => Assert.False(e.Value.ContainsKey("ConnectionStrings__identity-db")));
+    }
+
+    [Fact]
+    public async Task DistributedModeWithToolsDb_ToolsKeepIdempotencyThereAndEmbeddedModeKeepsSqlite()
+    {
+        const string Identity = "Host=db.example;Username=mesh;Password=secret;Database=mesh";
+        const string Tools = "Host=tools-db.example;Username=mesh;Password=secret;Database=tools";
+        await using var distributed = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+        [
+            "Mesh:Demo=false", "Mesh:Mode=distributed", "Parameters:bootstrap-api-key=model-test-admin-key-5d1c0b7e2f9a4c83",
+            "ConnectionStrings:kafka=broker:9092", "ConnectionStrings:clickhouse=Host=clickhouse;Port=8123;Username=default",
+            $"ConnectionStrings:identity-db={Identity}", $"ConnectionStrings:tools-db={Tools}",
+        ]);
+        await using var embedded = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);
+
+        var tools = (await EnvironmentsAsync(distributed))["tools"];
+        var embeddedTools = (await EnvironmentsAsync(embedded))["tools"];
+
+        Assert.Equal(("postgres", Tools), (tools["Mesh__Tools__Store"], tools["ConnectionStrings__tools-db"]));
+        Assert.False(embeddedTools.ContainsKey("Mesh__Tools__Store"));
+        Assert.False(embeddedTools.ContainsKey("ConnectionStrings__tools-db"));
     }
 
     /// <summary>Each service's environment as a run would resolve it; building the app starts nothing.</summary>

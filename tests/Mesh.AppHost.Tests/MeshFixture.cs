@@ -27,7 +27,8 @@ public sealed class MeshFixture : IAsyncLifetime
         // Exact costs in the assertions: embeddings priced by tokens only, not device time.
         var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
         builder.CreateResourceBuilder(telemetry)
-            .WithEnvironment("Mesh__Pricing__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
             .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
 
         _app = await builder.BuildAsync(startup.Token);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Telemetry.Pricing;
 
 /// <summary>
-/// The price lists telemetry bills with, from its store: loaded (and the configured list seeded)
+/// The price lists telemetry bills with, from its store: loaded (and the configured lists it lacks seeded)
 /// before the service takes traffic, reloaded every <see cref="RefreshInterval"/> so lists another
 /// replica added are seen, and at once after a list is added here.
 /// </summary>
@@ -83,27 +83,27 @@ public sealed partial class PriceBookProvider(
         _book = new PriceBook(PriceListSql.Lists(rows.Rows));
     }
 
-    /// <summary>The configured list (<c>Mesh:Pricing</c>) is stored once, effective from its EffectiveFrom (default: always).</summary>
+    /// <summary>
+    /// Stores every configured list (<c>Mesh:Pricing:Lists</c>, the shipped <c>mesh-prices.json</c>
+    /// first of all) that the store lacks, oldest first. Lists are matched by version and never
+    /// edited: a store that holds a version keeps it as stored, and a release that changes prices
+    /// ships them as a new version, which an upgraded store gains here.
+    /// </summary>
     private async Task SeedAsync(CancellationToken cancellationToken)
     {
-        var options = configured.Value;
-        if (string.IsNullOrWhiteSpace(options.Version) || _book.Find(options.Version) is not null)
+        var createdAt = TruncateToSecond(time.GetUtcNow().UtcDateTime);
+        foreach (var (version, options) in configured.Value.Lists.OrderBy(l => l.Value.EffectiveFromUtc))
         {
-            return;
-        }
+            if (_book.Find(version) is not null)
+            {
+                continue;
+            }
 
-        var list = new DatedPriceList
-        {
-            Catalog = new PriceCatalog(configured),
-            EffectiveFrom = (options.EffectiveFrom ?? DateTimeOffset.UnixEpoch).UtcDateTime,
-            CreatedAt = TruncateToSecond(time.GetUtcNow().UtcDateTime),
-            CreatedBy = "configuration",
-            Description = options.Description,
-        };
-        var problems = await AddAsync(list, cancellationToken);
-        if (problems.Count > 0)
-        {
-            LogSeedRefused(logger, options.Version, string.Join("; ", problems));
+            var problems = await AddAsync(options.ToList(version, createdAt, "configuration"), cancellationToken);
+            if (problems.Count > 0)
+            {
+                LogSeedRefused(logger, version, string.Join("; ", problems));
+            }
         }
     }
 
@@ -112,7 +112,7 @@ public sealed partial class PriceBookProvider(
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Price list {Version} added, effective from {EffectiveFrom:O}, by {CreatedBy}")]
     private static partial void LogAdded(ILogger logger, string version, DateTime effectiveFrom, string createdBy);
 
-    [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "The configured price list {Version} was not stored: {Problems}. Set Mesh:Pricing:EffectiveFrom or add the list with mesh prices add")]
+    [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "The configured price list {Version} was not stored: {Problems}. Give it another EffectiveFrom or version under Mesh:Pricing:Lists, or add it with mesh prices add")]
     private static partial void LogSeedRefused(ILogger logger, string version, string problems);
 
     [LoggerMessage(EventId = 62, Level = LogLevel.Warning, Message = "Could not reload price lists ({Reason}); billing goes on with the lists loaded before")]

@@ -2,8 +2,9 @@ namespace Mesh.Tools.Idempotency;
 
 /// <summary>
 /// Idempotency records: per tenant, a key's fingerprint, the call holding it and, once that call
-/// ended, its outcome. SQLite in one process; a shared database where replicas serve the same
-/// tenants (every method is one atomic statement or transaction, so replicas may race).
+/// ended, its outcome. SQLite in one process (<see cref="SqliteIdempotencyStore"/>); PostgreSQL
+/// where replicas serve the same tenants (<see cref="PostgresIdempotencyStore"/>). Every method is
+/// one atomic statement or transaction, so replicas may race.
 /// </summary>
 public interface IIdempotencyStore
 {
@@ -12,22 +13,22 @@ public interface IIdempotencyStore
     /// call with it left: its outcome, a different fingerprint, or a call still running. A claim
     /// whose holder let <c>ClaimedUntil</c> pass without an outcome (it died) is taken over.
     /// </summary>
-    IdempotencyClaim Claim(IdempotencyClaimRequest request, DateTimeOffset now);
+    ValueTask<IdempotencyClaim> ClaimAsync(IdempotencyClaimRequest request, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// What a completed call left under the key (its outcome, or a mismatch with its fingerprint)
     /// without taking the write lock: the path of a repeat. Null when there is no completed record.
     /// </summary>
-    IdempotencyClaim? Peek(string tenant, string key, byte[] fingerprint, DateTimeOffset now);
+    ValueTask<IdempotencyClaim?> PeekAsync(string tenant, string key, byte[] fingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Stores the outcome of the call holding the claim; false when the claim is no longer its own.</summary>
-    bool Complete(string tenant, string key, string claimId, StoredOutcome outcome, DateTimeOffset now, DateTimeOffset expiresAt);
+    ValueTask<bool> CompleteAsync(string tenant, string key, string claimId, StoredOutcome outcome, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>Gives the key back (the call reached no outcome): the next call with it runs.</summary>
-    void Release(string tenant, string key, string claimId);
+    ValueTask ReleaseAsync(string tenant, string key, string claimId, CancellationToken cancellationToken);
 
     /// <summary>Removes records that expired before <paramref name="now"/>; how many.</summary>
-    int Sweep(DateTimeOffset now);
+    ValueTask<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>A call asking to hold <paramref name="Key"/> of <paramref name="Tenant"/>.</summary>
@@ -55,7 +56,7 @@ public enum ClaimState
     Mismatch,
 }
 
-/// <summary>What <see cref="IIdempotencyStore.Claim"/> found.</summary>
+/// <summary>What <see cref="IIdempotencyStore.ClaimAsync"/> found.</summary>
 /// <param name="Tool">The tool the key was first used for.</param>
 /// <param name="TakenOver">The claim belonged to a call that died before it finished.</param>
 public sealed record IdempotencyClaim(ClaimState State, string Tool, StoredOutcome? Outcome = null, DateTimeOffset? RunningUntil = null, bool TakenOver = false);

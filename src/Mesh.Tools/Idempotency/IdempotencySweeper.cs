@@ -13,7 +13,7 @@ public sealed partial class IdempotencySweeper(IIdempotencyStore store, IOptions
         {
             try
             {
-                var removed = store.Sweep(time.GetUtcNow());
+                var removed = await store.SweepAsync(time.GetUtcNow(), stoppingToken);
                 if (removed > 0)
                 {
                     LogSwept(logger, removed);

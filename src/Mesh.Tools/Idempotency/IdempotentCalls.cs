@@ -36,15 +36,15 @@ public sealed partial class IdempotentCalls(IIdempotencyStore store, IOptions<Id
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(run);
         var now = time.GetUtcNow();
-        var earlier = store.Peek(call.Tenant, call.Key, call.Fingerprint, now);
+        var earlier = await store.PeekAsync(call.Tenant, call.Key, call.Fingerprint, now, callCancelled);
         if (earlier is not null)
         {
             return Answer(call, earlier);
         }
 
         var claimId = Guid.NewGuid().ToString("N");
-        var claim = store.Claim(new IdempotencyClaimRequest(call.Tenant, call.Key, call.Fingerprint, call.Tool, claimId,
-            now + call.Timeout + options.Value.ClaimGrace, now + options.Value.Retention), now);
+        var claim = await store.ClaimAsync(new IdempotencyClaimRequest(call.Tenant, call.Key, call.Fingerprint, call.Tool, claimId,
+            now + call.Timeout + options.Value.ClaimGrace, now + options.Value.Retention), now, callCancelled);
         if (claim.State != ClaimState.Claimed)
         {
             return Answer(call, claim);
@@ -64,23 +64,25 @@ public sealed partial class IdempotentCalls(IIdempotencyStore store, IOptions<Id
         catch (RpcException ex) when (Decided.Contains(ex.StatusCode) && !callCancelled.IsCancellationRequested)
         {
             var field = ex.Trailers.GetValue(MeshErrors.FieldTrailer) ?? "";
-            Store(call, claimId, new StoredOutcome((int)ex.StatusCode, ex.Status.Detail, field, []));
+            await StoreAsync(call, claimId, new StoredOutcome((int)ex.StatusCode, ex.Status.Detail, field, []));
             throw;
         }
         catch
         {
-            store.Release(call.Tenant, call.Key, claimId);
+            // Given back whether or not the caller is still there: the next call with the key must run.
+            await store.ReleaseAsync(call.Tenant, call.Key, claimId, CancellationToken.None);
             throw;
         }
 
-        Store(call, claimId, new StoredOutcome(0, "", "", response.ToByteArray()));
+        await StoreAsync(call, claimId, new StoredOutcome(0, "", "", response.ToByteArray()));
         return response;
     }
 
-    private void Store(IdempotentCall call, string claimId, StoredOutcome outcome)
+    /// <summary>Stores the outcome the effect reached; not cancelled by the caller leaving, since the effect happened.</summary>
+    private async Task StoreAsync(IdempotentCall call, string claimId, StoredOutcome outcome)
     {
         var now = time.GetUtcNow();
-        if (!store.Complete(call.Tenant, call.Key, claimId, outcome, now, now + options.Value.Retention))
+        if (!await store.CompleteAsync(call.Tenant, call.Key, claimId, outcome, now, now + options.Value.Retention, CancellationToken.None))
         {
             // The claim lapsed while the call ran far past its timeout and another call took the key.
             LogClaimLost(logger, call.Tenant, call.Key, call.Tool);

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Mesh.Tools.Idempotency;
 
-/// <summary>Idempotency records in the tools database (SQLite, one process).</summary>
+/// <summary>Idempotency records in the tools database (SQLite, one process; its calls complete synchronously).</summary>
 public sealed class SqliteIdempotencyStore(ToolsDatabase database) : IIdempotencyStore
 {
     private const string SelectRecord = """
@@ -11,17 +11,17 @@ public sealed class SqliteIdempotencyStore(ToolsDatabase database) : IIdempotenc
         FROM idempotency WHERE tenant = $tenant AND key = $key AND expires_at > $now
         """;
 
-    public IdempotencyClaim? Peek(string tenant, string key, byte[] fingerprint, DateTimeOffset now)
+    public ValueTask<IdempotencyClaim?> PeekAsync(string tenant, string key, byte[] fingerprint, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         var record = Read(connection, null, tenant, key, now);
-        return record is { Outcome: not null } ? record.Answer(fingerprint, now) : null;
+        return ValueTask.FromResult(record is { Outcome: not null } ? record.Answer(fingerprint, now) : null);
     }
 
-    public IdempotencyClaim Claim(IdempotencyClaimRequest request, DateTimeOffset now)
+    public ValueTask<IdempotencyClaim> ClaimAsync(IdempotencyClaimRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return database.Write((connection, transaction) =>
+        return ValueTask.FromResult(database.Write((connection, transaction) =>
         {
             var record = Read(connection, transaction, request.Tenant, request.Key, now);
             var answer = record?.Answer(request.Fingerprint, now);
@@ -42,13 +42,13 @@ public sealed class SqliteIdempotencyStore(ToolsDatabase database) : IIdempotenc
                 ("$claim", request.ClaimId), ("$until", request.ClaimedUntil.ToUnixTimeMilliseconds()), ("$expires", request.ExpiresAt.ToUnixTimeMilliseconds()));
             command.ExecuteNonQuery();
             return new IdempotencyClaim(ClaimState.Claimed, request.Tool, TakenOver: record is not null);
-        });
+        }));
     }
 
-    public bool Complete(string tenant, string key, string claimId, StoredOutcome outcome, DateTimeOffset now, DateTimeOffset expiresAt)
+    public ValueTask<bool> CompleteAsync(string tenant, string key, string claimId, StoredOutcome outcome, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        return database.Write((connection, transaction) =>
+        return ValueTask.FromResult(database.Write((connection, transaction) =>
         {
             using var command = ToolsDatabase.Command(connection, """
                 UPDATE idempotency SET status = $status, detail = $detail, field = $field, response = $response,
@@ -59,23 +59,27 @@ public sealed class SqliteIdempotencyStore(ToolsDatabase database) : IIdempotenc
                 ("$now", now.ToUnixTimeMilliseconds()), ("$expires", expiresAt.ToUnixTimeMilliseconds()),
                 ("$tenant", tenant), ("$key", key), ("$claim", claimId));
             return command.ExecuteNonQuery() == 1;
-        });
+        }));
     }
 
-    public void Release(string tenant, string key, string claimId) => database.Write((connection, transaction) =>
+    public ValueTask ReleaseAsync(string tenant, string key, string claimId, CancellationToken cancellationToken)
     {
-        using var command = ToolsDatabase.Command(connection,
-            "DELETE FROM idempotency WHERE tenant = $tenant AND key = $key AND claim_id = $claim AND status IS NULL", transaction,
-            ("$tenant", tenant), ("$key", key), ("$claim", claimId));
-        return command.ExecuteNonQuery();
-    });
+        database.Write((connection, transaction) =>
+        {
+            using var command = ToolsDatabase.Command(connection,
+                "DELETE FROM idempotency WHERE tenant = $tenant AND key = $key AND claim_id = $claim AND status IS NULL", transaction,
+                ("$tenant", tenant), ("$key", key), ("$claim", claimId));
+            return command.ExecuteNonQuery();
+        });
+        return ValueTask.CompletedTask;
+    }
 
-    public int Sweep(DateTimeOffset now) => database.Write((connection, transaction) =>
+    public ValueTask<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(database.Write((connection, transaction) =>
     {
         using var command = ToolsDatabase.Command(connection, "DELETE FROM idempotency WHERE expires_at <= $now", transaction,
             ("$now", now.ToUnixTimeMilliseconds()));
         return command.ExecuteNonQuery();
-    });
+    }));
 
     private static IdempotencyRecord? Read(SqliteConnection connection, SqliteTransaction? transaction, string tenant, string key, DateTimeOffset now)
     {

@@ -10,12 +10,14 @@ namespace Mesh.Tools.Knowledge;
 
 public static class KnowledgeServiceCollectionExtensions
 {
-    /// <summary>Knowledge sets (<c>knowledge.duckdb</c> in the tools data folder), the knowledge_search tool and the Knowledge RPCs' rules.</summary>
+    /// <summary>
+    /// Knowledge sets (<c>knowledge.duckdb</c> in the tools data folder, or PostgreSQL with
+    /// <c>Mesh:Tools:Store=postgres</c>), the knowledge_search tool and the Knowledge RPCs' rules.
+    /// </summary>
     public static IServiceCollection AddKnowledge(this IServiceCollection services)
     {
         services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.SectionName).ValidateProblems(o => o.Problems()).ValidateOnStart();
-        services.TryAddSingleton(sp => new KnowledgeStore(Path.Combine(
-            sp.GetRequiredService<IOptions<ToolsStorageOptions>>().Value.FullPath(sp.GetRequiredService<IHostEnvironment>()), "knowledge.duckdb")));
+        services.TryAddSingleton(OpenStore);
         services.TryAddSingleton<KnowledgeEmbedder>();
         services.TryAddSingleton<KnowledgeSets>();
         services.AddMeshClient<Inference.V1.Inference.InferenceClient>("inference");
@@ -26,5 +28,13 @@ public static class KnowledgeServiceCollectionExtensions
         services.AddAccessRule<SearchKnowledgeRule>();
         services.AddMeteredMethod(new MeteredMethod("/mesh.tools.v1.Knowledge/SearchKnowledge", UsageKind.Retrieval));
         return services;
+    }
+
+    private static IKnowledgeStore OpenStore(IServiceProvider services)
+    {
+        var storage = services.GetRequiredService<IOptions<ToolsStorageOptions>>().Value;
+        return storage.UsesPostgres
+            ? new PostgresKnowledgeStore(services.GetRequiredService<Storage.Postgres.ToolsPostgres>())
+            : new DuckDbKnowledgeStore(Path.Combine(storage.FullPath(services.GetRequiredService<IHostEnvironment>()), "knowledge.duckdb"));
     }
 }

@@ -15,7 +15,7 @@ namespace Mesh.Tools.Knowledge;
 /// only its own sets and the built-in ones; another tenant's set is NotFound.
 /// </summary>
 public sealed partial class KnowledgeSets(
-    KnowledgeStore store,
+    IKnowledgeStore store,
     KnowledgeEmbedder embedder,
     IServiceCredentials credentials,
     IOptions<KnowledgeOptions> options,

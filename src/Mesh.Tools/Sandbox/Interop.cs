@@ -20,6 +20,13 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     public static partial int SetPriority(int which, int who, int priority);
 
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    /// <summary>fcntl with an int argument (F_ADD_SEALS).</summary>
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
 }

@@ -15,12 +15,17 @@ public static class SandboxCommand
     public const string Shell = "/bin/sh";
     public const string SetprivPath = "/usr/bin/setpriv";
 
-    /// <summary>$1: how many cgroup.procs files follow; then the rlimits; then the command.</summary>
+    /// <summary>
+    /// $1: how many cgroup.procs files follow; then the rlimits; then the seccomp filter's path
+    /// (empty: none), opened on fd 9 without close-on-exec so bubblewrap inherits it; then the command.
+    /// </summary>
     private const string Wrapper = """
         n=$1; shift
         while [ "$n" -gt 0 ]; do echo $$ > "$1" || { echo "mesh-sandbox: cannot join the cgroup $1" >&2; exit 125; }; shift; n=$((n - 1)); done
         ulimit -c 0 && ulimit -n 256 && ulimit -v "$1" && ulimit -f "$2" && ulimit -t "$3" && ulimit -p "$4" || { echo "mesh-sandbox: cannot set the rlimits" >&2; exit 126; }
         shift 4
+        if [ -n "$1" ]; then command exec 9<"$1" || { echo "mesh-sandbox: cannot open the seccomp filter $1" >&2; exit 124; }; fi
+        shift
         umask 077
         exec "$@"
         """;
@@ -34,8 +39,14 @@ public static class SandboxCommand
     /// <summary>Exit status of the wrapper when it could not set the rlimits.</summary>
     public const int RlimitsFailed = 126;
 
-    /// <summary>The arguments of <see cref="Shell"/>.</summary>
-    public static IReadOnlyList<string> Arguments(SandboxOptions options, SandboxRequest request, IReadOnlyList<string> procsFiles, bool dropPrivileges)
+    /// <summary>Exit status of the wrapper when it could not open the seccomp filter.</summary>
+    public const int SeccompOpenFailed = 124;
+
+    /// <summary>Whether <paramref name="exitCode"/> is the wrapper's own failure (before the tool ran) rather than the tool's.</summary>
+    public static bool IsWrapperFailure(int exitCode) => exitCode is CgroupJoinFailed or RlimitsFailed or SeccompOpenFailed;
+
+    /// <summary>The arguments of <see cref="Shell"/>; <paramref name="seccompFilter"/>: the path of the compiled filter, or null for none.</summary>
+    public static IReadOnlyList<string> Arguments(SandboxOptions options, SandboxRequest request, IReadOnlyList<string> procsFiles, bool dropPrivileges, string? seccompFilter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(request);
@@ -49,18 +60,19 @@ public static class SandboxCommand
         arguments.Add(Text((long)Math.Ceiling(request.Timeout.TotalSeconds * limits.CpuCores) + 1));
         // Counted per host uid: the run's own uid, with room for the processes of calls just ended.
         arguments.Add(Text(limits.MaxProcesses + 32));
+        arguments.Add(seccompFilter ?? "");
         if (dropPrivileges)
         {
             var uid = Text(request.Workspace.Uid);
             arguments.AddRange([SetprivPath, $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--"]);
         }
 
-        arguments.AddRange(Bwrap(options, request));
+        arguments.AddRange(Bwrap(options, request, seccomp: seccompFilter is not null));
         return arguments;
     }
 
-    /// <summary>bubblewrap and its arguments, then the command.</summary>
-    public static IReadOnlyList<string> Bwrap(SandboxOptions options, SandboxRequest request)
+    /// <summary>bubblewrap and its arguments, then the command; with <paramref name="seccomp"/>, the filter read from fd 9.</summary>
+    public static IReadOnlyList<string> Bwrap(SandboxOptions options, SandboxRequest request, bool seccomp)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(request);
@@ -115,8 +127,13 @@ public static class SandboxCommand
             "--setenv", "LANG", "C.UTF-8",
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
             "--cap-drop", "ALL",
-            "--",
         ]);
+        if (seccomp)
+        {
+            arguments.AddRange(["--seccomp", Text(Seccomp.SeccompFilter.Descriptor)]);
+        }
+
+        arguments.Add("--");
         arguments.AddRange(request.Command);
         return arguments;
     }

@@ -19,6 +19,13 @@ public sealed class SandboxOptions
 
     public int UidCount { get; set; } = 65_536;
 
+    /// <summary>
+    /// Whether sandboxes run under the seccomp filter (<see cref="Seccomp.SeccompPolicy"/>). It exists
+    /// for x86_64 and aarch64; on another architecture sandboxed tools refuse to run unless this is
+    /// false (then they run without it, the namespaces and dropped capabilities still in place).
+    /// </summary>
+    public bool Seccomp { get; set; } = true;
+
     /// <summary><c>auto</c> (v2 when the unified hierarchy has the controllers, else v1), <c>v1</c> or <c>v2</c>.</summary>
     public string Cgroups { get; set; } = "auto";
 

@@ -74,7 +74,7 @@ public sealed partial class SandboxRunner : IDisposable
         }
 
         var cgroup = _environment.Cgroups!.Create(CgroupFiles.GroupName("server"), request.Limits);
-        return new SandboxedProgram(SandboxCommand.Shell, SandboxCommand.Arguments(_options, request, cgroup.ProcsFiles, _environment.Privileged), cgroup);
+        return new SandboxedProgram(SandboxCommand.Shell, SandboxCommand.Arguments(_options, request, cgroup.ProcsFiles, _environment.Privileged, _environment.Seccomp?.Source), cgroup);
     }
 
     public void Dispose() => _slots.Dispose();
@@ -88,7 +88,7 @@ public sealed partial class SandboxRunner : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in SandboxCommand.Arguments(_options, request, cgroup.ProcsFiles, _environment.Privileged))
+        foreach (var argument in SandboxCommand.Arguments(_options, request, cgroup.ProcsFiles, _environment.Privileged, _environment.Seccomp?.Source))
         {
             start.ArgumentList.Add(argument);
         }
@@ -126,7 +126,7 @@ public sealed partial class SandboxRunner : IDisposable
         cgroup.Kill();
         await Task.WhenAll(reading, feeding).WaitAsync(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
         var exitCode = killedBy.Reason.Length > 0 ? -1 : process.ExitCode;
-        if (exitCode is SandboxCommand.CgroupJoinFailed or SandboxCommand.RlimitsFailed && stderr.Text().StartsWith(SandboxCommand.WrapperMessage, StringComparison.Ordinal))
+        if (SandboxCommand.IsWrapperFailure(exitCode) && stderr.Text().StartsWith(SandboxCommand.WrapperMessage, StringComparison.Ordinal))
         {
             LogWrapperFailed(_logger, exitCode, stderr.Text());
             throw MeshErrors.FailedPrecondition($"the sandbox could not be set up before the tool ran: {stderr.Text().Trim()}");

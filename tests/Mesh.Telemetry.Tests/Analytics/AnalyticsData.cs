@@ -70,10 +70,12 @@ internal static class AnalyticsData
     /// <summary>A price book over <paramref name="store"/> seeded with a small list, as telemetry starts it.</summary>
     public static async Task<PriceBookProvider> PricesAsync(IUsageStore store)
     {
-        var options = new PricingOptions { Version = "base" };
-        options.Resources["tiny-gpt"] = new ResourcePrice { InputPerMillionTokens = 0.05m, OutputPerMillionTokens = 0.2m, CachedPerMillionTokens = 0.01m, PerComputeSecond = 0.0001m };
-        options.Resources["all-MiniLM-L6-v2"] = new ResourcePrice { InputPerMillionTokens = 0.02m, PerComputeSecond = 0.0001m };
-        options.Resources["calculator"] = new ResourcePrice { PerCall = 0.0001m };
+        var options = new PricingOptions();
+        var list = new PriceListOptions();
+        options.Lists["base"] = list;
+        list.Resources["tiny-gpt"] = new ResourcePrice { InputPerMillionTokens = 0.05m, OutputPerMillionTokens = 0.2m, CachedPerMillionTokens = 0.01m, PerComputeSecond = 0.0001m };
+        list.Resources["all-MiniLM-L6-v2"] = new ResourcePrice { InputPerMillionTokens = 0.02m, PerComputeSecond = 0.0001m };
+        list.Resources["calculator"] = new ResourcePrice { PerCall = 0.0001m };
         var provider = new PriceBookProvider(store, Options.Create(options), TimeProvider.System, NullLogger<PriceBookProvider>.Instance);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await provider.StartAsync(timeout.Token);

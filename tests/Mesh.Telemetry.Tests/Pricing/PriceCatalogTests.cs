@@ -1,17 +1,12 @@
 using Mesh.Pricing;
 using Mesh.Usage.V1;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.Telemetry.Tests.Pricing;
 
 public sealed class PriceCatalogTests
 {
-    private static PriceCatalog Catalog(string resource, ResourcePrice price)
-    {
-        var options = new PricingOptions { Version = "2026-11-01" };
-        options.Resources[resource] = price;
-        return new PriceCatalog(Options.Create(options));
-    }
+    private static PriceCatalog Catalog(string resource, ResourcePrice price) =>
+        new("2026-11-01", new Dictionary<string, ResourcePrice> { [resource] = price });
 
     [Fact]
     public void Cost_137InputTokensAt2CentsPerMillion_IsExact()

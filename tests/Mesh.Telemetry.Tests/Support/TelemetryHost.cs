@@ -10,14 +10,20 @@ namespace Mesh.Telemetry.Tests.Support;
 /// <summary>The telemetry service in memory over its own temporary DuckDB file.</summary>
 public sealed class TelemetryHost : IDisposable
 {
-    private readonly TempDatabase _database = new();
+    private readonly TempDatabase? _ownDatabase;
     private readonly MeshServiceFactory<UsageIngestService> _factory;
     private readonly GrpcChannel _channel;
 
-    public TelemetryHost(DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="database">A database the caller keeps (to start another host on it later); default: a fresh one of its own.</param>
+    public TelemetryHost(
+        DateTimeOffset? now = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        TempDatabase? database = null,
+        Action<IServiceCollection>? services = null)
     {
+        _ownDatabase = database is null ? new TempDatabase() : null;
         _factory = new MeshServiceFactory<UsageIngestService>()
-            .WithSetting("Mesh:Telemetry:DuckDbPath", _database.Path);
+            .WithSetting("Mesh:Telemetry:DuckDbPath", (database ?? _ownDatabase)!.Path);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _factory.WithSetting(key, value);
@@ -26,6 +32,11 @@ public sealed class TelemetryHost : IDisposable
         if (now is { } fixedNow)
         {
             _factory.WithServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FixedTimeProvider(fixedNow))));
+        }
+
+        if (services is not null)
+        {
+            _factory.WithServices(services);
         }
 
         _channel = _factory.CreateChannel();
@@ -48,6 +59,6 @@ public sealed class TelemetryHost : IDisposable
     {
         _channel.Dispose();
         _factory.Dispose();
-        _database.Dispose();
+        _ownDatabase?.Dispose();
     }
 }

@@ -1,47 +1,49 @@
 using Mesh.Tools.Idempotency;
 using Mesh.Tools.Storage;
+using Mesh.Tools.Storage.Postgres;
 
 namespace Mesh.Tools.Tests.Idempotency;
 
-public sealed class IdempotencyStoreTests : IDisposable
+/// <summary>The rules every idempotency store follows, run against SQLite and against PostgreSQL.</summary>
+public abstract class IdempotencyStoreContract : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Now = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly byte[] Same = [1, 2, 3];
-    private static readonly byte[] Other = [9, 9, 9];
-    private readonly string _directory = TestFolders.New("mesh-idempotency");
-    private readonly SqliteIdempotencyStore _store;
+    protected static readonly DateTimeOffset Now = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+    protected static readonly byte[] Same = [1, 2, 3];
+    protected static readonly byte[] Other = [9, 9, 9];
+    protected static readonly CancellationToken None = CancellationToken.None;
 
-    public IdempotencyStoreTests() => _store = new SqliteIdempotencyStore(new ToolsDatabase(Path.Combine(_directory, "tools.db")));
+    protected IIdempotencyStore Store { get; set; } = null!;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        TestFolders.Delete(_directory);
-    }
+    public abstract Task InitializeAsync();
 
-    private static IdempotencyClaimRequest Ask(string claimId, byte[]? fingerprint = null, string tenant = "acme", TimeSpan? holds = null) =>
+    public abstract Task DisposeAsync();
+
+    /// <summary>Another store on the same data (the database reopened, or another replica's).</summary>
+    protected abstract IIdempotencyStore Reopen();
+
+    protected static IdempotencyClaimRequest Ask(string claimId, byte[]? fingerprint = null, string tenant = "acme", TimeSpan? holds = null) =>
         new(tenant, "k1", fingerprint ?? Same, "counter", claimId, Now + (holds ?? TimeSpan.FromMinutes(1)), Now.AddDays(7));
 
     [Fact]
-    public void Claim_NewKey_ClaimedAndARepeatSeesItRunning()
+    public async Task Claim_NewKey_ClaimedAndARepeatSeesItRunning()
     {
-        Assert.Equal(ClaimState.Claimed, _store.Claim(Ask("a"), Now).State);
+        Assert.Equal(ClaimState.Claimed, (await Store.ClaimAsync(Ask("a"), Now, None)).State);
 
-        var repeat = _store.Claim(Ask("b"), Now.AddSeconds(1));
+        var repeat = await Store.ClaimAsync(Ask("b"), Now.AddSeconds(1), None);
 
         Assert.Equal(ClaimState.Running, repeat.State);
         Assert.Equal(Now.AddMinutes(1), repeat.RunningUntil);
-        Assert.Null(_store.Peek("acme", "k1", Same, Now));
+        Assert.Null(await Store.PeekAsync("acme", "k1", Same, Now, None));
     }
 
     [Fact]
-    public void Complete_ThenClaimAndPeek_AnswerTheStoredOutcome()
+    public async Task Complete_ThenClaimAndPeek_AnswerTheStoredOutcome()
     {
-        _store.Claim(Ask("a"), Now);
-        Assert.True(_store.Complete("acme", "k1", "a", new StoredOutcome(0, "", "", [7, 8]), Now, Now.AddDays(7)));
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        Assert.True(await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(0, "", "", [7, 8]), Now, Now.AddDays(7), None));
 
-        var claimed = _store.Claim(Ask("b"), Now.AddSeconds(1));
-        var peeked = _store.Peek("acme", "k1", Same, Now.AddSeconds(1));
+        var claimed = await Store.ClaimAsync(Ask("b"), Now.AddSeconds(1), None);
+        var peeked = await Store.PeekAsync("acme", "k1", Same, Now.AddSeconds(1), None);
 
         Assert.Equal(ClaimState.Completed, claimed.State);
         Assert.Equal([7, 8], claimed.Outcome!.Response);
@@ -49,72 +51,151 @@ public sealed class IdempotencyStoreTests : IDisposable
     }
 
     [Fact]
-    public void Claim_OtherFingerprint_MismatchWhileRunningAndOnceCompleted()
+    public async Task Claim_OtherFingerprint_MismatchWhileRunningAndOnceCompleted()
     {
-        _store.Claim(Ask("a"), Now);
-        Assert.Equal(ClaimState.Mismatch, _store.Claim(Ask("b", Other), Now).State);
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        Assert.Equal(ClaimState.Mismatch, (await Store.ClaimAsync(Ask("b", Other), Now, None)).State);
 
-        _store.Complete("acme", "k1", "a", new StoredOutcome(3, "bad", "arguments_json/x", []), Now, Now.AddDays(7));
+        await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(3, "bad", "arguments_json/x", []), Now, Now.AddDays(7), None);
 
-        Assert.Equal(ClaimState.Mismatch, _store.Claim(Ask("c", Other), Now).State);
-        Assert.Equal(ClaimState.Mismatch, _store.Peek("acme", "k1", Other, Now)!.State);
-        var stored = _store.Claim(Ask("d"), Now).Outcome!;
+        Assert.Equal(ClaimState.Mismatch, (await Store.ClaimAsync(Ask("c", Other), Now, None)).State);
+        Assert.Equal(ClaimState.Mismatch, (await Store.PeekAsync("acme", "k1", Other, Now, None))!.State);
+        var stored = (await Store.ClaimAsync(Ask("d"), Now, None)).Outcome!;
         Assert.Equal((3, "bad", "arguments_json/x"), (stored.Status, stored.Detail, stored.Field));
     }
 
     [Fact]
-    public void Claim_OtherTenantSameKey_ClaimedSeparately()
+    public async Task Claim_OtherTenantSameKey_ClaimedSeparately()
     {
-        _store.Claim(Ask("a"), Now);
+        await Store.ClaimAsync(Ask("a"), Now, None);
 
-        Assert.Equal(ClaimState.Claimed, _store.Claim(Ask("b", Other, tenant: "globex"), Now).State);
+        Assert.Equal(ClaimState.Claimed, (await Store.ClaimAsync(Ask("b", Other, tenant: "globex"), Now, None)).State);
     }
 
     [Fact]
-    public void Claim_HolderLetItLapse_TakenOverAndTheOldHolderCannotComplete()
+    public async Task Claim_HolderLetItLapse_TakenOverAndTheOldHolderCannotComplete()
     {
-        _store.Claim(Ask("a", holds: TimeSpan.FromSeconds(5)), Now);
+        await Store.ClaimAsync(Ask("a", holds: TimeSpan.FromSeconds(5)), Now, None);
 
-        var takeover = _store.Claim(Ask("b"), Now.AddSeconds(6));
+        var takeover = await Store.ClaimAsync(Ask("b"), Now.AddSeconds(6), None);
 
         Assert.Equal(ClaimState.Claimed, takeover.State);
         Assert.True(takeover.TakenOver);
-        Assert.False(_store.Complete("acme", "k1", "a", new StoredOutcome(0, "", "", []), Now, Now.AddDays(7)));
-        Assert.True(_store.Complete("acme", "k1", "b", new StoredOutcome(0, "", "", [1]), Now, Now.AddDays(7)));
+        Assert.False(await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(0, "", "", []), Now, Now.AddDays(7), None));
+        Assert.True(await Store.CompleteAsync("acme", "k1", "b", new StoredOutcome(0, "", "", [1]), Now, Now.AddDays(7), None));
     }
 
     [Fact]
-    public void Release_ByHolder_NextCallClaims()
+    public async Task Release_ByHolder_NextCallClaims()
     {
-        _store.Claim(Ask("a"), Now);
-        _store.Release("acme", "k1", "someone-else");
-        Assert.Equal(ClaimState.Running, _store.Claim(Ask("b"), Now).State);
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        await Store.ReleaseAsync("acme", "k1", "someone-else", None);
+        Assert.Equal(ClaimState.Running, (await Store.ClaimAsync(Ask("b"), Now, None)).State);
 
-        _store.Release("acme", "k1", "a");
+        await Store.ReleaseAsync("acme", "k1", "a", None);
 
-        Assert.Equal(ClaimState.Claimed, _store.Claim(Ask("c"), Now).State);
+        Assert.Equal(ClaimState.Claimed, (await Store.ClaimAsync(Ask("c"), Now, None)).State);
     }
 
     [Fact]
-    public void Sweep_PastRetention_RecordRemovedAndKeyFree()
+    public async Task Sweep_PastRetention_RecordRemovedAndKeyFree()
     {
-        _store.Claim(Ask("a"), Now);
-        _store.Complete("acme", "k1", "a", new StoredOutcome(0, "", "", []), Now, Now.AddDays(1));
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(0, "", "", []), Now, Now.AddDays(1), None);
 
-        Assert.Equal(0, _store.Sweep(Now.AddHours(23)));
-        Assert.Equal(1, _store.Sweep(Now.AddDays(1)));
+        Assert.Equal(0, await Store.SweepAsync(Now.AddHours(23), None));
+        Assert.Equal(1, await Store.SweepAsync(Now.AddDays(1), None));
 
-        Assert.Equal(ClaimState.Claimed, _store.Claim(Ask("b", Other), Now.AddDays(1)).State);
+        var again = await Store.ClaimAsync(Ask("b", Other), Now.AddDays(1), None);
+        Assert.Equal(ClaimState.Claimed, again.State);
+        Assert.False(again.TakenOver);
     }
 
     [Fact]
-    public void Complete_ThenReopenDatabase_OutcomeStillThere()
+    public async Task Claim_RecordPastRetentionNotYetSwept_ClaimedAfresh()
     {
-        _store.Claim(Ask("a"), Now);
-        _store.Complete("acme", "k1", "a", new StoredOutcome(0, "", "", [5]), Now, Now.AddDays(7));
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(0, "", "", [1]), Now, Now.AddDays(1), None);
 
-        var reopened = new SqliteIdempotencyStore(new ToolsDatabase(Path.Combine(_directory, "tools.db")));
+        var later = await Store.ClaimAsync(Ask("b", Other), Now.AddDays(2), None);
 
-        Assert.Equal([5], reopened.Peek("acme", "k1", Same, Now)!.Outcome!.Response);
+        Assert.Equal(ClaimState.Claimed, later.State);
+        Assert.False(later.TakenOver);
+        Assert.Null(await Store.PeekAsync("acme", "k1", Same, Now.AddDays(2), None));
+    }
+
+    [Fact]
+    public async Task Complete_ThenReopen_OutcomeStillThere()
+    {
+        await Store.ClaimAsync(Ask("a"), Now, None);
+        await Store.CompleteAsync("acme", "k1", "a", new StoredOutcome(0, "", "", [5]), Now, Now.AddDays(7), None);
+
+        var reopened = Reopen();
+
+        Assert.Equal([5], (await reopened.PeekAsync("acme", "k1", Same, Now, None))!.Outcome!.Response);
+    }
+
+    [Fact]
+    public async Task Claim_ManyCallsAtOnceThroughTwoStores_ExactlyOneHoldsTheKey()
+    {
+        var other = Reopen();
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 24).Select(i =>
+            Task.Run(async () => await (i % 2 == 0 ? Store : other).ClaimAsync(Ask($"c{i}"), Now, None))))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Single(claims, c => c.State == ClaimState.Claimed);
+        Assert.All(claims.Where(c => c.State != ClaimState.Claimed), c => Assert.Equal(ClaimState.Running, c.State));
+    }
+}
+
+public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
+{
+    private readonly string _directory = TestFolders.New("mesh-idempotency");
+
+    private string DatabasePath => Path.Combine(_directory, "tools.db");
+
+    public override Task InitializeAsync()
+    {
+        Store = new SqliteIdempotencyStore(new ToolsDatabase(DatabasePath));
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestFolders.Delete(_directory);
+        return Task.CompletedTask;
+    }
+
+    protected override IIdempotencyStore Reopen() => new SqliteIdempotencyStore(new ToolsDatabase(DatabasePath));
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresIdempotencyStoreTests(PostgresFixture postgres) : IdempotencyStoreContract
+{
+    private readonly List<ToolsPostgres> _databases = [];
+    private string _connectionString = "";
+
+    public override async Task InitializeAsync()
+    {
+        _connectionString = await postgres.NewDatabaseAsync();
+        Store = Reopen();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    /// <summary>A store on a data source of its own, as another replica has.</summary>
+    protected override IIdempotencyStore Reopen()
+    {
+        var database = new ToolsPostgres(_connectionString);
+        _databases.Add(database);
+        return new PostgresIdempotencyStore(database);
     }
 }

@@ -2,22 +2,13 @@ using DuckDB.NET.Data;
 
 namespace Mesh.Tools.Knowledge;
 
-/// <summary>A knowledge set as stored.</summary>
-public sealed record KnowledgeSetRecord(string Tenant, string Name, string Description, string Model, int Dimensions, int Documents, int Chunks, DateTimeOffset CreatedAt);
-
-/// <summary>A document with its chunks and their vectors, ready to store.</summary>
-public sealed record EmbeddedDocument(string Id, string Title, string Source, string Text, IReadOnlyList<(string Text, float[] Vector)> Chunks);
-
-/// <summary>One chunk found by a search.</summary>
-public sealed record ChunkHit(double Score, string DocumentId, string Title, string Source, int Chunk, string Text);
-
 /// <summary>
 /// Knowledge sets, documents and chunk vectors in an embedded DuckDB file. Every statement names
 /// the tenant: a set is only ever found in its own tenant (the mesh's built-in sets have the empty
 /// tenant). One writer at a time; readers each open their own connection. Similarity is DuckDB's
 /// <c>list_cosine_similarity</c> over every chunk of the set (exact search; sets here are small).
 /// </summary>
-public sealed class KnowledgeStore : IDisposable
+public sealed class DuckDbKnowledgeStore : IKnowledgeStore, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS knowledge_sets(
@@ -36,7 +27,7 @@ public sealed class KnowledgeStore : IDisposable
     private readonly Lock _writing = new();
 
     /// <summary>The database at <paramref name="path"/>, opened (and created) on first use.</summary>
-    public KnowledgeStore(string path)
+    public DuckDbKnowledgeStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _connectionString = $"Data Source={Path.GetFullPath(path)}";
@@ -68,7 +59,6 @@ public sealed class KnowledgeStore : IDisposable
         }
     }
 
-    /// <summary>Removes the set with its documents and chunks; how many documents it had, or -1 when there was no such set.</summary>
     public int Delete(string tenant, string name)
     {
         lock (_writing)
@@ -87,7 +77,6 @@ public sealed class KnowledgeStore : IDisposable
         }
     }
 
-    /// <summary>Stores the documents (replacing any with the same id) in one transaction; sets the set's dimensions on its first vectors.</summary>
     public void Put(string tenant, string set, int dimensions, IReadOnlyList<EmbeddedDocument> documents, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -123,7 +112,6 @@ public sealed class KnowledgeStore : IDisposable
 
     public KnowledgeSetRecord? Find(string tenant, string name) => List(tenant, name) is [var set, ..] ? set : null;
 
-    /// <summary>The sets of <paramref name="tenant"/> (all, or the one named <paramref name="name"/>), with their counts.</summary>
     public IReadOnlyList<KnowledgeSetRecord> List(string tenant, string? name = null)
     {
         using var connection = OpenReader();
@@ -144,7 +132,6 @@ public sealed class KnowledgeStore : IDisposable
         return sets;
     }
 
-    /// <summary>The <paramref name="top"/> chunks of the set most similar to <paramref name="query"/> (cosine), best first.</summary>
     public IReadOnlyList<ChunkHit> Search(string tenant, string set, float[] query, int top)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -87,22 +87,29 @@ public sealed partial class PriceBookProvider(
     /// Stores every configured list (<c>Mesh:Pricing:Lists</c>, the shipped <c>mesh-prices.json</c>
     /// first of all) that the store lacks, oldest first. Lists are matched by version and never
     /// edited: a store that holds a version keeps it as stored, and a release that changes prices
-    /// ships them as a new version, which an upgraded store gains here.
+    /// ships them as a new version, which an upgraded store gains from its effective date. A new,
+    /// empty store has no past to keep: the list in force now prices it from the beginning (with
+    /// lists dated later after it), so usage it takes in from before that list's date, such as an
+    /// imported or demo history, is priced at today's prices rather than a list it never had.
     /// </summary>
     private async Task SeedAsync(CancellationToken cancellationToken)
     {
-        var createdAt = TruncateToSecond(time.GetUtcNow().UtcDateTime);
-        foreach (var (version, options) in configured.Value.Lists.OrderBy(l => l.Value.EffectiveFromUtc))
+        var now = TruncateToSecond(time.GetUtcNow().UtcDateTime);
+        var lists = configured.Value.Lists
+            .Select(l => l.Value.ToList(l.Key, now, "configuration"))
+            .OrderBy(l => l.EffectiveFrom).ThenBy(l => l.Version, StringComparer.Ordinal)
+            .ToList();
+        if (_book.Lists.Count == 0 && lists.LastOrDefault(l => l.EffectiveFrom <= now) is { } current)
         {
-            if (_book.Find(version) is not null)
-            {
-                continue;
-            }
+            lists = [current with { EffectiveFrom = DateTime.UnixEpoch }, .. lists.Where(l => l.EffectiveFrom > now)];
+        }
 
-            var problems = await AddAsync(options.ToList(version, createdAt, "configuration"), cancellationToken);
+        foreach (var list in lists.Where(l => _book.Find(l.Version) is null))
+        {
+            var problems = await AddAsync(list, cancellationToken);
             if (problems.Count > 0)
             {
-                LogSeedRefused(logger, version, string.Join("; ", problems));
+                LogSeedRefused(logger, list.Version, string.Join("; ", problems));
             }
         }
     }

@@ -28,7 +28,7 @@ public sealed class UsageIngestServiceTests
         var row = ReadRow(host, embedding.EventId);
         // 137 tokens at 0.02/M plus 50 ms at 0.0001 per compute second.
         Assert.Equal(0.00000774m, row.Cost);
-        Assert.Equal("2026-11-01", row.PriceVersion);
+        Assert.Equal("2026-12-06", row.PriceVersion);
         Assert.Equal("embedding", row.Kind);
         Assert.Equal("ok", row.Status);
     }

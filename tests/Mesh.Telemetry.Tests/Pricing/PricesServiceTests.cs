@@ -45,7 +45,7 @@ public sealed class PricesServiceTests
         Assert.Equal("service:bootstrap-admin", added.CreatedBy);
         Assert.Equal("0.04", added.Prices.Single(p => p.Resource == "all-MiniLM-L6-v2").CachedPerMillionTokens);
         var lists = await host.Prices.ListPriceListsAsync(new ListPriceListsRequest(), TestCalls.As(TestKeys.Acme));
-        Assert.Equal(["2026-11-01", "2026-03-01-noon", "2026-12-06"], lists.Lists.Select(l => l.Version));
+        Assert.Equal(["2026-12-06", "2026-03-01-noon"], lists.Lists.Select(l => l.Version));
         Assert.Equal(Timestamp.FromDateTime(Noon), lists.Lists[0].EffectiveUntil);
     }
 
@@ -79,7 +79,7 @@ public sealed class PricesServiceTests
         Assert.Contains("prices[0].per_call", invalid.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
         var lists = await host.Prices.ListPriceListsAsync(new ListPriceListsRequest(), TestCalls.As(TestKeys.Admin));
-        Assert.Equal(["2026-11-01", "2026-03-01-noon", "2026-12-06"], lists.Lists.Select(l => l.Version));
+        Assert.Equal(["2026-12-06", "2026-03-01-noon"], lists.Lists.Select(l => l.Version));
     }
 
     [Fact]

@@ -59,40 +59,36 @@ public sealed class ShippedPriceListsTests
     }
 
     [Fact]
-    public async Task Publish_FreshStore_PricesEachEventByTheShippedListInForceWhenItOccurred()
+    public async Task Publish_FreshStore_PricesEvenEarlierEventsByTheListInForceWhenTheStoreBegan()
     {
         using var host = new TelemetryHost(new DateTimeOffset(Now));
         var early = McpCall(Before);
         var late = McpCall(Now);
         var earlyEmbedding = Events.Embedding(at: Before);
-        var lateEmbedding = Events.Embedding(at: Now);
 
-        await host.Ingest.PublishAsync(new PublishRequest { Events = { early, late, earlyEmbedding, lateEmbedding } }, TestCalls.As(TestKeys.Admin)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.Ingest.PublishAsync(new PublishRequest { Events = { early, late, earlyEmbedding } }, TestCalls.As(TestKeys.Admin)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // The first list had no MCP price; the embedding costs the same under both.
-        Assert.Equal((0m, FirstList), ReadRow(host, early.EventId));
+        // The store never billed under the first list: its history is priced at the list it began with.
+        Assert.Equal((0.00005m, ToolsList), ReadRow(host, early.EventId));
         Assert.Equal((0.00005m, ToolsList), ReadRow(host, late.EventId));
-        Assert.Equal((0.00000774m, FirstList), ReadRow(host, earlyEmbedding.EventId));
-        Assert.Equal((0.00000774m, ToolsList), ReadRow(host, lateEmbedding.EventId));
+        Assert.Equal((0.00000774m, ToolsList), ReadRow(host, earlyEmbedding.EventId));
     }
 
     [Fact]
-    public async Task ListPriceLists_FreshStore_HoldsTheFirstListAsFirstShippedAndTheToolsListAfterIt()
+    public async Task ListPriceLists_FreshStore_HoldsTheListInForceFromTheBeginningAndLaterListsAtTheirDates()
     {
-        using var host = new TelemetryHost(new DateTimeOffset(Now));
+        const string Rise = "2027-02-01";
+        var rise = new PriceListOptions { EffectiveFrom = new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero) };
+        rise.Resources["tiny-gpt"] = new Mesh.Pricing.ResourcePrice { OutputPerMillionTokens = 0.3m };
+        using var host = new TelemetryHost(new DateTimeOffset(Now), services: s => s.PostConfigure<PricingOptions>(o => o.Lists[Rise] = rise));
 
         var lists = await host.Prices.ListPriceListsAsync(new ListPriceListsRequest(), TestCalls.As(TestKeys.Acme)).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal([FirstList, ToolsList], lists.Lists.Select(l => l.Version));
-        Assert.Equal(
-            ["all-MiniLM-L6-v2", "assistant", "calculator", "knowledge-search", "tiny-gpt"],
-            lists.Lists[0].Prices.Select(p => p.Resource));
-        Assert.Equal(new DateTime(2026, 12, 6, 0, 0, 0, DateTimeKind.Utc), lists.Lists[0].EffectiveUntil.ToDateTime());
+        Assert.Equal([ToolsList, Rise], lists.Lists.Select(l => l.Version));
         Assert.Equal(DateTime.UnixEpoch, lists.Lists[0].EffectiveFrom.ToDateTime());
-        Assert.Superset(
-            new HashSet<string>(lists.Lists[0].Prices.Select(p => p.Resource).Concat(["sandbox", "mcp", "http", "usage_sql", "tool-replay"])),
-            new HashSet<string>(lists.Lists[1].Prices.Select(p => p.Resource)));
-        Assert.Equal(lists.Lists[1].Prices.Count, lists.Lists[0].Prices.Count + 5);
+        Assert.Equal(new DateTime(2027, 2, 1, 0, 0, 0, DateTimeKind.Utc), lists.Lists[1].EffectiveFrom.ToDateTime());
+        Assert.Superset(new HashSet<string> { "all-MiniLM-L6-v2", "tiny-gpt", "sandbox", "mcp", "http", "usage_sql", "tool-replay" },
+            new HashSet<string>(lists.Lists[0].Prices.Select(p => p.Resource)));
     }
 
     private static (decimal Cost, string PriceVersion) ReadRow(TelemetryHost host, string eventId)

@@ -56,6 +56,15 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Quantile(string expression, double q) => $"quantileExact({q.ToString(CultureInfo.InvariantCulture)})({expression})";
 
+    public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
+
+    public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)
+    {
+        var (second, micros) = Split(utc);
+        var at = $"toDateTime({second.ToString(CultureInfo.InvariantCulture)})";
+        return $"(occurred_at > {at} OR occurred_at = {at} AND occurred_us >= {micros.ToString(CultureInfo.InvariantCulture)})";
+    }
+
     public override string Time(List<object> parameters, DateTime utc) =>
         $"toDateTime({Split(utc).Seconds.ToString(CultureInfo.InvariantCulture)}, 'UTC')";
 

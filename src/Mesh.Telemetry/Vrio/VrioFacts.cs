@@ -46,6 +46,8 @@ public sealed class VrioFacts
     public Dictionary<string, (long Allowed, long Denied)> Audits { get; } = new(StringComparer.Ordinal);
     /// <summary>History per capability name (kind and name, version empty).</summary>
     public Dictionary<CapabilityKey, CapabilityHistory> History { get; } = [];
+    /// <summary>Runs of the window per capability name (kind and name, version empty).</summary>
+    public Dictionary<CapabilityKey, long> RunsByName { get; } = [];
     /// <summary>Workflows (by name) whose runs used each model and tool.</summary>
     public Dictionary<CapabilityKey, HashSet<string>> DependentWorkflows { get; } = [];
 }

@@ -131,6 +131,13 @@ public sealed class VrioFactsReader(IUsageStore store)
                 window.Runs[run] = parts = [];
             }
 
+            // Runs per name: a run that used two versions of a name counts once.
+            if (!parts.Keys.Any(k => k.Kind == key.Kind && k.Name == key.Name))
+            {
+                var name = key with { Version = "" };
+                window.RunsByName[name] = window.RunsByName.GetValueOrDefault(name) + 1;
+            }
+
             parts[key] = runCost;
             var total = window.RunTotals.GetValueOrDefault(run, (Long(row[5]), 0m));
             window.RunTotals[run] = (Math.Min(total.Item1, Long(row[5])), total.Item2 + runCost);
@@ -186,21 +193,11 @@ public sealed class VrioFactsReader(IUsageStore store)
         var rows = await ReadAsync(sql, parameters, cancellationToken);
         foreach (var (window, early) in new[] { (facts[0], false), (facts[1], true) })
         {
-            // Runs per name: a run that used two versions of a name counts once.
-            var runs = new Dictionary<CapabilityKey, long>();
-            foreach (var parts in window.Runs.Values)
-            {
-                foreach (var name in parts.Keys.Select(k => k with { Version = "" }).Distinct())
-                {
-                    runs[name] = runs.GetValueOrDefault(name) + 1;
-                }
-            }
-
             foreach (var name in rows.Where(r => !early || r[3] == "1").GroupBy(r => new CapabilityKey(r[0]!, r[1] ?? "", "")))
             {
                 window.History[name.Key] = new CapabilityHistory(
                     DateTime.UnixEpoch.AddSeconds(name.Min(r => Long(r[4]))), name.Select(r => r[2] ?? "").Distinct(StringComparer.Ordinal).Count(),
-                    runs.GetValueOrDefault(name.Key), name.Sum(r => Long(r[5])));
+                    window.RunsByName.GetValueOrDefault(name.Key), name.Sum(r => Long(r[5])));
             }
         }
     }

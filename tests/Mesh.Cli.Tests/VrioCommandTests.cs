@@ -1,4 +1,5 @@
 using Mesh.Cli.Tests.Fakes;
+using Mesh.Telemetry.V1;
 
 namespace Mesh.Cli.Tests;
 
@@ -35,5 +36,71 @@ public sealed class VrioCommandTests : IAsyncLifetime
         Assert.Equal(("tool", "calculator", "2", "4", 0.5, true), (outcome.Capability.Kind, outcome.Capability.Name, outcome.Capability.Version, outcome.ValueUsd, outcome.Score, outcome.Success));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("kind:name[@version]", bad.Error);
+    }
+
+    [Fact]
+    public async Task VrioHtml_HostileCapabilityName_EscapedInASelfContainedPage()
+    {
+        const string hostile = "<script>alert('x')</script>\"&";
+        var report = HostileReport(hostile);
+        _mesh.Vrio.Report = report;
+
+        var html = await CliRun.RunAsync(_mesh.Environment, "vrio", "--html");
+
+        Assert.Equal(0, html.ExitCode);
+        Assert.StartsWith("<!DOCTYPE html>", html.Out, StringComparison.Ordinal);
+        Assert.Contains("model:&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;@1", html.Out, StringComparison.Ordinal);
+        Assert.Contains("owner &lt;b&gt;", html.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html.Out, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<b>", html.Out, StringComparison.Ordinal);
+        // Self-contained: nothing is fetched from anywhere.
+        foreach (var reference in new[] { "http:", "https:", "src=", "<link", "@import", "url(" })
+        {
+            Assert.DoesNotContain(reference, html.Out, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task Vrio_Table_CapabilitiesWithoutCallsOnOneLineUnlessAll()
+    {
+        var report = HostileReport("busy");
+        report.Capabilities.Add(new CapabilityAssessment
+        {
+            Capability = new Capability { Ref = new CapabilityRef { Kind = "tool", Name = "idle-tool", Version = "1" } },
+            Value = new Indicator { Name = "value" }, Rarity = new Indicator { Name = "rarity" }, Imitability = new Indicator { Name = "imitability" }, Organization = new Indicator { Name = "organization" },
+            Verdict = Verdict.NotEnoughEvidence, WindowVerdict = Verdict.NotEnoughEvidence, Action = "not enough evidence: keep it running and measured",
+        });
+        _mesh.Vrio.Report = report;
+
+        var table = await CliRun.RunAsync(_mesh.Environment, "vrio");
+        var all = await CliRun.RunAsync(_mesh.Environment, "vrio", "--all");
+
+        Assert.Contains("1 more capability without calls in the window (not enough evidence): tool:idle-tool@1", table.Out);
+        Assert.DoesNotContain("keep it running", table.Out);
+        Assert.Contains("keep it running", all.Out);
+    }
+
+    private static VrioReport HostileReport(string name)
+    {
+        var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc));
+        var indicator = new Indicator { Name = "value", Sufficient = true, Met = true, Formula = "a < b & c", Threshold = "x > 1", Reason = "owner <b>", Evidence = { new Evidence { Name = "owner", Value = "owner <b>" } } };
+        return new VrioReport
+        {
+            From = at,
+            To = at,
+            PreviousFrom = at,
+            Thresholds = new VrioThresholds { MinValuePerUsd = 1 },
+            Notes = { "tools registry not read (<Unavailable>)" },
+            Capabilities =
+            {
+                new CapabilityAssessment
+                {
+                    Capability = new Capability { Ref = new CapabilityRef { Kind = "model", Name = name, Version = "1" }, Owner = "owner <b>" },
+                    Value = indicator, Rarity = indicator, Imitability = indicator, Organization = indicator,
+                    Verdict = Verdict.SustainedAdvantage, WindowVerdict = Verdict.SustainedAdvantage, PreviousWindowVerdict = Verdict.SustainedAdvantage,
+                    Weaknesses = { "none <i>really</i>" }, Action = "keep investing & protect it", Calls = 140,
+                },
+            },
+        };
     }
 }

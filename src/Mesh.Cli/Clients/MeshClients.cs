@@ -27,6 +27,8 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
 
     public Mesh.Telemetry.V1.Vrio.VrioClient Vrio => new(Invoker(MeshService.Telemetry));
 
+    public Mesh.Telemetry.V1.UsageIngest.UsageIngestClient UsageIngest => new(Invoker(MeshService.Telemetry));
+
     public IdentityClient Identity => new(Invoker(MeshService.Identity));
 
     public Mesh.Identity.V1.Tokens.TokensClient Tokens => new(Invoker(MeshService.Identity));
@@ -46,6 +48,10 @@ public sealed class MeshClients(CliSettings settings, TimeProvider time) : IDisp
     /// <summary>Call options with the API key, the tenant and a deadline of <c>--timeout</c> from now.</summary>
     public CallOptions Options(CancellationToken cancellationToken) =>
         new(Headers(settings), time.GetUtcNow().UtcDateTime.Add(settings.Timeout), cancellationToken);
+
+    /// <summary>Call options acting in <paramref name="tenant"/> (an admin key acts in any tenant).</summary>
+    public CallOptions Options(string tenant, CancellationToken cancellationToken) =>
+        new(Headers(settings with { Tenant = tenant }), time.GetUtcNow().UtcDateTime.Add(settings.Timeout), cancellationToken);
 
     public static Metadata Headers(CliSettings settings)
     {

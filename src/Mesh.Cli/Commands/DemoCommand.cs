@@ -48,6 +48,7 @@ public static class DemoCommand
             DefaultValueFactory = _ => 30,
         };
         var command = new Command("demo", "Ask the assistant a few questions, then show what each run cost") { runs, agent, wait };
+        command.Subcommands.Add(Mesh.Cli.Vrio.Demo.VrioDemoCommand.Create(runner));
         runner.SetAction(command, (context, cancellationToken) => RunAsync(
             context,
             context.Parse.GetValue(runs),

@@ -4,13 +4,13 @@ using Spectre.Console;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary><c>mesh sql "SELECT ..."</c>: a read-only query over your tenant's usage_events, runs and prices.</summary>
+/// <summary><c>mesh sql "SELECT ..."</c>: a read-only query over your tenant's usage_events, runs, prices, vrio_capabilities and vrio_indicators.</summary>
 public static class SqlCommand
 {
     public static Command Create(CommandRunner runner)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        var query = new Argument<string>("query") { Description = "One SELECT over usage_events, runs and prices (your tenant's rows)" };
+        var query = new Argument<string>("query") { Description = "One SELECT over usage_events, runs, prices, vrio_capabilities and vrio_indicators (your tenant's rows)" };
         var maxRows = new Option<int>("--max-rows") { Description = "Most rows to return (1 to 10000)", DefaultValueFactory = _ => 1000 };
         var command = new Command("sql", "Run a read-only SQL query over your tenant's usage") { query, maxRows };
         runner.SetAction(command, async (context, cancellationToken) =>

@@ -18,7 +18,9 @@ public static class VrioCommand
         var name = new Option<string?>("--name") { Description = "Only this capability" };
         var markdown = new Option<bool>("--markdown") { Description = "The whole report, every indicator with its evidence, as Markdown" };
         var explain = new Option<bool>("--explain") { Description = "With --name: its evidence line by line" };
-        var command = new Command("vrio", "The VRIO report: value, rarity, imitability, organization and the verdict of each capability") { days, name, markdown, explain };
+        var html = new Option<bool>("--html") { Description = "The whole report as one self-contained HTML page, to share (mesh vrio --html > vrio.html)" };
+        var all = new Option<bool>("--all") { Description = "In the table, also the capabilities without calls in the window" };
+        var command = new Command("vrio", "The VRIO report: value, rarity, imitability, organization and the verdict of each capability") { days, name, markdown, explain, html, all };
         runner.SetAction(command, async (context, cancellationToken) =>
         {
             var parse = context.Parse;
@@ -40,13 +42,17 @@ public static class VrioCommand
             {
                 context.Output.WriteJson(report);
             }
+            else if (parse.GetValue(html))
+            {
+                context.Output.WriteText(VrioHtml.Render(report));
+            }
             else if (parse.GetValue(markdown) || parse.GetValue(explain))
             {
                 context.Output.WriteText(VrioText.Markdown(report));
             }
             else
             {
-                Table(context, report);
+                Table(context, report, parse.GetValue(all) || request.Name.Length > 0);
             }
 
             return ExitCodes.Success;
@@ -58,8 +64,10 @@ public static class VrioCommand
         return command;
     }
 
-    private static void Table(CommandContext context, VrioReport report)
+    private static void Table(CommandContext context, VrioReport report, bool all)
     {
+        // A capability nobody called in the window has nothing to judge: one line for all of them.
+        var idle = report.Capabilities.Where(c => !all && c.Calls == 0 && c.Verdict == Verdict.NotEnoughEvidence).ToList();
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"VRIO {report.From.ToDateTime():yyyy-MM-dd} to {report.To.ToDateTime():yyyy-MM-dd}");
         foreach (var header in new[] { "Capability", "Verdict", "V", "R", "I", "O", "Value/$", "Action" })
@@ -67,7 +75,7 @@ public static class VrioCommand
             table.AddColumn(header);
         }
 
-        foreach (var c in report.Capabilities)
+        foreach (var c in report.Capabilities.Except(idle))
         {
             var verdict = $"[{VrioText.Colour(c.Verdict)}]{Markup.Escape(VrioText.Name(c.Verdict))}[/]" + (c.Verdict != c.WindowVerdict ? $" [grey](now {Markup.Escape(VrioText.Name(c.WindowVerdict))})[/]" : "");
             table.AddRow(Markup.Escape(VrioText.Ref(c.Capability.Ref)), verdict, Cell(c.Value), Cell(c.Rarity), Cell(c.Imitability), Cell(c.Organization),
@@ -75,6 +83,12 @@ public static class VrioCommand
         }
 
         context.Output.Console.Write(table);
+        if (idle.Count > 0)
+        {
+            context.Output.Console.MarkupLine($"[grey]{idle.Count} more {(idle.Count == 1 ? "capability" : "capabilities")} without calls in the window (not enough evidence): "
+                + $"{Markup.Escape(string.Join(", ", idle.Take(8).Select(c => VrioText.Ref(c.Capability.Ref))))}{(idle.Count > 8 ? ", ..." : "")}; --all lists them[/]");
+        }
+
         foreach (var note in report.Notes)
         {
             context.Output.Warning(note);

@@ -73,6 +73,27 @@ public abstract class SqlDialect
 
     /// <summary>The exact quantile <paramref name="q"/> (an element of the group) of a numeric expression.</summary>
     public abstract string Quantile(string expression, double q);
+
+    /// <summary>The condition that an event occurred at or after <paramref name="utc"/> (to the microsecond).</summary>
+    public virtual string OccurredAtOrAfter(List<object> parameters, DateTime utc) => $"occurred_at >= {Bind(parameters, utc)}";
+
+    /// <summary>A non-negative decimal amount (at most nine fractional digits) written as text, as DECIMAL(18,9); empty text is 0.</summary>
+    public abstract string UsdFromText(string text);
+
+    /// <summary>A numeric expression as a 64-bit float.</summary>
+    public abstract string ToDouble(string expression);
+
+    /// <summary>The string member <paramref name="key"/> (a checked plain key) of a JSON object in <paramref name="column"/>; empty when absent.</summary>
+    public abstract string JsonText(string column, string key);
+
+    /// <summary>The numeric member <paramref name="key"/> of a JSON object in <paramref name="column"/>; 0 when absent.</summary>
+    public abstract string JsonNumber(string column, string key);
+
+    /// <summary>The value of <paramref name="value"/> on the row of the group where <paramref name="by"/> is largest.</summary>
+    public abstract string ArgMax(string value, string by);
+
+    /// <summary>The UTC date of a timestamp column.</summary>
+    public abstract string Date(string column);
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -116,6 +137,19 @@ public sealed class DuckDbDialect : SqlDialect
     public override string Time(List<object> parameters, DateTime utc) => Bind(parameters, utc);
 
     public override string Quantile(string expression, double q) => $"quantile_disc({expression}, {q.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
+    public override string ToDouble(string expression) => $"CAST({expression} AS DOUBLE)";
+
+    public override string JsonText(string column, string key) => $"COALESCE(json_extract_string({column}, '$.\"{key}\"'), '')";
+
+    public override string JsonNumber(string column, string key) => $"COALESCE(CAST(json_extract({column}, '$.\"{key}\"') AS DOUBLE), 0)";
+
+    public override string ArgMax(string value, string by) => $"arg_max({value}, {by})";
+
+    public override string Date(string column) => $"CAST({column} AS DATE)";
+
+    // Text to DECIMAL(18,9) is several times faster than to DECIMAL(38,9) in DuckDB.
+    public override string UsdFromText(string text) => $"CAST('0' || {text} AS DECIMAL(18,9))";
 }
 
 /// <summary>A statement and the values of its parameters, in order.</summary>

@@ -20,44 +20,46 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
     public static Dictionary<CapabilityKey, CapabilityEconomics> Compute(VrioFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var value = new Dictionary<CapabilityKey, decimal>();
-        var equal = new Dictionary<CapabilityKey, decimal>();
-        var outcomes = new Dictionary<CapabilityKey, (long All, long Ok)>();
-        var days = new Dictionary<CapabilityKey, Dictionary<long, (decimal Value, decimal Cost)>>();
-
-        void Add(CapabilityKey key, long day, decimal v, decimal c)
+        var sums = new Dictionary<CapabilityKey, Sums>();
+        Sums Of(CapabilityKey key)
         {
-            if (!days.TryGetValue(key, out var series))
+            if (!sums.TryGetValue(key, out var sum))
             {
-                days[key] = series = [];
+                sums[key] = sum = new Sums();
             }
 
-            var current = series.GetValueOrDefault(day);
-            series[day] = (current.Value + v, current.Cost + c);
+            return sum;
+        }
+
+        foreach (var key in facts.Usage.Keys.Where(k => k.Kind != CapabilityKey.Workflow))
+        {
+            Of(key).Cost = facts.Usage[key].CostUsd;
         }
 
         foreach (var (key, daily) in facts.DailyCost.Where(p => p.Key.Kind != CapabilityKey.Workflow))
         {
+            var sum = Of(key);
             foreach (var (day, cost) in daily)
             {
-                Add(key, day, 0m, cost);
+                sum.Add(day, 0m, cost);
             }
         }
 
-        var workflowCost = new Dictionary<CapabilityKey, decimal>();
         foreach (var (run, parts) in facts.Runs)
         {
             var (runDay, runCost) = facts.RunTotals[run];
             foreach (var workflow in parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow))
             {
-                workflowCost[workflow] = workflowCost.GetValueOrDefault(workflow) + runCost;
-                Add(workflow, runDay, 0m, runCost);
+                var sum = Of(workflow);
+                sum.Cost += runCost;
+                sum.Add(runDay, 0m, runCost);
             }
         }
 
+        var shares = new List<(CapabilityKey Key, decimal Share, decimal Equal)>();
         foreach (var outcome in facts.Outcomes)
         {
-            var shares = new List<(CapabilityKey Key, decimal Share, decimal Equal)>();
+            shares.Clear();
             if (outcome.Capability is { } direct)
             {
                 // An outcome of a name without its version goes to the versions used, by their cost.
@@ -69,35 +71,45 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
             }
             else if (facts.Runs.TryGetValue(outcome.RunId, out var parts))
             {
-                var components = parts.Where(p => p.Key.Kind != CapabilityKey.Workflow).ToList();
-                var componentCost = components.Sum(p => p.Value);
-                foreach (var (key, cost) in components)
+                var components = 0;
+                var componentCost = 0m;
+                foreach (var (key, cost) in parts)
                 {
-                    shares.Add((key, componentCost > 0 ? cost / componentCost : 1m / components.Count, 1m / components.Count));
+                    if (key.Kind != CapabilityKey.Workflow)
+                    {
+                        components++;
+                        componentCost += cost;
+                    }
                 }
 
-                shares.AddRange(parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow).Select(k => (k, 1m, 1m)));
+                foreach (var (key, cost) in parts)
+                {
+                    shares.Add(key.Kind == CapabilityKey.Workflow
+                        ? (key, 1m, 1m)
+                        : (key, componentCost > 0 ? cost / componentCost : 1m / components, 1m / components));
+                }
             }
 
             foreach (var (key, share, equalShare) in shares)
             {
-                value[key] = value.GetValueOrDefault(key) + (outcome.Success ? outcome.ValueUsd * share : 0m);
-                equal[key] = equal.GetValueOrDefault(key) + (outcome.Success ? outcome.ValueUsd * equalShare : 0m);
-                var counted = outcomes.GetValueOrDefault(key);
-                outcomes[key] = (counted.All + 1, counted.Ok + (outcome.Success ? 1 : 0));
-                Add(key, outcome.Day, outcome.Success ? outcome.ValueUsd * share : 0m, 0m);
+                var sum = Of(key);
+                var attributed = outcome.Success ? outcome.ValueUsd * share : 0m;
+                sum.Value += attributed;
+                sum.Equal += outcome.Success ? outcome.ValueUsd * equalShare : 0m;
+                sum.Outcomes += outcome.Count;
+                sum.Ok += outcome.Success ? outcome.Count : 0;
+                sum.Add(outcome.Day, attributed, 0m);
             }
         }
 
-        var keys = facts.Usage.Keys.Concat(value.Keys).Concat(workflowCost.Keys).Distinct();
-        return keys.ToDictionary(k => k, k => new CapabilityEconomics(k)
+        return sums.ToDictionary(p => p.Key, p => new CapabilityEconomics(p.Key)
         {
-            FullCostUsd = k.Kind == CapabilityKey.Workflow ? workflowCost.GetValueOrDefault(k) : facts.Usage.GetValueOrDefault(k)?.CostUsd ?? 0m,
-            ValueUsd = value.GetValueOrDefault(k),
-            ValueEqualSplitUsd = equal.GetValueOrDefault(k),
-            Outcomes = outcomes.GetValueOrDefault(k).All,
-            SuccessfulOutcomes = outcomes.GetValueOrDefault(k).Ok,
-            Days = days.GetValueOrDefault(k) ?? [],
+            FullCostUsd = p.Value.Cost,
+            ValueUsd = p.Value.Value,
+            ValueEqualSplitUsd = p.Value.Equal,
+            Outcomes = p.Value.Outcomes,
+            SuccessfulOutcomes = p.Value.Ok,
+            Days = p.Value.Days,
         });
     }
 
@@ -107,8 +119,9 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
     /// </summary>
     public double? BootstrapLowerBound(int samples, double quantile)
     {
-        var series = Days.Values.ToArray();
-        if (series.Length == 0 || FullCostUsd <= 0)
+        // In day order: the resamples must not depend on the order the store returned the rows in.
+        var days = Days.OrderBy(d => d.Key).Select(d => ((double)d.Value.Value, (double)d.Value.Cost)).ToArray();
+        if (days.Length == 0 || FullCostUsd <= 0)
         {
             return null;
         }
@@ -117,18 +130,40 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
         var ratios = new double[samples];
         for (var s = 0; s < samples; s++)
         {
-            decimal v = 0m, c = 0m;
-            for (var i = 0; i < series.Length; i++)
+            double v = 0, c = 0;
+            for (var i = 0; i < days.Length; i++)
             {
-                var pick = series[random.Next(series.Length)];
-                v += pick.Value;
-                c += pick.Cost;
+                var (value, cost) = days[random.Next(days.Length)];
+                v += value;
+                c += cost;
             }
 
-            ratios[s] = c > 0 ? (double)(v / c) : double.PositiveInfinity;
+            ratios[s] = c > 0 ? v / c : double.PositiveInfinity;
         }
 
         Array.Sort(ratios);
         return ratios[Math.Clamp((int)Math.Floor(quantile * samples), 0, samples - 1)];
+    }
+
+    /// <summary>What one capability accumulates while the outcomes are attributed.</summary>
+    private sealed class Sums
+    {
+        public decimal Cost { get; set; }
+
+        public decimal Value { get; set; }
+
+        public decimal Equal { get; set; }
+
+        public long Outcomes { get; set; }
+
+        public long Ok { get; set; }
+
+        public Dictionary<long, (decimal Value, decimal Cost)> Days { get; } = [];
+
+        public void Add(long day, decimal value, decimal cost)
+        {
+            var current = Days.GetValueOrDefault(day);
+            Days[day] = (current.Value + value, current.Cost + cost);
+        }
     }
 }

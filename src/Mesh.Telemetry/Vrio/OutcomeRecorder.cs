@@ -45,7 +45,7 @@ public sealed class OutcomeRecorder(UsageIngestor ingestor, IUsageStore store, V
         };
         if (value is { } usd)
         {
-            usageEvent.Attributes["value_usd"] = usd.ToString(CultureInfo.InvariantCulture);
+            usageEvent.Attributes["value_usd"] = usd.ToString("0.#########", CultureInfo.InvariantCulture);
         }
 
         if (outcome.HasScore)
@@ -109,6 +109,12 @@ public sealed class OutcomeRecorder(UsageIngestor ingestor, IUsageStore store, V
         if (value < 0 || value > options.MaxOutcomeUsd)
         {
             throw MeshErrors.InvalidArgument("value_usd", $"must be between 0 and {options.MaxOutcomeUsd.ToString(CultureInfo.InvariantCulture)} USD (Mesh:Telemetry:Vrio:MaxOutcomeUsd); got {outcome.ValueUsd}");
+        }
+
+        // Kept like costs, to the nano-dollar: the stores sum values as DECIMAL(18,9).
+        if (Math.Round(value, 9) != value)
+        {
+            throw MeshErrors.InvalidArgument("value_usd", $"has more than 9 decimal places; got {outcome.ValueUsd}");
         }
 
         return value;

@@ -36,6 +36,7 @@ public static class VrioAssessor
             Rarity = VrioIndicators.Rarity(c, category, o),
             Imitability = VrioIndicators.Imitability(c, gap, facts.To, o),
             Organization = VrioIndicators.Organization(c, facts, o),
+            Calls = c.Usage.Calls,
         };
         var shortOf = ShortOfEvidence(c, o);
         if (shortOf.Count > 0)

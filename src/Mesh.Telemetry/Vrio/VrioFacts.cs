@@ -17,11 +17,17 @@ public sealed record CapabilityUsage(CapabilityKey Key)
     public double SuccessRate => Calls == 0 ? 0 : (double)Ok / Calls;
 }
 
-/// <summary>A capability's all-time history up to the window's end.</summary>
+/// <summary>
+/// A capability's history up to the window's end: its first use and calls (all time, to the hour:
+/// from the hourly roll-up), its versions, and the runs of the window that used it.
+/// </summary>
 public sealed record CapabilityHistory(DateTime FirstUse, long Versions, long Runs, long Calls);
 
-/// <summary>One outcome event: its run (or direct capability), success, value and day.</summary>
-public sealed record OutcomeFact(string RunId, CapabilityKey? Capability, bool Success, decimal ValueUsd, long Day);
+/// <summary>Outcome events of one run (or direct capability), success and day: how many, and their value together.</summary>
+public sealed record OutcomeFact(string RunId, CapabilityKey? Capability, bool Success, decimal ValueUsd, long Day)
+{
+    public long Count { get; init; } = 1;
+}
 
 /// <summary>Everything one window's indicators are computed from.</summary>
 public sealed class VrioFacts
@@ -40,6 +46,8 @@ public sealed class VrioFacts
     public Dictionary<string, (long Allowed, long Denied)> Audits { get; } = new(StringComparer.Ordinal);
     /// <summary>History per capability name (kind and name, version empty).</summary>
     public Dictionary<CapabilityKey, CapabilityHistory> History { get; } = [];
+    /// <summary>Runs of the window per capability name (kind and name, version empty).</summary>
+    public Dictionary<CapabilityKey, long> RunsByName { get; } = [];
     /// <summary>Workflows (by name) whose runs used each model and tool.</summary>
     public Dictionary<CapabilityKey, HashSet<string>> DependentWorkflows { get; } = [];
 }

@@ -4,128 +4,292 @@ using Mesh.Telemetry.Storage;
 namespace Mesh.Telemetry.Vrio;
 
 /// <summary>
-/// Reads one tenant's window of usage into <see cref="VrioFacts"/> with a handful of grouped
-/// queries in the SQL both engines speak, so DuckDB and ClickHouse give the same facts.
+/// Reads one tenant's usage into <see cref="VrioFacts"/> for two adjacent windows at once (a
+/// report's and the one before it): each query scans both windows together and tells their rows
+/// apart by a window column, whole hours come from the hourly roll-up where it answers, and the
+/// SQL is the subset both engines speak, so DuckDB and ClickHouse give the same facts.
 /// </summary>
 public sealed class VrioFactsReader(IUsageStore store)
 {
     private const string CapabilityKinds = "kind IN ('model_call', 'embedding', 'tool_call', 'retrieval', 'workflow_step')";
     private const string K = CapabilityKey.KindOfEvent;
 
-    public async Task<VrioFacts> ReadAsync(string tenantId, DateTime from, DateTime to, CancellationToken cancellationToken)
+    /// <summary>The facts of [<paramref name="from"/>, <paramref name="to"/>) and of [<paramref name="previousFrom"/>, <paramref name="from"/>).</summary>
+    public async Task<(VrioFacts Current, VrioFacts Previous)> ReadAsync(string tenantId, DateTime previousFrom, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
-        var facts = new VrioFacts { From = from, To = to };
-        var d = store.Dialect;
-        var day = d.IntDiv(d.EpochSeconds("occurred_at"), "86400");
-        var cost = d.ToWideDecimal("cost_usd");
-
-        foreach (var row in await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT {K}, resource, resource_version, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), SUM({cost}), COUNT(DISTINCT principal_id), "
-            + $"SUM(CASE WHEN trace_id <> '' THEN 1 ELSE 0 END), SUM(CASE WHEN price_version <> '' THEN 1 ELSE 0 END), {d.Quantile("total_ms", 0.95)}, SUM(compute_ms), COUNT(DISTINCT {day}) "
-            + $"FROM {d.AnalyticsSource} WHERE {w} AND {CapabilityKinds} GROUP BY {K}, resource, resource_version", cancellationToken))
-        {
-            var key = Key(row, 0);
-            facts.Usage[key] = new CapabilityUsage(key)
-            {
-                Calls = Long(row[3]),
-                Ok = Long(row[4]),
-                CostUsd = Dec(row[5]),
-                Principals = Long(row[6]),
-                Traced = Long(row[7]),
-                Priced = Long(row[8]),
-                P95Ms = Double(row[9]),
-                ComputeSeconds = Double(row[10]) / 1000,
-                Days = (int)Long(row[11]),
-            };
-        }
-
-        foreach (var row in await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT {K}, resource, resource_version, {day}, SUM({cost}) FROM {d.AnalyticsSource} WHERE {w} AND {CapabilityKinds} GROUP BY {K}, resource, resource_version, {day}", cancellationToken))
-        {
-            var key = Key(row, 0);
-            if (!facts.DailyCost.TryGetValue(key, out var days))
-            {
-                facts.DailyCost[key] = days = [];
-            }
-
-            days[Long(row[3])] = Dec(row[4]);
-        }
-
-        foreach (var row in await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT run_id, {K}, resource, resource_version, MIN({day}), SUM({cost}) FROM {d.AnalyticsSource} WHERE {w} AND run_id <> '' AND {CapabilityKinds} GROUP BY run_id, {K}, resource, resource_version", cancellationToken))
-        {
-            var run = row[0]!;
-            var key = Key(row, 1);
-            var runCost = Dec(row[5]);
-            if (!facts.Runs.TryGetValue(run, out var parts))
-            {
-                facts.Runs[run] = parts = [];
-            }
-
-            parts[key] = runCost;
-            var total = facts.RunTotals.GetValueOrDefault(run, (Long(row[4]), 0m));
-            facts.RunTotals[run] = (Math.Min(total.Item1, Long(row[4])), total.Item2 + runCost);
-        }
-
-        foreach (var (_, parts) in facts.Runs)
-        {
-            foreach (var workflow in parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow))
-            {
-                foreach (var used in parts.Keys.Where(k => k.Kind != CapabilityKey.Workflow))
-                {
-                    if (!facts.DependentWorkflows.TryGetValue(used, out var set))
-                    {
-                        facts.DependentWorkflows[used] = set = new HashSet<string>(StringComparer.Ordinal);
-                    }
-
-                    set.Add(workflow.Name);
-                }
-            }
-        }
-
-        foreach (var row in await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT run_id, {d.Attribute("capability_kind")}, resource, resource_version, status, {d.Attribute("value_usd")}, {day} FROM {d.AnalyticsSource} WHERE {w} AND kind = 'outcome'", cancellationToken))
-        {
-            var direct = row[1] is { Length: > 0 } kind ? new CapabilityKey(kind, row[2] ?? "", row[3] ?? "") : (CapabilityKey?)null;
-            facts.Outcomes.Add(new OutcomeFact(row[0] ?? "", direct, row[4] == UsageNames.Ok, row[5] is { Length: > 0 } v ? Dec(v) : 0m, Long(row[6])));
-        }
-
-        foreach (var row in await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT resource, SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) FROM {d.AnalyticsSource} WHERE {w} AND kind = 'audit' GROUP BY resource", cancellationToken))
-        {
-            facts.Audits[row[0] ?? ""] = (Long(row[1]), Long(row[2]));
-        }
-
-        foreach (var row in await ReadAsync(DateTime.UnixEpoch, to, tenantId, (w, _) =>
-            $"SELECT {K}, resource, MIN({d.EpochSeconds("occurred_at")}), COUNT(DISTINCT resource_version), COUNT(DISTINCT run_id), MAX(CASE WHEN run_id = '' THEN 1 ELSE 0 END), COUNT(*) "
-            + $"FROM {d.AnalyticsSource} WHERE {w} AND {CapabilityKinds} GROUP BY {K}, resource", cancellationToken))
-        {
-            facts.History[new CapabilityKey(row[0]!, row[1] ?? "", "")] = new CapabilityHistory(
-                DateTime.UnixEpoch.AddSeconds(Long(row[2])), Long(row[3]), Long(row[4]) - Long(row[5]), Long(row[6]));
-        }
-
-        return facts;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(previousFrom, from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, to);
+        VrioFacts[] facts = [new VrioFacts { From = from, To = to }, new VrioFacts { From = previousFrom, To = from }];
+        var windows = new Windows(store.Dialect, tenantId, previousFrom, from, to);
+        await ReadUsageAsync(windows, facts, cancellationToken);
+        await ReadDailyAsync(windows, facts, cancellationToken);
+        await ReadRunsAsync(windows, facts, cancellationToken);
+        await ReadOutcomesAsync(windows, facts, cancellationToken);
+        await ReadHistoryAsync(windows, facts, cancellationToken);
+        return (facts[0], facts[1]);
     }
 
     /// <summary>The capabilities the tenant's usage used in [from, to).</summary>
-    public async Task<IReadOnlyList<CapabilityKey>> UsedAsync(string tenantId, DateTime from, DateTime to, CancellationToken cancellationToken) =>
-        [.. (await ReadAsync(from, to, tenantId, (w, _) =>
-            $"SELECT DISTINCT {K}, resource, resource_version FROM {store.Dialect.AnalyticsSource} WHERE {w} AND {CapabilityKinds}", cancellationToken)).Select(r => Key(r, 0))];
-
-    private async Task<IReadOnlyList<string?[]>> ReadAsync(DateTime from, DateTime to, string tenantId, Func<string, List<object>, string> sql, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CapabilityKey>> UsedAsync(string tenantId, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         var parameters = new List<object>();
-        var where = $"tenant_id = {store.Dialect.Bind(parameters, tenantId)} AND {store.Dialect.TimeWindow(parameters, from, to)}";
-        var rows = await store.ReadAsync(new SqlStatement(sql(where, parameters), parameters), SqlReadLimits.Internal, cancellationToken);
-        return rows.Rows;
+        var d = store.Dialect;
+        var sql = $"SELECT DISTINCT {K}, resource, resource_version FROM {d.AnalyticsSource} "
+            + $"WHERE tenant_id = {d.Bind(parameters, tenantId)} AND {d.TimeWindow(parameters, from, to)} AND {CapabilityKinds}";
+        return [.. (await ReadAsync(sql, parameters, cancellationToken)).Select(r => Key(r, 0))];
     }
+
+    /// <summary>Calls, successes, cost, principals, traced and priced calls, p95 latency, device time and days of each capability: one scan of the events.</summary>
+    private async Task ReadUsageAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var sql = $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, resource_version, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), "
+            + $"SUM({d.ToWideDecimal("cost_usd")}), COUNT(DISTINCT principal_id), SUM(CASE WHEN trace_id <> '' THEN 1 ELSE 0 END), "
+            + $"SUM(CASE WHEN price_version <> '' THEN 1 ELSE 0 END), {d.Quantile("total_ms", 0.95)}, SUM(compute_ms), COUNT(DISTINCT {Day("occurred_at")}) "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var key = Key(row, 1);
+            facts[Long(row[0])].Usage[key] = new CapabilityUsage(key)
+            {
+                Calls = Long(row[4]),
+                Ok = Long(row[5]),
+                CostUsd = Dec(row[6]),
+                Principals = Long(row[7]),
+                Traced = Long(row[8]),
+                Priced = Long(row[9]),
+                P95Ms = Double(row[10]),
+                ComputeSeconds = Double(row[11]) / 1000,
+                Days = (int)Long(row[12]),
+            };
+        }
+    }
+
+    /// <summary>Cost per capability and day, and access decisions per object: whole hours from the roll-up, the hours the windows cut from the events.</summary>
+    private async Task ReadDailyAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var branches = new List<string>();
+        if (d.HourlyRollup is not null && windows.RollupHours(parameters) is { } hours)
+        {
+            branches.Add($"SELECT {d.ToInt64(hours.Index)} AS w, kind, resource, resource_version, status, {d.ToInt64(Day("hour"))} AS dy, "
+                + $"{d.ToInt64("events")} AS n, {d.ToWideDecimal("cost_usd")} AS cost FROM {d.HourlyRollup} "
+                + $"WHERE tenant_id = {d.Bind(parameters, windows.TenantId)} AND ({hours.Where}) AND ({CapabilityKinds} OR kind = 'audit')");
+        }
+
+        if (windows.EdgeEvents(parameters, d.HourlyRollup is not null) is { } edges)
+        {
+            branches.Add($"SELECT {d.ToInt64(windows.Index(parameters))} AS w, kind, resource, resource_version, status, {d.ToInt64(Day("occurred_at"))} AS dy, "
+                + $"{d.ToInt64("1")} AS n, {d.ToWideDecimal("cost_usd")} AS cost FROM {d.AnalyticsSource} "
+                + $"WHERE tenant_id = {d.Bind(parameters, windows.TenantId)} AND ({edges}) AND ({CapabilityKinds} OR kind = 'audit')");
+        }
+
+        if (branches.Count == 0)
+        {
+            return;
+        }
+
+        var sql = $"SELECT w, kind, resource, resource_version, status, dy, SUM(n), SUM(cost) FROM ({string.Join(" UNION ALL ", branches)}) AS t "
+            + "GROUP BY w, kind, resource, resource_version, status, dy";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var window = facts[Long(row[0])];
+            if (row[1] == "audit")
+            {
+                var (allowed, denied) = window.Audits.GetValueOrDefault(row[2] ?? "");
+                window.Audits[row[2] ?? ""] = row[4] == UsageNames.Ok ? (allowed + Long(row[6]), denied) : row[4] == "denied" ? (allowed, denied + Long(row[6])) : (allowed, denied);
+                continue;
+            }
+
+            var key = new CapabilityKey(CapabilityKindOf(row[1]), row[2] ?? "", row[3] ?? "");
+            if (!window.DailyCost.TryGetValue(key, out var days))
+            {
+                window.DailyCost[key] = days = [];
+            }
+
+            days[Long(row[5])] = days.GetValueOrDefault(Long(row[5])) + Dec(row[7]);
+        }
+    }
+
+    /// <summary>Cost per run and capability (the basis of value attribution), run totals and the workflows each capability's runs belong to.</summary>
+    private async Task ReadRunsAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var sql = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, MIN({Day("occurred_at")}), SUM({d.ToWideDecimal("cost_usd")}) "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id, k, resource, resource_version";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var window = facts[Long(row[0])];
+            var run = row[1]!;
+            var key = Key(row, 2);
+            var runCost = Dec(row[6]);
+            if (!window.Runs.TryGetValue(run, out var parts))
+            {
+                window.Runs[run] = parts = [];
+            }
+
+            // Runs per name: a run that used two versions of a name counts once.
+            if (!parts.Keys.Any(k => k.Kind == key.Kind && k.Name == key.Name))
+            {
+                var name = key with { Version = "" };
+                window.RunsByName[name] = window.RunsByName.GetValueOrDefault(name) + 1;
+            }
+
+            parts[key] = runCost;
+            var total = window.RunTotals.GetValueOrDefault(run, (Long(row[5]), 0m));
+            window.RunTotals[run] = (Math.Min(total.Item1, Long(row[5])), total.Item2 + runCost);
+        }
+
+        foreach (var window in facts)
+        {
+            foreach (var (_, parts) in window.Runs)
+            {
+                foreach (var workflow in parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow))
+                {
+                    foreach (var used in parts.Keys.Where(k => k.Kind != CapabilityKey.Workflow))
+                    {
+                        if (!window.DependentWorkflows.TryGetValue(used, out var set))
+                        {
+                            window.DependentWorkflows[used] = set = new HashSet<string>(StringComparer.Ordinal);
+                        }
+
+                        set.Add(workflow.Name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Outcomes per run (or named capability), success and day, counted and their values summed in the store.</summary>
+    private async Task ReadOutcomesAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var sql = $"SELECT {windows.Index(parameters)} AS w, run_id, {d.Attribute("capability_kind")} AS ck, resource, resource_version, status, {Day("occurred_at")} AS dy, "
+            + $"COUNT(*), SUM({d.UsdFromText(d.Attribute("value_usd"))}) FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' "
+            + "GROUP BY w, run_id, ck, resource, resource_version, status, dy";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var direct = row[2] is { Length: > 0 } kind ? new CapabilityKey(kind, row[3] ?? "", row[4] ?? "") : (CapabilityKey?)null;
+            facts[Long(row[0])].Outcomes.Add(new OutcomeFact(row[1] ?? "", direct, row[5] == UsageNames.Ok, Dec(row[8]), Long(row[6])) { Count = Long(row[7]) });
+        }
+    }
+
+    /// <summary>
+    /// Each capability's first use, versions and calls up to each window's end, to the hour, from
+    /// the hourly roll-up (the events where the store keeps none); runs from the window's runs.
+    /// </summary>
+    private async Task ReadHistoryAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var (source, time, calls) = d.HourlyRollup is { } rollup ? (rollup, "hour", d.ToInt64("events")) : (d.AnalyticsSource, "occurred_at", d.ToInt64("1"));
+        var sql = $"SELECT {K} AS k, resource, resource_version, CASE WHEN {time} < {d.Time(parameters, windows.From)} THEN 1 ELSE 0 END AS e, "
+            + $"MIN({d.EpochSeconds(time)}), SUM({calls}) FROM {source} WHERE tenant_id = {d.Bind(parameters, windows.TenantId)} "
+            + $"AND {time} < {d.Time(parameters, windows.To)} AND {CapabilityKinds} GROUP BY k, resource, resource_version, e";
+        var rows = await ReadAsync(sql, parameters, cancellationToken);
+        foreach (var (window, early) in new[] { (facts[0], false), (facts[1], true) })
+        {
+            foreach (var name in rows.Where(r => !early || r[3] == "1").GroupBy(r => new CapabilityKey(r[0]!, r[1] ?? "", "")))
+            {
+                window.History[name.Key] = new CapabilityHistory(
+                    DateTime.UnixEpoch.AddSeconds(name.Min(r => Long(r[4]))), name.Select(r => r[2] ?? "").Distinct(StringComparer.Ordinal).Count(),
+                    window.RunsByName.GetValueOrDefault(name.Key), name.Sum(r => Long(r[5])));
+            }
+        }
+    }
+
+    private string Day(string column) => store.Dialect.IntDiv(store.Dialect.EpochSeconds(column), "86400");
+
+    private async Task<IReadOnlyList<string?[]>> ReadAsync(string sql, List<object> parameters, CancellationToken cancellationToken) =>
+        (await store.ReadAsync(new SqlStatement(sql, parameters), SqlReadLimits.Internal, cancellationToken)).Rows;
+
+    private static string CapabilityKindOf(string? eventKind) => eventKind switch
+    {
+        "model_call" or "embedding" => CapabilityKey.Model,
+        "tool_call" or "retrieval" => CapabilityKey.Tool,
+        "workflow_step" => CapabilityKey.Workflow,
+        _ => "",
+    };
 
     private static CapabilityKey Key(string?[] row, int at) => new(row[at] ?? "", row[at + 1] ?? "", row[at + 2] ?? "");
 
-    private static long Long(string? text) => text is null ? 0 : (long)double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    private static long Long(string? text) =>
+        text is null ? 0 : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : (long)double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static double Double(string? text) => text is null ? 0 : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static decimal Dec(string? text) =>
         text is null ? 0m : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0m;
+
+    /// <summary>
+    /// The two windows, [PreviousFrom, From) = 1 and [From, To) = 0, as SQL: the events of both, the
+    /// window of an event, and which whole hours the roll-up answers.
+    /// </summary>
+    private sealed record Windows(SqlDialect Dialect, string TenantId, DateTime PreviousFrom, DateTime From, DateTime To)
+    {
+        /// <summary>The tenant's events in either window.</summary>
+        public string Events(List<object> parameters) =>
+            $"tenant_id = {Dialect.Bind(parameters, TenantId)} AND {Dialect.TimeWindow(parameters, PreviousFrom, To)}";
+
+        /// <summary>0 for an event of the current window, 1 for the previous one.</summary>
+        public string Index(List<object> parameters) => $"CASE WHEN {Dialect.OccurredAtOrAfter(parameters, From)} THEN 0 ELSE 1 END";
+
+        /// <summary>The roll-up's condition on its hours (whole hours inside either window) and the window of an hour; null when no whole hour fits.</summary>
+        public (string Where, string Index)? RollupHours(List<object> parameters)
+        {
+            var ranges = Whole().ToList();
+            if (ranges.Count == 0)
+            {
+                return null;
+            }
+
+            var where = string.Join(" OR ", ranges.Select(r => $"(hour >= {Dialect.Time(parameters, r.From)} AND hour < {Dialect.Time(parameters, r.To)})"));
+            return (where, $"CASE WHEN hour >= {Dialect.Time(parameters, From)} THEN 0 ELSE 1 END");
+        }
+
+        /// <summary>The events the roll-up does not answer (all of them when <paramref name="rollup"/> is false); null when there are none.</summary>
+        public string? EdgeEvents(List<object> parameters, bool rollup)
+        {
+            var whole = rollup ? Whole().ToList() : [];
+            var edges = new List<(DateTime From, DateTime To)>();
+            foreach (var (from, to) in new[] { (PreviousFrom, From), (From, To) })
+            {
+                var inside = whole.Where(h => h.From >= from && h.To <= to).ToList();
+                if (inside.Count == 0)
+                {
+                    edges.Add((from, to));
+                    continue;
+                }
+
+                edges.Add((from, inside[0].From));
+                edges.Add((inside[0].To, to));
+            }
+
+            var parts = edges.Where(e => e.From < e.To).Select(e => "(" + Dialect.TimeWindow(parameters, e.From, e.To) + ")").ToList();
+            return parts.Count == 0 ? null : string.Join(" OR ", parts);
+        }
+
+        /// <summary>Per window, the whole hours inside it.</summary>
+        private IEnumerable<(DateTime From, DateTime To)> Whole()
+        {
+            foreach (var (from, to) in new[] { (PreviousFrom, From), (From, To) })
+            {
+                var first = new DateTime(from.Ticks - (from.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+                if (first < from)
+                {
+                    first = first.AddHours(1);
+                }
+
+                var last = new DateTime(to.Ticks - (to.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+                if (first < last)
+                {
+                    yield return (first, last);
+                }
+            }
+        }
+    }
 }

@@ -70,7 +70,7 @@ public static class VrioIndicators
         Add(indicator, "provenance", Name(provenance));
         Add(indicator, "category", c.Metadata.Category.Length == 0 ? "(not set)" : c.Metadata.Category);
         Add(indicator, "substitutes in category", (category.Count(p => p.Key.Name != c.Key.Name)).ToString(CultureInfo.InvariantCulture));
-        Add(indicator, "close substitutes", close.Count == 0 ? "none" : string.Join(", ", close.Select(s => s.Key.ToString())));
+        Add(indicator, "close substitutes", close.Count == 0 ? "none" : string.Join(", ", close.Select(s => s.Key.ToString()).Order(StringComparer.Ordinal)));
         if (close.Count > o.MaxCloseSubstitutes || Commodity.Contains(provenance))
         {
             indicator.Sufficient = true;
@@ -104,7 +104,7 @@ public static class VrioIndicators
         Add(indicator, "provenance", Name(c.Metadata.Provenance));
         Add(indicator, "days in production", Num(Math.Round(days, 1)));
         Add(indicator, "versions", (c.History?.Versions ?? 0).ToString(CultureInfo.InvariantCulture));
-        Add(indicator, "runs (all time)", (c.History?.Runs ?? 0).ToString(CultureInfo.InvariantCulture));
+        Add(indicator, "runs (window)", (c.History?.Runs ?? 0).ToString(CultureInfo.InvariantCulture));
         Add(indicator, "calls (all time)", (c.History?.Calls ?? 0).ToString(CultureInfo.InvariantCulture));
         Add(indicator, "outcomes (window)", c.Economics.Outcomes.ToString(CultureInfo.InvariantCulture));
         Add(indicator, "replay gap", gap is null ? "no substitute to replay" : $"to {gap.Substitute}: {Usd(gap.BaselineUsd)} -> {Usd(gap.ScenarioUsd)} ({Num(Math.Round(gap.Saving * 100, 1))}% saving; {gap.Method}, {gap.Success})");

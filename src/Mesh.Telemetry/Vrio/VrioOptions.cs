@@ -112,9 +112,9 @@ public sealed class VrioOptions
             yield return $"{SectionName}:BootstrapSamples must be between 100 and 100000";
         }
 
-        if (MaxOutcomeUsd <= 0)
+        if (MaxOutcomeUsd is <= 0 or > 999_999_999m)
         {
-            yield return $"{SectionName}:MaxOutcomeUsd must be positive";
+            yield return $"{SectionName}:MaxOutcomeUsd must be positive and at most 999999999 (outcome values are summed as DECIMAL(18,9))";
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using Mesh.ServiceDefaults.Calls;
 using Mesh.Telemetry.Pricing.Replay;
 using Mesh.Telemetry.V1;
@@ -15,8 +14,7 @@ public sealed class VrioReporter(VrioFactsReader reader, CapabilityCatalog catal
     {
         var o = options.Value;
         var previousFrom = from - (to - from);
-        var current = await reader.ReadAsync(tenantId, from, to, cancellationToken);
-        var previous = await reader.ReadAsync(tenantId, previousFrom, from, cancellationToken);
+        var (current, previous) = await reader.ReadAsync(tenantId, previousFrom, from, to, cancellationToken);
         var listing = await catalog.ListAsync(tenantId, current.Usage.Keys.Concat(previous.Usage.Keys), cancellationToken);
         var now = VrioAssessor.Assess(current, listing.Capabilities, await ReplayAsync(Gaps(current, listing.Capabilities, o), tenantId, from, to, cancellationToken), o);
         var before = VrioAssessor.Assess(previous, listing.Capabilities, await ReplayAsync(Gaps(previous, listing.Capabilities, o), tenantId, previousFrom, from, cancellationToken), o)
@@ -47,7 +45,9 @@ public sealed class VrioReporter(VrioFactsReader reader, CapabilityCatalog catal
 
     /// <summary>
     /// Where a model's substitute is priced, its gap is the analytics replay's: the window's
-    /// tokens and device time of the model billed at the substitute's prices.
+    /// tokens and device time of the model billed at the substitute's prices. Every model of the
+    /// window is replayed in one pass (one replay with all the substitutions; a model whose
+    /// versions have different substitutes takes one more pass per extra substitute).
     /// </summary>
     private async Task<Dictionary<CapabilityKey, ReplayGap>> ReplayAsync(Dictionary<CapabilityKey, ReplayGap> gaps, string tenantId, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
@@ -56,32 +56,30 @@ public sealed class VrioReporter(VrioFactsReader reader, CapabilityCatalog catal
             return gaps;
         }
 
+        var candidates = gaps.Where(g => g.Key.Kind == CapabilityKey.Model && g.Value.SubstituteKey.Kind == CapabilityKey.Model && replayer.CanPrice(g.Value.SubstituteKey.Name));
+        var passes = candidates.GroupBy(g => g.Key.Name, StringComparer.Ordinal)
+            .SelectMany(name => name.GroupBy(g => g.Value.SubstituteKey.Name, StringComparer.Ordinal)
+                .Select((substitute, pass) => (Pass: pass, From: name.Key, To: substitute.Key, Keys: substitute.Select(g => g.Key).ToList())))
+            .GroupBy(s => s.Pass).OrderBy(p => p.Key);
         var caller = new Caller("vrio", tenantId, PrincipalKind.Service, IsAdmin: false);
-        foreach (var (key, gap) in gaps.Where(g => g.Key.Kind == CapabilityKey.Model && g.Value.SubstituteKey.Kind == CapabilityKey.Model).ToList())
+        foreach (var pass in passes)
         {
-            ReplayReport replay;
-            try
+            var request = new ReplayRequest { From = Timestamp.FromDateTime(from), To = Timestamp.FromDateTime(to), GroupBy = { "resource" }, Limit = 10_000 };
+            request.Substitutions.AddRange(pass.Select(s => new ModelSubstitution { From = s.From, To = s.To }));
+            var rows = (await replayer.ReplayAsync(request, caller, cancellationToken)).Rows
+                .Where(r => r.Keys.Count == 1).ToDictionary(r => r.Keys[0], StringComparer.Ordinal);
+            foreach (var substitution in pass)
             {
-                replay = await replayer.ReplayAsync(new ReplayRequest
+                if (rows.GetValueOrDefault(substitution.From) is { } row
+                    && decimal.TryParse(row.BaselineUsd, NumberStyles.Float, CultureInfo.InvariantCulture, out var baseline)
+                    && decimal.TryParse(row.ScenarioUsd, NumberStyles.Float, CultureInfo.InvariantCulture, out var scenario)
+                    && baseline > 0)
                 {
-                    From = Timestamp.FromDateTime(from),
-                    To = Timestamp.FromDateTime(to),
-                    Substitutions = { new ModelSubstitution { From = key.Name, To = gap.SubstituteKey.Name } },
-                    GroupBy = { "resource" },
-                    Limit = 10_000,
-                }, caller, cancellationToken);
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
-            {
-                continue; // the substitute has no price to replay at: the per-call comparison stands
-            }
-
-            if (replay.Rows.FirstOrDefault(r => r.Keys.Count == 1 && r.Keys[0] == key.Name) is { } row
-                && decimal.TryParse(row.BaselineUsd, NumberStyles.Float, CultureInfo.InvariantCulture, out var baseline)
-                && decimal.TryParse(row.ScenarioUsd, NumberStyles.Float, CultureInfo.InvariantCulture, out var scenario)
-                && baseline > 0)
-            {
-                gaps[key] = gap with { BaselineUsd = baseline, ScenarioUsd = scenario, Method = "analytics replay: its tokens and device time at the substitute's prices" };
+                    foreach (var key in substitution.Keys)
+                    {
+                        gaps[key] = gaps[key] with { BaselineUsd = baseline, ScenarioUsd = scenario, Method = "analytics replay: its tokens and device time at the substitute's prices" };
+                    }
+                }
             }
         }
 

@@ -25,7 +25,7 @@ public sealed class UsageSqlTool(Telemetry.V1.Analytics.AnalyticsClient analytic
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "type": "object",
           "properties": {
-            "sql": { "type": "string", "minLength": 1, "maxLength": 8000, "description": "one SELECT over usage_events, runs and prices (the caller's tenant only)" },
+            "sql": { "type": "string", "minLength": 1, "maxLength": 8000, "description": "one SELECT over usage_events, runs, prices, vrio_capabilities and vrio_indicators (the caller's tenant only)" },
             "max_rows": { "type": "integer", "minimum": 1, "maximum": 1000, "description": "how many rows to return (default 100)" }
           },
           "required": ["sql"],

@@ -9,8 +9,16 @@ public sealed class FakeVrio : Telemetry.V1.Vrio.VrioBase
 {
     public ConcurrentQueue<Outcome> Outcomes { get; } = new();
 
+    /// <summary>The report to answer instead of the fixed one.</summary>
+    public VrioReport? Report { get; set; }
+
     public override Task<VrioReport> GetReport(VrioReportRequest request, ServerCallContext context)
     {
+        if (Report is { } given)
+        {
+            return Task.FromResult(given);
+        }
+
         var value = new Indicator { Name = "value", Sufficient = true, Met = true, Score = 100, Formula = "value per dollar", Threshold = "lower bound >= 1", Evidence = { new Evidence { Name = "full cost (USD)", Value = "$1.4" } } };
         var no = new Indicator { Name = "rarity", Sufficient = true, Met = false, Reason = "public API: anyone can have it" };
         var report = new VrioReport { From = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 2, 15, 0, 0, 0, DateTimeKind.Utc)), To = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc)), Thresholds = new VrioThresholds { MinValuePerUsd = 1 } };
@@ -24,6 +32,7 @@ public sealed class FakeVrio : Telemetry.V1.Vrio.VrioBase
             Verdict = Verdict.CompetitiveParity,
             WindowVerdict = Verdict.CompetitiveParity,
             Action = "competitive parity: a commodity",
+            Calls = 140,
         });
         return Task.FromResult(report);
     }

@@ -191,6 +191,24 @@ public sealed class VrioIndicatorTests
         Assert.Equal((1m, 2m), (economics[Other].ValueUsd, economics[Other].ValueEqualSplitUsd));
     }
 
+    [Fact]
+    public void BootstrapLowerBound_DaysInAnotherOrder_SameBound()
+    {
+        var days = Enumerable.Range(0, 14).Select(d => (Day: 20_500L + d, Value: 1m + (d % 5), Cost: 0.5m + (d % 3))).ToList();
+        CapabilityEconomics Economics(IEnumerable<(long Day, decimal Value, decimal Cost)> order) => new(Model)
+        {
+            FullCostUsd = days.Sum(d => d.Cost),
+            ValueUsd = days.Sum(d => d.Value),
+            Days = order.ToDictionary(d => d.Day, d => (d.Value, d.Cost)),
+        };
+
+        var forward = Economics(days).BootstrapLowerBound(1000, 0.05);
+        var backward = Economics(Enumerable.Reverse(days)).BootstrapLowerBound(1000, 0.05);
+
+        Assert.NotNull(forward);
+        Assert.Equal(forward, backward);
+    }
+
     [Theory]
     [InlineData(Verdict.SustainedAdvantage, Verdict.SustainedAdvantage, Verdict.SustainedAdvantage)]
     [InlineData(Verdict.SustainedAdvantage, Verdict.CompetitiveParity, Verdict.CompetitiveParity)]

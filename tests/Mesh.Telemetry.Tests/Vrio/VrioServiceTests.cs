@@ -111,6 +111,7 @@ public sealed class VrioServiceTests : IDisposable
     [InlineData("o", "acme-sft-1-1", "-3", "value_usd")]
     [InlineData("o", "acme-sft-1-1", "2000000", "value_usd")]
     [InlineData("o", "acme-sft-1-1", "four", "value_usd")]
+    [InlineData("o", "acme-sft-1-1", "0.0000000001", "value_usd")]
     public async Task RecordOutcome_BadInput_InvalidArgumentNamingTheField(string id, string run, string value, string field)
     {
         await SeedAsync();

@@ -4,7 +4,7 @@ namespace Mesh.Telemetry.Analytics.Sql;
 
 /// <summary>
 /// Admits a tenant's query only when it is one SELECT whose every table is one of the tenant's
-/// views (<c>usage_events</c>, <c>runs</c>, <c>prices</c>), possibly in subqueries or UNIONs, and
+/// views (<c>usage_events</c>, <c>runs</c>, <c>prices</c>, <c>vrio_capabilities</c>, <c>vrio_indicators</c>), possibly in subqueries or UNIONs, and
 /// whose every function is on an allow-list (so nothing reads files, URLs, settings or other
 /// databases), then rewrites each view name into the subquery that reads only that tenant's rows.
 /// The engines add their own guards on top: DuckDB runs without external access, ClickHouse with
@@ -55,7 +55,7 @@ public static class SqlGuard
     };
 
     /// <summary>The views a tenant may read, by name.</summary>
-    public static IReadOnlyCollection<string> Views { get; } = ["usage_events", "runs", "prices"];
+    public static IReadOnlyCollection<string> Views { get; } = ["usage_events", "runs", "prices", VrioViews.Capabilities, VrioViews.Indicators];
 
     /// <summary>The query with each view replaced by its tenant-scoped subquery; throws <see cref="SqlRefusedException"/> otherwise.</summary>
     public static string Rewrite(string sql, Func<string, string> view)

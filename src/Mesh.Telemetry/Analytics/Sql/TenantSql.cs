@@ -88,6 +88,8 @@ public sealed class TenantSql(IUsageStore store)
                 + $"FROM {dialect.AnalyticsSource} WHERE tenant_id = {dialect.Bind(parameters, tenant)} AND run_id <> '' AND kind <> 'audit' GROUP BY run_id, agent_id",
             "prices" => "SELECT version, effective_from, resource, resource_version, device_class, min_input_tokens, input_per_million, "
                 + $"output_per_million, cached_per_million, per_call, per_compute_second FROM {dialect.Table(PriceListSql.Table)}",
+            VrioViews.Capabilities => VrioViews.CapabilitiesSql(dialect, tenant, parameters),
+            VrioViews.Indicators => VrioViews.IndicatorsSql(dialect, tenant, parameters),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a view"),
         };
     }

@@ -99,6 +99,9 @@ public sealed class CostReplayer(IUsageStore store, PriceBookProvider books, Tim
         return report;
     }
 
+    /// <summary>Whether a list in force at some time prices <paramref name="resource"/> (so it may be the target of a substitution).</summary>
+    public bool CanPrice(string resource) => books.Current.Lists.Any(l => l.Catalog.Find(resource) is not null);
+
     private static long Int(string?[] row, int keyCount, int offset) => long.Parse(row[ReplaySql.PricingColumns + keyCount + offset]!, CultureInfo.InvariantCulture);
 
     private static decimal Price(PriceCatalog? catalog, string resource, Use use)

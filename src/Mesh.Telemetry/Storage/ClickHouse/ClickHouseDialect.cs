@@ -56,6 +56,26 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Quantile(string expression, double q) => $"quantileExact({q.ToString(CultureInfo.InvariantCulture)})({expression})";
 
+    public override string ToDouble(string expression) => $"toFloat64({expression})";
+
+    // visitParam* read "key":value with nothing between; protobuf's JSON puts a space after the colon.
+    public override string JsonText(string column, string key) => $"visitParamExtractString(replaceAll({column}, '\": ', '\":'), '{key}')";
+
+    public override string JsonNumber(string column, string key) => $"visitParamExtractFloat(replaceAll({column}, '\": ', '\":'), '{key}')";
+
+    public override string ArgMax(string value, string by) => $"argMax({value}, {by})";
+
+    public override string Date(string column) => $"toDate({column})";
+
+    public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
+
+    public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)
+    {
+        var (second, micros) = Split(utc);
+        var at = $"toDateTime({second.ToString(CultureInfo.InvariantCulture)})";
+        return $"(occurred_at > {at} OR occurred_at = {at} AND occurred_us >= {micros.ToString(CultureInfo.InvariantCulture)})";
+    }
+
     public override string Time(List<object> parameters, DateTime utc) =>
         $"toDateTime({Split(utc).Seconds.ToString(CultureInfo.InvariantCulture)}, 'UTC')";
 

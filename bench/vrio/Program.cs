@@ -1,0 +1,3 @@
+using Mesh.Bench;
+
+return await BenchMain.RunAsync(new VrioBenchmark(args));

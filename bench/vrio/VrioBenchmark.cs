@@ -139,12 +139,14 @@ public sealed class VrioBenchmark(string[] args) : IBenchmark
             await capabilities.SaveAsync(VrioBenchData.Tenant, capability, at, cancellationToken);
         }
 
-        var pricing = new PricingOptions { Version = "bench" };
+        var list = new PriceListOptions();
         for (var i = 0; i < VrioBenchData.Models; i++)
         {
-            pricing.Resources[$"model-{i}"] = new Mesh.Pricing.ResourcePrice { InputPerMillionTokens = 0.1m * (1 + (i % 10)), OutputPerMillionTokens = 0.4m * (1 + (i % 10)), PerComputeSecond = 0.0001m };
+            list.Resources[$"model-{i}"] = new Mesh.Pricing.ResourcePrice { InputPerMillionTokens = 0.1m * (1 + (i % 10)), OutputPerMillionTokens = 0.4m * (1 + (i % 10)), PerComputeSecond = 0.0001m };
         }
 
+        var pricing = new PricingOptions();
+        pricing.Lists["bench"] = list;
         var prices = new PriceBookProvider(store, Options.Create(pricing), TimeProvider.System, NullLogger<PriceBookProvider>.Instance);
         await prices.StartAsync(cancellationToken);
         var options = Options.Create(new VrioOptions { ReadRegistries = false });

@@ -109,10 +109,10 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     {
         Key = usageEvent.TenantId,
         Value = usageEvent.ToByteArray(),
-        Headers = _options.Headers ? Headers(usageEvent) : null,
+        Headers = _options.Headers ? TraceHeaders(usageEvent) : null,
     };
 
-    private static Headers Headers(UsageEvent usageEvent)
+    private static Headers TraceHeaders(UsageEvent usageEvent)
     {
         var headers = new Headers
         {

@@ -39,6 +39,7 @@ public sealed class DistributedMeshTests
                 }
             }
 
+            Assert.True(events[^1].Completed is not null, "the run did not complete:\n" + string.Join("\n", events));
             Assert.Contains("= 90", events[^1].Completed.Answer, StringComparison.Ordinal);
             var runId = events[0].RunId;
             Assert.True(Guid.TryParse(runId, out _), runId);

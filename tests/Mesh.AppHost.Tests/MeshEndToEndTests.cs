@@ -21,9 +21,9 @@ public sealed class MeshEndToEndTests(MeshFixture mesh) : IClassFixture<MeshFixt
             }
         }
 
-        // Live cost events may follow the stored end of the run.
-        var completed = events.LastOrDefault(e => !e.Live)?.Completed;
-        Assert.True(completed is not null, $"the run did not complete: {events.LastOrDefault(e => !e.Live)}");
+        // The run's end is the stream's last event: live cost events come before it, never after.
+        var completed = events[^1].Completed;
+        Assert.True(completed is not null, $"the stream did not end with the run's completion: {events[^1]}");
         Assert.Contains("= 90", completed.Answer, StringComparison.Ordinal);
         // Stored events are numbered 1, 2, 3, ...; live ones (cost so far) repeat the last stored number.
         var stored = events.Where(e => !e.Live).ToList();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mesh.Agents.Runs.Engine;
 using Mesh.Agents.Runs.Store;
 using Mesh.Agents.V1;
 
@@ -21,16 +22,24 @@ public sealed partial class AgentsService
         while (true)
         {
             var events = await store.ReadEventsAsync(run.Id, sent, 500, cancellationToken);
+            var stepsCompleted = false;
             foreach (var stored in events)
             {
                 var view = RunViews.Event(run.Id, stored);
-                if (view.Completed is { } completed)
+                if (EventTypes.Ends(stored.Type))
                 {
-                    completed.Steps = (await store.GetRunAsync(run.Id, cancellationToken))?.StepsDone ?? 0;
+                    // The run's last event is the stream's last: the cost so far goes before it.
+                    costAsked = await WriteCostSoFarAsync(run, sent, costAsked, stream, cancellationToken);
+
+                    if (view.Completed is { } completed)
+                    {
+                        completed.Steps = (await store.GetRunAsync(run.Id, cancellationToken))?.StepsDone ?? 0;
+                    }
                 }
 
                 await stream.WriteAsync(view, cancellationToken);
                 sent = stored.Seq;
+                stepsCompleted |= stored.Type == EventTypes.StepCompleted;
             }
 
             if (events.Count == 500)
@@ -38,22 +47,9 @@ public sealed partial class AgentsService
                 continue;
             }
 
-            // Cost so far, from telemetry's ledger of the run, at most once a second while steps complete.
-            if (events.Any(e => e.Type is Engine.EventTypes.StepCompleted or Engine.EventTypes.RunCompleted) && time.GetElapsedTime(costAsked) > TimeSpan.FromSeconds(1))
+            if (stepsCompleted)
             {
-                costAsked = time.GetTimestamp();
-                var cost = await costs.ForAsync(run.Id, DateTimeOffset.FromUnixTimeMilliseconds(run.CreatedAt), cancellationToken);
-                if (cost.CostUsd.Length > 0)
-                {
-                    await stream.WriteAsync(new RunEvent
-                    {
-                        RunId = run.Id,
-                        Sequence = sent,
-                        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-                        Live = true,
-                        Cost = new CostSoFar { CostUsd = cost.CostUsd, InputTokens = cost.InputTokens, OutputTokens = cost.OutputTokens, ToolCalls = cost.ToolCalls },
-                    }, cancellationToken);
-                }
+                costAsked = await WriteCostSoFarAsync(run, sent, costAsked, stream, cancellationToken);
             }
 
             var current = await store.GetRunAsync(run.Id, cancellationToken);
@@ -86,5 +82,30 @@ public sealed partial class AgentsService
                 // Poll the store: another replica may be running the run.
             }
         }
+    }
+
+    /// <summary>A live event with the run's cost so far from telemetry's ledger, at most once a second; returns when it last asked.</summary>
+    private async Task<long> WriteCostSoFarAsync(RunRecord run, int sequence, long lastAsked, IServerStreamWriter<RunEvent> stream, CancellationToken cancellationToken)
+    {
+        if (time.GetElapsedTime(lastAsked) <= TimeSpan.FromSeconds(1))
+        {
+            return lastAsked;
+        }
+
+        var asked = time.GetTimestamp();
+        var cost = await costs.ForAsync(run.Id, DateTimeOffset.FromUnixTimeMilliseconds(run.CreatedAt), cancellationToken);
+        if (cost.CostUsd.Length > 0)
+        {
+            await stream.WriteAsync(new RunEvent
+            {
+                RunId = run.Id,
+                Sequence = sequence,
+                At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                Live = true,
+                Cost = new CostSoFar { CostUsd = cost.CostUsd, InputTokens = cost.InputTokens, OutputTokens = cost.OutputTokens, ToolCalls = cost.ToolCalls },
+            }, cancellationToken);
+        }
+
+        return asked;
     }
 }

@@ -18,4 +18,7 @@ public static class EventTypes
     public const string RunCompleted = "run_completed";
     public const string RunFailed = "run_failed";
     public const string RunCancelled = "run_cancelled";
+
+    /// <summary>Whether an event of this type is a run's last.</summary>
+    public static bool Ends(string type) => type is RunCompleted or RunFailed or RunCancelled;
 }

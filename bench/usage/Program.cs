@@ -1,3 +1,3 @@
 using Mesh.Bench;
 
-return await BenchMain.RunAsync(new UsageBenchmark());
+return await BenchMain.RunAsync(new UsageBenchmark(args));

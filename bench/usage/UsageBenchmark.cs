@@ -12,8 +12,9 @@ namespace Mesh.Bench;
 /// Distributed mode's usage path end to end on this machine: producers (the services' usage
 /// pipeline: buffer, shipper, idempotent Kafka producer) to the Kafka mock broker, telemetry's
 /// ingestor (a real process) into ClickHouse. Starts every server it needs and stops them.
+/// Arguments: the sections to run (<c>throughput</c>, <c>latency</c>, <c>overhead</c>), all by default.
 /// </summary>
-public sealed class UsageBenchmark : IBenchmark
+public sealed class UsageBenchmark(string[] args) : IBenchmark
 {
     private const string Database = "mesh";
     // The mock broker keeps about 5 MiB per partition: the 1.1M events of all sections (~400 B
@@ -37,14 +38,27 @@ public sealed class UsageBenchmark : IBenchmark
         await ingestor.WaitForLineAsync(line => line.Contains("Assigned", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         report.Note($"servers up: ClickHouse :{clickHouse.HttpPort} (data in {clickHouse.DirectoryPath}), Kafka mock {broker.Bootstrap} ({Partitions} partitions), ingestor pid {ingestor.Id}");
 
-        await ThroughputAsync(report, clickHouse, broker, cancellationToken);
-        await LatencyAsync(report, clickHouse, broker, cancellationToken);
-        await OverheadAsync(report, broker, cancellationToken);
+        if (Runs("throughput"))
+        {
+            await ThroughputAsync(report, clickHouse, broker, cancellationToken);
+        }
+
+        if (Runs("latency"))
+        {
+            await LatencyAsync(report, clickHouse, broker, cancellationToken);
+        }
+
+        if (Runs("overhead"))
+        {
+            await OverheadAsync(report, broker, cancellationToken);
+        }
         if (Environment.GetEnvironmentVariable("MESH_BENCH_INGESTOR_LOG") is { Length: > 0 } log)
         {
             await File.WriteAllTextAsync(log, ingestor.Output, cancellationToken);
         }
     }
+
+    private bool Runs(string section) => args.Length == 0 || args.Contains(section, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Producers publish as fast as they can; the clock stops when the last row is queryable. A

@@ -23,6 +23,7 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
     private readonly UsageOptions _options;
     private readonly TimeProvider _time;
     private readonly UsageSpool? _spool;
+    private volatile bool _completed;
 
     public UsageBuffer(IOptions<UsageOptions> options, TimeProvider time, UsageSpool? spool = null)
     {
@@ -58,8 +59,15 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
     /// <summary>Waits until an event can be taken; false once the buffer is completed and empty.</summary>
     public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
+    /// <summary>Whether <see cref="Complete"/> was called: no more events will come.</summary>
+    public bool IsCompleted => _completed;
+
     /// <summary>Stops accepting events; the shipper drains what is left.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+    }
 
     public void Dispose() => _space.Dispose();
 

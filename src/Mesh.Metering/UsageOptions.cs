@@ -20,6 +20,13 @@ public sealed class UsageOptions
     /// <summary>How long a partial batch waits for more events before it is sent.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// While a batch fills, how often the shipper looks for new events. It does not wake for
+    /// each one: a request that publishes into an idle buffer would otherwise pay for waking a
+    /// thread, on every call.
+    /// </summary>
+    public TimeSpan FillPollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How long a request waits for buffer space before it fails with ResourceExhausted.</summary>
     public TimeSpan FullBufferWait { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -55,6 +62,11 @@ public sealed class UsageOptions
         if (FlushInterval <= TimeSpan.Zero)
         {
             yield return $"{SectionName}:FlushInterval must be positive";
+        }
+
+        if (FillPollInterval <= TimeSpan.Zero || FillPollInterval > FlushInterval)
+        {
+            yield return $"{SectionName}:FillPollInterval must be positive and at most FlushInterval";
         }
 
         if (FullBufferWait < TimeSpan.Zero)

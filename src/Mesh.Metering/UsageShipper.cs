@@ -118,38 +118,33 @@ public sealed partial class UsageShipper(
     }
 
     /// <summary>Takes events until the batch is full by count or bytes, or the flush interval ends.</summary>
+    /// <summary>
+    /// Takes events until the batch is full or <see cref="UsageOptions.FlushInterval"/> has passed
+    /// since the first, looking for more every <see cref="UsageOptions.FillPollInterval"/>.
+    /// </summary>
     private async Task<List<BufferedUsage>> FillBatchAsync()
     {
         var batch = new List<BufferedUsage>();
-        using var window = new CancellationTokenSource(_options.FlushInterval, time);
+        var started = time.GetTimestamp();
         long bytes = 0;
-        try
+        while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes)
+            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && buffer.TryTake(out var next))
             {
-                if (buffer.TryTake(out var next))
-                {
-                    batch.Add(next);
-                    bytes += next.Event.CalculateSize();
-                }
-                else if (!await buffer.WaitToTakeAsync(window.Token))
-                {
-                    break;
-                }
+                batch.Add(next);
+                bytes += next.Event.CalculateSize();
             }
-        }
-        catch (OperationCanceledException) when (window.IsCancellationRequested)
-        {
-            // The flush interval ended: send what we have.
-        }
 
-        return batch;
+            var left = _options.FlushInterval - time.GetElapsedTime(started);
+            if (batch.Count >= _options.MaxBatchSize || bytes >= _options.MaxBatchBytes || left <= TimeSpan.Zero || buffer.IsCompleted)
+            {
+                return batch;
+            }
+
+            await Task.Delay(left < _options.FillPollInterval ? left : _options.FillPollInterval, time);
+        }
     }
 
-    /// <summary>
-    /// Delivers <paramref name="events"/>, each to the sink or to the dead letters; false only
-    /// when shutdown gave up first (the events stay in the spool).
-    /// </summary>
     private async Task<bool> DeliverAsync(UsageEvent[] events)
     {
         var delay = TimeSpan.FromMilliseconds(100);

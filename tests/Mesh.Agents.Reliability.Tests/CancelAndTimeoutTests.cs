@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Mesh.Agents.V1;
 using Mesh.DevServers;
 
@@ -64,10 +65,21 @@ public sealed class CancelAndTimeoutTests(MeshProcesses mesh)
         }, MeshProcesses.Call());
 
         var run = await client.StartRunAsync(new StartRunRequest { Workflow = name }, MeshProcesses.Call());
-        var waiting = await Runs.UntilAsync(client, run.RunId, r => r.Status == RunStatus.Waiting, Timeout);
         var ended = await Runs.UntilAsync(client, run.RunId, Runs.Ended, Timeout);
 
-        Assert.Equal("approve", waiting.WaitingFor);
+        // The run's history, not a poll of its status: on a slow machine the second of waiting can pass between two polls.
+        var history = new List<RunEvent>();
+        using (var watch = client.WatchRun(new WatchRunRequest { RunId = run.RunId }, MeshProcesses.Call()))
+        {
+            await foreach (var runEvent in watch.ResponseStream.ReadAllAsync())
+            {
+                history.Add(runEvent);
+            }
+        }
+
+        var waiting = Assert.Single(history, e => e.Waiting is not null).Waiting;
+        Assert.Equal(("approve", "approve"), (waiting.StepId, waiting.Signal));
+        Assert.NotNull(history[^1].Failed);
         Assert.Equal((RunStatus.Failed, "DEADLINE_EXCEEDED"), (ended.Status, ended.Error.Code));
         Assert.Contains("did not arrive within 1s", ended.Error.Message, StringComparison.Ordinal);
     }

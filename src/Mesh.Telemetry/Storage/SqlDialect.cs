@@ -94,6 +94,12 @@ public abstract class SqlDialect
 
     /// <summary>The UTC date of a timestamp column.</summary>
     public abstract string Date(string column);
+
+    /// <summary>A whole-valued numeric expression as an exact 128-bit integer whose sums and products are exact (an error on overflow, never a rounding).</summary>
+    public abstract string ToExactInteger(string expression);
+
+    /// <summary>The quotient of two non-negative exact integers (<see cref="ToExactInteger"/>), truncated, as an exact integer.</summary>
+    public abstract string ExactDiv(string dividend, string divisor);
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -147,6 +153,10 @@ public sealed class DuckDbDialect : SqlDialect
     public override string ArgMax(string value, string by) => $"arg_max({value}, {by})";
 
     public override string Date(string column) => $"CAST({column} AS DATE)";
+
+    public override string ToExactInteger(string expression) => $"CAST({expression} AS HUGEINT)";
+
+    public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
 
     // Text to DECIMAL(18,9) is several times faster than to DECIMAL(38,9) in DuckDB.
     public override string UsdFromText(string text) => $"CAST('0' || {text} AS DECIMAL(18,9))";

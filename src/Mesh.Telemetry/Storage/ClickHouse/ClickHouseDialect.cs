@@ -67,6 +67,11 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Date(string column) => $"toDate({column})";
 
+    // 18.16 has no Int128: Decimal128 of scale 0 is its exact 128-bit integer (products checked for overflow, quotients truncated).
+    public override string ToExactInteger(string expression) => $"toDecimal128({expression}, 0)";
+
+    public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) / ({divisor}))";
+
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
 
     public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)

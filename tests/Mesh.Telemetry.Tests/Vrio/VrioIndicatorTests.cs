@@ -179,6 +179,29 @@ public sealed class VrioIndicatorTests
         Assert.False(Assess(Facts((Model, 0.01m, 0m, 0.9, 60)), Model, null, Meta(Model, Provenance.FineTuned)).Value.Met);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.0)]
+    public void Assess_NoCostInWindow_NotEnoughEvidenceWithReason(double valuePerOutcome)
+    {
+        var a = Assess(Facts((Model, 0m, (decimal)valuePerOutcome, 1, 60)), Model, null, Meta(Model, Provenance.FineTuned));
+
+        Assert.Equal(Verdict.NotEnoughEvidence, a.WindowVerdict);
+        Assert.False(a.Value.Sufficient);
+        Assert.Contains("$0 full cost", a.Value.Reason, StringComparison.Ordinal);
+        Assert.Contains(a.Value.Evidence, e => e.Name == "not enough evidence" && e.Value.Contains("value per dollar cannot be judged", StringComparison.Ordinal));
+        Assert.Contains("keep it running and measured", a.Action, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Assess_SomeCostInWindow_NoZeroCostReason()
+    {
+        var a = Assess(Facts((Model, 0.01m, 1m, 1, 60)), Model, null, Meta(Model, Provenance.FineTuned));
+
+        Assert.True(a.Value.Sufficient);
+        Assert.DoesNotContain(a.Value.Evidence, e => e.Name == "not enough evidence");
+    }
+
     [Fact]
     public void Economics_RunOfTwoCapabilities_ValueSplitByCostShareAndEqually()
     {

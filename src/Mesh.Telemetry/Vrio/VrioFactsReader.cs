@@ -133,16 +133,21 @@ public sealed class VrioFactsReader(IUsageStore store)
         var outcomes = $"SELECT {windows.Index(parameters)} AS w, run_id, {Day("occurred_at")} AS od, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, COUNT(*) AS c, "
             + $"SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' AND run_id <> '' "
             + $"AND {d.Attribute("capability_kind")} = '' GROUP BY w, run_id, od, ok";
-        var valued = $"SELECT w, run_id, od, ok, c, v, cc, n FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
+        // Per run and outcome row: the value in 1e-18 USD (vw), its equal part (ve) and the component cost in nano-USD (ccn).
         // ClickHouse evaluates every branch of a CASE, so no divisor may be 0 on any row.
-        var zero = d.ToExactInteger("0");
         var whole = $"{Nanos("v")} * 1000000000";
-        var perPart = d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"));
-        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN {whole} "
-            + $"WHEN cc > 0 THEN {d.ExactDiv($"{Nanos("v")} * {Nanos("cost")} * 1000000000", Nanos("CASE WHEN cc > 0 THEN cc ELSE 1 END"))} ELSE {perPart} END";
-        var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN {whole} ELSE {perPart} END";
-        var sql = $"SELECT w, k, resource, resource_version, od, SUM(c), SUM(ok * c), SUM({byCost}), SUM({equal}) "
+        var valued = $"SELECT w, run_id, od, ok, c, cc, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, "
+            + $"{Nanos("CASE WHEN cc > 0 THEN cc ELSE 1 END")} AS ccn FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
+        var zero = d.ToExactInteger("0");
+        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw WHEN cc > 0 THEN {d.ExactDiv($"vw * {Nanos("cost")}", "ccn")} ELSE ve END";
+        var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw ELSE ve END";
+        var attributed = $"SELECT w, k, resource, resource_version, od, SUM(c) AS oc, SUM(ok * c) AS okc, SUM({byCost}) AS sv, SUM({equal}) AS se "
             + $"FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id) GROUP BY w, k, resource, resource_version, od";
+
+        // The sums leave as whole USD and the 1e-18 USD past them, each a 64-bit integer (18.16 garbles the text of a large Decimal128).
+        var e18 = d.ToExactInteger("1000000000000000000");
+        string Split(string sum) => $"{d.ToInt64(d.ExactDiv(sum, e18))}, {d.ToInt64($"{sum} - {d.ExactDiv(sum, e18)} * {e18}")}";
+        var sql = $"SELECT w, k, resource, resource_version, od, oc, okc, {Split("sv")}, {Split("se")} FROM ({attributed}) AS a";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
@@ -152,7 +157,7 @@ public sealed class VrioFactsReader(IUsageStore store)
                 window.Attributed[key] = days = [];
             }
 
-            days[Long(row[4])] = days.GetValueOrDefault(Long(row[4])) + new AttributedValue(Atto(row[7]), Atto(row[8]), Long(row[5]), Long(row[6]));
+            days[Long(row[4])] = days.GetValueOrDefault(Long(row[4])) + new AttributedValue(Usd(row[7], row[8]), Usd(row[9], row[10]), Long(row[5]), Long(row[6]));
         }
     }
 
@@ -272,8 +277,8 @@ public sealed class VrioFactsReader(IUsageStore store)
 
     private static double Double(string? text) => text is null ? 0 : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    /// <summary>An exact integer of 1e-18 USD as USD.</summary>
-    private static decimal Atto(string? text) => Dec(text) * 0.000000000000000001m;
+    /// <summary>Whole USD and the 1e-18 USD past them, as USD.</summary>
+    private static decimal Usd(string? whole, string? atto) => Long(whole) + (Long(atto) * 0.000000000000000001m);
 
     private static decimal Dec(string? text) =>
         text is null ? 0m : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0m;

@@ -68,7 +68,8 @@ public sealed class VrioAttributionTests(ClickHouseFixture clickHouse) : IDispos
     /// Runs of several capabilities at uneven costs over days of both windows: a run whose shares
     /// do not end (1/3, 2/3), a run whose models cost nothing (equal shares), a workflow-only run,
     /// runs without outcomes, outcomes of runs that used nothing, a failed outcome, an outcome that
-    /// names its capability, and a model used only by a run without outcomes.
+    /// names its capability, a model used only by a run without outcomes, and a value whose sums
+    /// pass 2^64 units of 1e-18 USD.
     /// </summary>
     private static List<UsageRecord> Records()
     {
@@ -100,6 +101,7 @@ public sealed class VrioAttributionTests(ClickHouseFixture clickHouse) : IDispos
         Outcome("r1", 4, true, 3m);
         Outcome("r1", 4, true, 0.5m);
         Outcome("r1", 5, false, 5m);
+        Outcome("r1", 5, true, 250000.123456789m);
         Use("r2", "model_call", "m1", 3, 6, 0.005m);
         Use("r2", "tool_call", "t2", 3, 7, 0m);
         Outcome("r2", 3, true, 7m);

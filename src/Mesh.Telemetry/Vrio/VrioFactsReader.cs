@@ -119,27 +119,34 @@ public sealed class VrioFactsReader(IUsageStore store)
     /// The runs' outcomes attributed in the store to the capabilities each run used, by their
     /// share of its cost (and in equal parts; a workflow gets the whole value), per capability
     /// and outcome day: only those sums leave the store, never a row per run. Each share is
-    /// exact: value x part / cost in whole 1e-18 USD (truncated), summed as a 128-bit integer, so
-    /// every engine gives the same digits.
+    /// exact to 1e-18 USD (value x part / cost, truncated; see below), summed as a 128-bit
+    /// integer, so every engine gives the same digits.
     /// </summary>
     private async Task ReadAttributedAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var parts = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, SUM({d.ToWideDecimal("cost_usd")}) AS cost "
+        var parts = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, SUM({d.Nanos("cost_usd")}) AS cn "
             + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id, k, resource, resource_version";
-        var runs = $"SELECT w, run_id, SUM(CASE WHEN k <> 'workflow' THEN cost ELSE {d.ToWideDecimal("0")} END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n "
+        var runs = $"SELECT w, run_id, SUM(CASE WHEN k <> 'workflow' THEN cn ELSE 0 END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n "
             + $"FROM ({parts}) AS p0 GROUP BY w, run_id";
         var outcomes = $"SELECT {windows.Index(parameters)} AS w, run_id, {Day("occurred_at")} AS od, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, COUNT(*) AS c, "
             + $"SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' AND run_id <> '' "
             + $"AND {d.Attribute("capability_kind")} = '' GROUP BY w, run_id, od, ok";
-        // Per run and outcome row: the value in 1e-18 USD (vw), its equal part (ve) and the component cost in nano-USD (ccn).
+
+        // Per run and outcome row: the value in 1e-18 USD (vw), its equal part (ve), the component cost in nano-USD (ccn), and
+        // vw / ccn as a quotient (qr) and remainder (rr), so a part's share, vw x cn / ccn = qr x cn + rr x cn / ccn, takes
+        // one 128-bit product and a division in doubles of a remainder below ccn (exact but possibly for its last 1e-18 USD).
         // ClickHouse evaluates every branch of a CASE, so no divisor may be 0 on any row.
-        var whole = $"{Nanos("v")} * 1000000000";
-        var valued = $"SELECT w, run_id, od, ok, c, cc, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, "
-            + $"{Nanos("CASE WHEN cc > 0 THEN cc ELSE 1 END")} AS ccn FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
+        var whole = $"{d.ToExactInteger($"({d.ToWideDecimal("v")}) * 1000000000")} * 1000000000";
+        var ccn = d.ToExactInteger("CASE WHEN cc > 0 THEN cc ELSE 1 END");
+        var run = $"SELECT w, run_id, od, ok, c, cc, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, {ccn} AS ccn "
+            + $"FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
+        var valued = $"SELECT w, run_id, od, ok, c, cc, vw, ve, {d.ExactDiv("vw", "ccn")} AS qr, {d.ToDouble($"vw - {d.ExactDiv("vw", "ccn")} * ccn")} AS rr, {d.ToDouble("ccn")} AS ccd "
+            + $"FROM ({run}) AS vr";
         var zero = d.ToExactInteger("0");
-        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw WHEN cc > 0 THEN {d.ExactDiv($"vw * {Nanos("cost")}", "ccn")} ELSE ve END";
+        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw "
+            + $"WHEN cc > 0 THEN qr * {d.ToExactInteger("cn")} + {d.ToExactInteger($"floor(rr * {d.ToDouble("cn")} / ccd)")} ELSE ve END";
         var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw ELSE ve END";
         var attributed = $"SELECT w, k, resource, resource_version, od, SUM(c) AS oc, SUM(ok * c) AS okc, SUM({byCost}) AS sv, SUM({equal}) AS se "
             + $"FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id) GROUP BY w, k, resource, resource_version, od";
@@ -253,9 +260,6 @@ public sealed class VrioFactsReader(IUsageStore store)
             }
         }
     }
-
-    /// <summary>A USD amount (at most nine fractional digits) as an exact integer of nano-USD.</summary>
-    private string Nanos(string usd) => store.Dialect.ToExactInteger($"({usd}) * 1000000000");
 
     private string Day(string column) => store.Dialect.IntDiv(store.Dialect.EpochSeconds(column), "86400");
 

@@ -72,6 +72,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) / ({divisor}))";
 
+    public override string Nanos(string column) => $"toInt64(toDecimal128({column}, 9) * 1000000000)";
+
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
 
     public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)

@@ -95,6 +95,16 @@ public abstract class SqlDialect
     /// <summary>The UTC date of a timestamp column.</summary>
     public abstract string Date(string column);
 
+    /// <summary>
+    /// Where the engine can carry a run's parts in arrays: <paramref name="parts"/> (one row per run and capability: w, run_id,
+    /// k, resource, resource_version, cn) grouped per (w, run_id) with the arrays ks, rs, vs and cns of those columns and the
+    /// aggregates <paramref name="aggregates"/>; null where it cannot (the parts are then joined back to their run).
+    /// </summary>
+    public virtual string? PartsPerRun(string parts, string aggregates) => null;
+
+    /// <summary>The rows of <paramref name="query"/> (carrying the arrays of <see cref="PartsPerRun"/>) once per part: <paramref name="columns"/>, k, resource, resource_version and cn.</summary>
+    public virtual string EachPart(string query, string columns) => throw new NotSupportedException($"{Name} does not group parts per run");
+
     /// <summary>An event's USD amount (a DECIMAL(18,9) column) as a 64-bit integer of nano-USD, exact for amounts under $1,000,000.</summary>
     public abstract string Nanos(string column);
 

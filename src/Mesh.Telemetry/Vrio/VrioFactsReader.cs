@@ -128,8 +128,12 @@ public sealed class VrioFactsReader(IUsageStore store)
         var parameters = new List<object>();
         var parts = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, SUM({d.Nanos("cost_usd")}) AS cn "
             + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id, k, resource, resource_version";
-        var runs = $"SELECT w, run_id, SUM(CASE WHEN k <> 'workflow' THEN cn ELSE 0 END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n "
-            + $"FROM ({parts}) AS p0 GROUP BY w, run_id";
+        // A run's component cost (cc) and components (n); where the engine can, the run carries its parts in arrays, so they
+        // are grouped once and never joined back (ClickHouse: no common subqueries, and a join of the parts is slow).
+        const string Totals = "SUM(CASE WHEN k <> 'workflow' THEN cn ELSE 0 END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n";
+        var perRun = d.PartsPerRun(parts, Totals);
+        var runs = perRun ?? $"SELECT w, run_id, {Totals} FROM ({parts}) AS p0 GROUP BY w, run_id";
+        var carried = perRun is null ? "" : ", ks, rs, vs, cns";
         var outcomes = $"SELECT {windows.Index(parameters)} AS w, run_id, {Day("occurred_at")} AS od, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, COUNT(*) AS c, "
             + $"SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' AND run_id <> '' "
             + $"AND {d.Attribute("capability_kind")} = '' GROUP BY w, run_id, od, ok";
@@ -140,16 +144,17 @@ public sealed class VrioFactsReader(IUsageStore store)
         // ClickHouse evaluates every branch of a CASE, so no divisor may be 0 on any row.
         var whole = $"{d.ToExactInteger($"({d.ToWideDecimal("v")}) * 1000000000")} * 1000000000";
         var ccn = d.ToExactInteger("CASE WHEN cc > 0 THEN cc ELSE 1 END");
-        var run = $"SELECT w, run_id, od, ok, c, cc, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, {ccn} AS ccn "
+        var run = $"SELECT w, run_id, od, ok, c, cc{carried}, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, {ccn} AS ccn "
             + $"FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
-        var valued = $"SELECT w, run_id, od, ok, c, cc, vw, ve, {d.ExactDiv("vw", "ccn")} AS qr, {d.ToDouble($"vw - {d.ExactDiv("vw", "ccn")} * ccn")} AS rr, {d.ToDouble("ccn")} AS ccd "
+        var valued = $"SELECT w, run_id, od, ok, c, cc{carried}, vw, ve, {d.ExactDiv("vw", "ccn")} AS qr, {d.ToDouble($"vw - {d.ExactDiv("vw", "ccn")} * ccn")} AS rr, {d.ToDouble("ccn")} AS ccd "
             + $"FROM ({run}) AS vr";
         var zero = d.ToExactInteger("0");
         var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw "
             + $"WHEN cc > 0 THEN qr * {d.ToExactInteger("cn")} + {d.ToExactInteger($"floor(rr * {d.ToDouble("cn")} / ccd)")} ELSE ve END";
         var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw ELSE ve END";
         var attributed = $"SELECT w, k, resource, resource_version, od, SUM(c) AS oc, SUM(ok * c) AS okc, SUM({byCost}) AS sv, SUM({equal}) AS se "
-            + $"FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id) GROUP BY w, k, resource, resource_version, od";
+            + "FROM (" + (perRun is null ? $"SELECT * FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id)" : d.EachPart(valued, "w, od, ok, c, cc, vw, ve, qr, rr, ccd"))
+            + ") AS pp GROUP BY w, k, resource, resource_version, od";
 
         // The sums leave as whole USD and the 1e-18 USD past them, each a 64-bit integer (18.16 garbles the text of a large Decimal128).
         var e18 = d.ToExactInteger("1000000000000000000");

@@ -72,6 +72,13 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) / ({divisor}))";
 
+    public override string? PartsPerRun(string parts, string aggregates) =>
+        $"SELECT w, run_id, groupArray(k) AS ks, groupArray(resource) AS rs, groupArray(resource_version) AS vs, groupArray(cn) AS cns, {aggregates} "
+        + $"FROM ({parts}) AS p0 GROUP BY w, run_id";
+
+    public override string EachPart(string query, string columns) =>
+        $"SELECT {columns}, k, resource, resource_version, cn FROM ({query}) AS q ARRAY JOIN ks AS k, rs AS resource, vs AS resource_version, cns AS cn";
+
     public override string Nanos(string column) => $"toInt64(toDecimal128({column}, 9) * 1000000000)";
 
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";

@@ -94,6 +94,25 @@ public abstract class SqlDialect
 
     /// <summary>The UTC date of a timestamp column.</summary>
     public abstract string Date(string column);
+
+    /// <summary>
+    /// Where the engine can carry a run's parts in arrays: <paramref name="parts"/> (one row per run and capability: w, run_id,
+    /// k, resource, resource_version, cn) grouped per (w, run_id) with the arrays ks, rs, vs and cns of those columns and the
+    /// aggregates <paramref name="aggregates"/>; null where it cannot (the parts are then joined back to their run).
+    /// </summary>
+    public virtual string? PartsPerRun(string parts, string aggregates) => null;
+
+    /// <summary>The rows of <paramref name="query"/> (carrying the arrays of <see cref="PartsPerRun"/>) once per part: <paramref name="columns"/>, k, resource, resource_version and cn.</summary>
+    public virtual string EachPart(string query, string columns) => throw new NotSupportedException($"{Name} does not group parts per run");
+
+    /// <summary>An event's USD amount (a DECIMAL(18,9) column) as a 64-bit integer of nano-USD, exact for amounts under $1,000,000.</summary>
+    public abstract string Nanos(string column);
+
+    /// <summary>A whole-valued numeric expression as an exact 128-bit integer whose sums and products are exact (an error on overflow, never a rounding).</summary>
+    public abstract string ToExactInteger(string expression);
+
+    /// <summary>The quotient of two non-negative exact integers (<see cref="ToExactInteger"/>), truncated, as an exact integer.</summary>
+    public abstract string ExactDiv(string dividend, string divisor);
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -147,6 +166,14 @@ public sealed class DuckDbDialect : SqlDialect
     public override string ArgMax(string value, string by) => $"arg_max({value}, {by})";
 
     public override string Date(string column) => $"CAST({column} AS DATE)";
+
+    public override string ToExactInteger(string expression) => $"CAST({expression} AS HUGEINT)";
+
+    // Through a double: a DECIMAL(18,9) to an integer goes through a 128-bit division here, several times slower;
+    // the double of an amount under $1M is within a quarter nano-USD, so the rounding is exact.
+    public override string Nanos(string column) => $"CAST(round(CAST({column} AS DOUBLE) * 1000000000) AS BIGINT)";
+
+    public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
 
     // Text to DECIMAL(18,9) is several times faster than to DECIMAL(38,9) in DuckDB.
     public override string UsdFromText(string text) => $"CAST('0' || {text} AS DECIMAL(18,9))";

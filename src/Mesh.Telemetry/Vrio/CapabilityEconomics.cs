@@ -3,7 +3,9 @@ namespace Mesh.Telemetry.Vrio;
 /// <summary>
 /// A capability's value and full cost over a window. A run's outcome value goes to the models
 /// and tools it used by their share of its cost (and, for the sensitivity, in equal parts); a
-/// workflow is the whole run, so it gets the whole value against the run's whole cost.
+/// workflow is the whole run, so it gets the whole value against the run's whole cost. The store
+/// attributes the runs' outcomes (<see cref="VrioFacts.Attributed"/>); this adds the costs and
+/// the outcomes that name their capability.
 /// </summary>
 public sealed record CapabilityEconomics(CapabilityKey Key)
 {
@@ -45,51 +47,38 @@ public sealed record CapabilityEconomics(CapabilityKey Key)
             }
         }
 
-        foreach (var (run, parts) in facts.Runs)
+        foreach (var (workflow, daily) in facts.WorkflowRunCost)
         {
-            var (runDay, runCost) = facts.RunTotals[run];
-            foreach (var workflow in parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow))
+            var sum = Of(workflow);
+            foreach (var (day, cost) in daily)
             {
-                var sum = Of(workflow);
-                sum.Cost += runCost;
-                sum.Add(runDay, 0m, runCost);
+                sum.Cost += cost;
+                sum.Add(day, 0m, cost);
             }
         }
 
-        var shares = new List<(CapabilityKey Key, decimal Share, decimal Equal)>();
+        foreach (var (key, daily) in facts.Attributed)
+        {
+            var sum = Of(key);
+            foreach (var (day, attributed) in daily)
+            {
+                sum.Value += attributed.ValueUsd;
+                sum.Equal += attributed.EqualSplitUsd;
+                sum.Outcomes += attributed.Outcomes;
+                sum.Ok += attributed.Successful;
+                sum.Add(day, attributed.ValueUsd, 0m);
+            }
+        }
+
         foreach (var outcome in facts.Outcomes)
         {
-            shares.Clear();
-            if (outcome.Capability is { } direct)
-            {
-                // An outcome of a name without its version goes to the versions used, by their cost.
-                var versions = direct.Version.Length > 0 ? [] : facts.Usage.Values.Where(u => u.Key.Kind == direct.Kind && u.Key.Name == direct.Name).ToList();
-                var versionsCost = versions.Sum(v => v.CostUsd);
-                shares.AddRange(versions.Count == 0
-                    ? [(direct, 1m, 1m)]
-                    : versions.Select(v => (v.Key, versionsCost > 0 ? v.CostUsd / versionsCost : 1m / versions.Count, 1m / versions.Count)));
-            }
-            else if (facts.Runs.TryGetValue(outcome.RunId, out var parts))
-            {
-                var components = 0;
-                var componentCost = 0m;
-                foreach (var (key, cost) in parts)
-                {
-                    if (key.Kind != CapabilityKey.Workflow)
-                    {
-                        components++;
-                        componentCost += cost;
-                    }
-                }
-
-                foreach (var (key, cost) in parts)
-                {
-                    shares.Add(key.Kind == CapabilityKey.Workflow
-                        ? (key, 1m, 1m)
-                        : (key, componentCost > 0 ? cost / componentCost : 1m / components, 1m / components));
-                }
-            }
-
+            // An outcome of a name without its version goes to the versions used, by their cost.
+            var direct = outcome.Capability;
+            var versions = direct.Version.Length > 0 ? [] : facts.Usage.Values.Where(u => u.Key.Kind == direct.Kind && u.Key.Name == direct.Name).ToList();
+            var versionsCost = versions.Sum(v => v.CostUsd);
+            IEnumerable<(CapabilityKey Key, decimal Share, decimal Equal)> shares = versions.Count == 0
+                ? [(direct, 1m, 1m)]
+                : versions.Select(v => (v.Key, versionsCost > 0 ? v.CostUsd / versionsCost : 1m / versions.Count, 1m / versions.Count));
             foreach (var (key, share, equalShare) in shares)
             {
                 var sum = Of(key);

@@ -6,6 +6,8 @@ namespace Mesh.Telemetry.Vrio;
 /// <summary>Assesses every capability of one window: minimum evidence, the four indicators, the verdict, weaknesses and the action.</summary>
 public static class VrioAssessor
 {
+    private const string NoCost = "no cost in the window ($0 full cost): value per dollar cannot be judged";
+
     public static List<CapabilityAssessment> Assess(
         VrioFacts facts, IReadOnlyDictionary<CapabilityKey, Capability> capabilities, IReadOnlyDictionary<CapabilityKey, ReplayGap> gaps, VrioOptions options)
     {
@@ -39,6 +41,13 @@ public static class VrioAssessor
             Calls = c.Usage.Calls,
         };
         var shortOf = ShortOfEvidence(c, o);
+        if (shortOf.Count == 0 && c.Economics.FullCostUsd <= 0)
+        {
+            // Calls enough but nothing paid in the window: value per dollar would be judged on nothing.
+            shortOf.Add(NoCost);
+            assessment.Value.Evidence.Add(new Evidence { Name = "not enough evidence", Value = NoCost });
+        }
+
         if (shortOf.Count > 0)
         {
             assessment.Value.Sufficient = false;

@@ -23,10 +23,21 @@ public sealed record CapabilityUsage(CapabilityKey Key)
 /// </summary>
 public sealed record CapabilityHistory(DateTime FirstUse, long Versions, long Runs, long Calls);
 
-/// <summary>Outcome events of one run (or direct capability), success and day: how many, and their value together.</summary>
-public sealed record OutcomeFact(string RunId, CapabilityKey? Capability, bool Success, decimal ValueUsd, long Day)
+/// <summary>Outcome events that name their capability, of one success and day: how many, and their value together.</summary>
+public sealed record OutcomeFact(CapabilityKey Capability, bool Success, decimal ValueUsd, long Day)
 {
     public long Count { get; init; } = 1;
+}
+
+/// <summary>
+/// What one capability got of its runs' outcomes on one day (the outcome's): the successful
+/// outcomes' value by its share of each run's cost and in equal parts (a workflow: the whole
+/// value), and the outcomes and successful outcomes of those runs.
+/// </summary>
+public readonly record struct AttributedValue(decimal ValueUsd, decimal EqualSplitUsd, long Outcomes, long Successful)
+{
+    public static AttributedValue operator +(AttributedValue a, AttributedValue b) =>
+        new(a.ValueUsd + b.ValueUsd, a.EqualSplitUsd + b.EqualSplitUsd, a.Outcomes + b.Outcomes, a.Successful + b.Successful);
 }
 
 /// <summary>Everything one window's indicators are computed from.</summary>
@@ -37,10 +48,11 @@ public sealed class VrioFacts
     public Dictionary<CapabilityKey, CapabilityUsage> Usage { get; } = [];
     /// <summary>Cost per capability and day (days since the epoch).</summary>
     public Dictionary<CapabilityKey, Dictionary<long, decimal>> DailyCost { get; } = [];
-    /// <summary>Cost per run and capability (models and tools; workflows by their step events).</summary>
-    public Dictionary<string, Dictionary<CapabilityKey, decimal>> Runs { get; } = new(StringComparer.Ordinal);
-    /// <summary>Run cost per day (for workflow daily cost).</summary>
-    public Dictionary<string, (long Day, decimal Cost)> RunTotals { get; } = new(StringComparer.Ordinal);
+    /// <summary>Run outcomes attributed to the capabilities the runs used, per capability and outcome day (computed in the store).</summary>
+    public Dictionary<CapabilityKey, Dictionary<long, AttributedValue>> Attributed { get; } = [];
+    /// <summary>The whole cost of each workflow's runs per run day (a run's day: its first capability event's).</summary>
+    public Dictionary<CapabilityKey, Dictionary<long, decimal>> WorkflowRunCost { get; } = [];
+    /// <summary>Outcomes that name their capability (rather than a run).</summary>
     public List<OutcomeFact> Outcomes { get; } = [];
     /// <summary>Access decisions per object (<c>model:x</c>, <c>tool:y</c>): allowed and denied.</summary>
     public Dictionary<string, (long Allowed, long Denied)> Audits { get; } = new(StringComparer.Ordinal);

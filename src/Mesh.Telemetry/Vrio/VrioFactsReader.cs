@@ -23,7 +23,9 @@ public sealed class VrioFactsReader(IUsageStore store)
         var windows = new Windows(store.Dialect, tenantId, previousFrom, from, to);
         await ReadUsageAsync(windows, facts, cancellationToken);
         await ReadDailyAsync(windows, facts, cancellationToken);
-        await ReadRunsAsync(windows, facts, cancellationToken);
+        await ReadAttributedAsync(windows, facts, cancellationToken);
+        await ReadWorkflowRunCostAsync(windows, facts, cancellationToken);
+        await ReadRunLinksAsync(windows, facts, cancellationToken);
         await ReadOutcomesAsync(windows, facts, cancellationToken);
         await ReadHistoryAsync(windows, facts, cancellationToken);
         return (facts[0], facts[1]);
@@ -113,68 +115,130 @@ public sealed class VrioFactsReader(IUsageStore store)
         }
     }
 
-    /// <summary>Cost per run and capability (the basis of value attribution), run totals and the workflows each capability's runs belong to.</summary>
-    private async Task ReadRunsAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    /// <summary>
+    /// The runs' outcomes attributed in the store to the capabilities each run used, by their
+    /// share of its cost (and in equal parts; a workflow gets the whole value), per capability
+    /// and outcome day: only those sums leave the store, never a row per run. Each share is
+    /// exact to 1e-18 USD (value x part / cost, truncated; see below), summed as a 128-bit
+    /// integer, so every engine gives the same digits.
+    /// </summary>
+    private async Task ReadAttributedAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, MIN({Day("occurred_at")}), SUM({d.ToWideDecimal("cost_usd")}) "
+        var parts = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, SUM({d.Nanos("cost_usd")}) AS cn "
             + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id, k, resource, resource_version";
+        // A run's component cost (cc) and components (n); where the engine can, the run carries its parts in arrays, so they
+        // are grouped once and never joined back (ClickHouse: no common subqueries, and a join of the parts is slow).
+        const string Totals = "SUM(CASE WHEN k <> 'workflow' THEN cn ELSE 0 END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n";
+        var perRun = d.PartsPerRun(parts, Totals);
+        var runs = perRun ?? $"SELECT w, run_id, {Totals} FROM ({parts}) AS p0 GROUP BY w, run_id";
+        var carried = perRun is null ? "" : ", ks, rs, vs, cns";
+        var outcomes = $"SELECT {windows.Index(parameters)} AS w, run_id, {Day("occurred_at")} AS od, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, COUNT(*) AS c, "
+            + $"SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' AND run_id <> '' "
+            + $"AND {d.Attribute("capability_kind")} = '' GROUP BY w, run_id, od, ok";
+
+        // Per run and outcome row: the value in 1e-18 USD (vw), its equal part (ve), the component cost in nano-USD (ccn), and
+        // vw / ccn as a quotient (qr) and remainder (rr), so a part's share, vw x cn / ccn = qr x cn + rr x cn / ccn, takes
+        // one 128-bit product and a division in doubles of a remainder below ccn (exact but possibly for its last 1e-18 USD).
+        // ClickHouse evaluates every branch of a CASE, so no divisor may be 0 on any row.
+        var whole = $"{d.ToExactInteger($"({d.ToWideDecimal("v")}) * 1000000000")} * 1000000000";
+        var ccn = d.ToExactInteger("CASE WHEN cc > 0 THEN cc ELSE 1 END");
+        var run = $"SELECT w, run_id, od, ok, c, cc{carried}, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, {ccn} AS ccn "
+            + $"FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
+        var valued = $"SELECT w, run_id, od, ok, c, cc{carried}, vw, ve, {d.ExactDiv("vw", "ccn")} AS qr, {d.ToDouble($"vw - {d.ExactDiv("vw", "ccn")} * ccn")} AS rr, {d.ToDouble("ccn")} AS ccd "
+            + $"FROM ({run}) AS vr";
+        var zero = d.ToExactInteger("0");
+        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw "
+            + $"WHEN cc > 0 THEN qr * {d.ToExactInteger("cn")} + {d.ToExactInteger($"floor(rr * {d.ToDouble("cn")} / ccd)")} ELSE ve END";
+        var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw ELSE ve END";
+        var attributed = $"SELECT w, k, resource, resource_version, od, SUM(c) AS oc, SUM(ok * c) AS okc, SUM({byCost}) AS sv, SUM({equal}) AS se "
+            + "FROM (" + (perRun is null ? $"SELECT * FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id)" : d.EachPart(valued, "w, od, ok, c, cc, vw, ve, qr, rr, ccd"))
+            + ") AS pp GROUP BY w, k, resource, resource_version, od";
+
+        // The sums leave as whole USD and the 1e-18 USD past them, each a 64-bit integer (18.16 garbles the text of a large Decimal128).
+        var e18 = d.ToExactInteger("1000000000000000000");
+        string Split(string sum) => $"{d.ToInt64(d.ExactDiv(sum, e18))}, {d.ToInt64($"{sum} - {d.ExactDiv(sum, e18)} * {e18}")}";
+        var sql = $"SELECT w, k, resource, resource_version, od, oc, okc, {Split("sv")}, {Split("se")} FROM ({attributed}) AS a";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
-            var run = row[1]!;
-            var key = Key(row, 2);
-            var runCost = Dec(row[6]);
-            if (!window.Runs.TryGetValue(run, out var parts))
+            var key = Key(row, 1);
+            if (!window.Attributed.TryGetValue(key, out var days))
             {
-                window.Runs[run] = parts = [];
+                window.Attributed[key] = days = [];
             }
 
-            // Runs per name: a run that used two versions of a name counts once.
-            if (!parts.Keys.Any(k => k.Kind == key.Kind && k.Name == key.Name))
-            {
-                var name = key with { Version = "" };
-                window.RunsByName[name] = window.RunsByName.GetValueOrDefault(name) + 1;
-            }
-
-            parts[key] = runCost;
-            var total = window.RunTotals.GetValueOrDefault(run, (Long(row[5]), 0m));
-            window.RunTotals[run] = (Math.Min(total.Item1, Long(row[5])), total.Item2 + runCost);
-        }
-
-        foreach (var window in facts)
-        {
-            foreach (var (_, parts) in window.Runs)
-            {
-                foreach (var workflow in parts.Keys.Where(k => k.Kind == CapabilityKey.Workflow))
-                {
-                    foreach (var used in parts.Keys.Where(k => k.Kind != CapabilityKey.Workflow))
-                    {
-                        if (!window.DependentWorkflows.TryGetValue(used, out var set))
-                        {
-                            window.DependentWorkflows[used] = set = new HashSet<string>(StringComparer.Ordinal);
-                        }
-
-                        set.Add(workflow.Name);
-                    }
-                }
-            }
+            days[Long(row[4])] = days.GetValueOrDefault(Long(row[4])) + new AttributedValue(Usd(row[7], row[8]), Usd(row[9], row[10]), Long(row[5]), Long(row[6]));
         }
     }
 
-    /// <summary>Outcomes per run (or named capability), success and day, counted and their values summed in the store.</summary>
+    /// <summary>Each workflow's runs' whole cost per run day: the runs' totals joined to the workflows that ran them.</summary>
+    private async Task ReadWorkflowRunCostAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var workflows = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, resource, resource_version "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND kind = 'workflow_step'";
+        var totals = $"SELECT {windows.Index(parameters)} AS w, run_id, MIN({Day("occurred_at")}) AS dy, SUM({d.ToWideDecimal("cost_usd")}) AS total "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id";
+        var sql = $"SELECT w, resource, resource_version, dy, SUM(total) FROM ({workflows}) AS f INNER JOIN ({totals}) AS t USING (w, run_id) "
+            + "GROUP BY w, resource, resource_version, dy";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var window = facts[Long(row[0])];
+            var key = new CapabilityKey(CapabilityKey.Workflow, row[1] ?? "", row[2] ?? "");
+            if (!window.WorkflowRunCost.TryGetValue(key, out var days))
+            {
+                window.WorkflowRunCost[key] = days = [];
+            }
+
+            days[Long(row[3])] = days.GetValueOrDefault(Long(row[3])) + Dec(row[4]);
+        }
+    }
+
+    /// <summary>Runs per capability name (a run that used two versions of a name counts once), and the workflows whose runs used each model and tool.</summary>
+    private async Task ReadRunLinksAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    {
+        var d = store.Dialect;
+        var parameters = new List<object>();
+        var sql = $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, COUNT(DISTINCT run_id) FROM {d.AnalyticsSource} "
+            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, k, resource";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            facts[Long(row[0])].RunsByName[new CapabilityKey(row[1] ?? "", row[2] ?? "", "")] = Long(row[3]);
+        }
+
+        parameters.Clear();
+        var used = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version FROM {d.AnalyticsSource} "
+            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} AND kind <> 'workflow_step'";
+        var workflows = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, resource AS workflow FROM {d.AnalyticsSource} "
+            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND kind = 'workflow_step'";
+        sql = $"SELECT DISTINCT w, k, resource, resource_version, workflow FROM ({used}) AS u INNER JOIN ({workflows}) AS f USING (w, run_id)";
+        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        {
+            var window = facts[Long(row[0])];
+            var key = Key(row, 1);
+            if (!window.DependentWorkflows.TryGetValue(key, out var set))
+            {
+                window.DependentWorkflows[key] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            set.Add(row[4] ?? "");
+        }
+    }
+
+    /// <summary>Outcomes that name their capability, per capability, success and day, counted and their values summed in the store.</summary>
     private async Task ReadOutcomesAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, run_id, {d.Attribute("capability_kind")} AS ck, resource, resource_version, status, {Day("occurred_at")} AS dy, "
-            + $"COUNT(*), SUM({d.UsdFromText(d.Attribute("value_usd"))}) FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' "
-            + "GROUP BY w, run_id, ck, resource, resource_version, status, dy";
+        var sql = $"SELECT {windows.Index(parameters)} AS w, {d.Attribute("capability_kind")} AS ck, resource, resource_version, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, "
+            + $"{Day("occurred_at")} AS dy, COUNT(*), SUM({d.UsdFromText(d.Attribute("value_usd"))}) FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' "
+            + $"AND {d.Attribute("capability_kind")} <> '' GROUP BY w, ck, resource, resource_version, ok, dy";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
-            var direct = row[2] is { Length: > 0 } kind ? new CapabilityKey(kind, row[3] ?? "", row[4] ?? "") : (CapabilityKey?)null;
-            facts[Long(row[0])].Outcomes.Add(new OutcomeFact(row[1] ?? "", direct, row[5] == UsageNames.Ok, Dec(row[8]), Long(row[6])) { Count = Long(row[7]) });
+            facts[Long(row[0])].Outcomes.Add(new OutcomeFact(Key(row, 1), row[4] == "1", Dec(row[7]), Long(row[5])) { Count = Long(row[6]) });
         }
     }
 
@@ -221,6 +285,9 @@ public sealed class VrioFactsReader(IUsageStore store)
         text is null ? 0 : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole : (long)double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static double Double(string? text) => text is null ? 0 : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>Whole USD and the 1e-18 USD past them, as USD.</summary>
+    private static decimal Usd(string? whole, string? atto) => Long(whole) + (Long(atto) * 0.000000000000000001m);
 
     private static decimal Dec(string? text) =>
         text is null ? 0m : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0m;

@@ -14,6 +14,8 @@ public sealed class VrioIndicatorTests
     private static VrioFacts Facts(params (CapabilityKey Key, decimal CostPerCall, decimal ValuePerOutcome, double SuccessRate, int FirstUseDaysAgo)[] capabilities)
     {
         var facts = new VrioFacts { From = To.AddDays(-14), To = To };
+        var runs = new Dictionary<string, ReferenceAttribution.Run>(StringComparer.Ordinal);
+        var outcomes = new List<ReferenceAttribution.RunOutcome>();
         foreach (var (key, costPerCall, valuePerOutcome, successRate, firstUse) in capabilities)
         {
             var calls = 140L;
@@ -25,15 +27,15 @@ public sealed class VrioIndicatorTests
             for (var i = 0; i < calls; i++)
             {
                 var run = $"{key.Name}-{i}";
-                facts.Runs[run] = new() { [key] = costPerCall };
-                facts.RunTotals[run] = (20_500L + (i % 14), costPerCall);
+                runs[run] = new(20_500L + (i % 14), new() { [key] = costPerCall });
                 if (valuePerOutcome > 0)
                 {
-                    facts.Outcomes.Add(new OutcomeFact(run, null, i < ok, valuePerOutcome, 20_500L + (i % 14)));
+                    outcomes.Add(new(run, i < ok, valuePerOutcome, 20_500L + (i % 14)));
                 }
             }
         }
 
+        ReferenceAttribution.Apply(facts, runs, outcomes);
         return facts;
     }
 
@@ -177,13 +179,34 @@ public sealed class VrioIndicatorTests
         Assert.False(Assess(Facts((Model, 0.01m, 0m, 0.9, 60)), Model, null, Meta(Model, Provenance.FineTuned)).Value.Met);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.0)]
+    public void Assess_NoCostInWindow_NotEnoughEvidenceWithReason(double valuePerOutcome)
+    {
+        var a = Assess(Facts((Model, 0m, (decimal)valuePerOutcome, 1, 60)), Model, null, Meta(Model, Provenance.FineTuned));
+
+        Assert.Equal(Verdict.NotEnoughEvidence, a.WindowVerdict);
+        Assert.False(a.Value.Sufficient);
+        Assert.Contains("$0 full cost", a.Value.Reason, StringComparison.Ordinal);
+        Assert.Contains(a.Value.Evidence, e => e.Name == "not enough evidence" && e.Value.Contains("value per dollar cannot be judged", StringComparison.Ordinal));
+        Assert.Contains("keep it running and measured", a.Action, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Assess_SomeCostInWindow_NoZeroCostReason()
+    {
+        var a = Assess(Facts((Model, 0.01m, 1m, 1, 60)), Model, null, Meta(Model, Provenance.FineTuned));
+
+        Assert.True(a.Value.Sufficient);
+        Assert.DoesNotContain(a.Value.Evidence, e => e.Name == "not enough evidence");
+    }
+
     [Fact]
     public void Economics_RunOfTwoCapabilities_ValueSplitByCostShareAndEqually()
     {
         var facts = new VrioFacts { From = To.AddDays(-1), To = To };
-        facts.Runs["r"] = new() { [Model] = 0.03m, [Other] = 0.01m };
-        facts.RunTotals["r"] = (1, 0.04m);
-        facts.Outcomes.Add(new OutcomeFact("r", null, true, 4m, 1));
+        ReferenceAttribution.Apply(facts, new Dictionary<string, ReferenceAttribution.Run> { ["r"] = new(1, new() { [Model] = 0.03m, [Other] = 0.01m }) }, [new("r", true, 4m, 1)]);
 
         var economics = CapabilityEconomics.Compute(facts);
 

@@ -67,6 +67,20 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Date(string column) => $"toDate({column})";
 
+    // 18.16 has no Int128: Decimal128 of scale 0 is its exact 128-bit integer (products checked for overflow, quotients truncated).
+    public override string ToExactInteger(string expression) => $"toDecimal128({expression}, 0)";
+
+    public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) / ({divisor}))";
+
+    public override string? PartsPerRun(string parts, string aggregates) =>
+        $"SELECT w, run_id, groupArray(k) AS ks, groupArray(resource) AS rs, groupArray(resource_version) AS vs, groupArray(cn) AS cns, {aggregates} "
+        + $"FROM ({parts}) AS p0 GROUP BY w, run_id";
+
+    public override string EachPart(string query, string columns) =>
+        $"SELECT {columns}, k, resource, resource_version, cn FROM ({query}) AS q ARRAY JOIN ks AS k, rs AS resource, vs AS resource_version, cns AS cn";
+
+    public override string Nanos(string column) => $"toInt64(toDecimal128({column}, 9) * 1000000000)";
+
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
 
     public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)

@@ -94,6 +94,31 @@ public abstract class SqlDialect
 
     /// <summary>The UTC date of a timestamp column.</summary>
     public abstract string Date(string column);
+
+    /// <summary>A timestamp literal, whole seconds (for statements without parameters).</summary>
+    public abstract string TimeLiteral(DateTime utc);
+
+    /// <summary>The start of the UTC day of a timestamp column, as a timestamp.</summary>
+    public abstract string DayStart(string column);
+
+    /// <summary>
+    /// An event's ingest mark, a 64-bit integer that grows with ingestion: the batch sequence in
+    /// DuckDB, the second <c>ingested_at</c> in ClickHouse. The roll-up compactor records the mark
+    /// it compacted up to.
+    /// </summary>
+    public abstract string IngestMark { get; }
+
+    /// <summary>Whether several writes can be one transaction (DuckDB), so a compaction replaces roll-up rows in place.</summary>
+    public virtual bool TransactionalWrites => true;
+
+    /// <summary>What the compactor aggregates: the events with copies collapsed.</summary>
+    public virtual string CompactionSource => EventsSource;
+
+    /// <summary>
+    /// The condition that a roll-up row belongs to the latest finished compaction of its day, for
+    /// engines that keep superseded rows until a cleanup (empty where a compaction replaces them).
+    /// </summary>
+    public virtual string LiveRollupRows => "";
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -147,6 +172,12 @@ public sealed class DuckDbDialect : SqlDialect
     public override string ArgMax(string value, string by) => $"arg_max({value}, {by})";
 
     public override string Date(string column) => $"CAST({column} AS DATE)";
+
+    public override string DayStart(string column) => $"date_trunc('day', {column})";
+
+    public override string TimeLiteral(DateTime utc) => $"TIMESTAMP '{utc.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}'";
+
+    public override string IngestMark => "ingest_seq";
 
     // Text to DECIMAL(18,9) is several times faster than to DECIMAL(38,9) in DuckDB.
     public override string UsdFromText(string text) => $"CAST('0' || {text} AS DECIMAL(18,9))";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.Rollups;
 
 namespace Mesh.Telemetry.Analytics.Metrics;
 
@@ -45,7 +46,10 @@ public sealed class MetricsEngine(IUsageStore store)
             .Select(p => p.Measure).Distinct().OrderBy(m => m.Index).ToList();
         if (measures.Count > 0)
         {
-            var histograms = await store.ReadAsync(sql.Histograms(spec, measures), SqlReadLimits.Internal, cancellationToken);
+            var state = spec.UseRollup ? await RollupState.ReadAsync(store, spec.From, spec.To, cancellationToken) : null;
+            var (statement, latencyRollup) = sql.Histograms(spec, measures, state);
+            rollup |= latencyRollup;
+            var histograms = await store.ReadAsync(statement, SqlReadLimits.Internal, cancellationToken);
             foreach (var row in histograms.Rows)
             {
                 var bucket = long.Parse(row[0]!, CultureInfo.InvariantCulture);

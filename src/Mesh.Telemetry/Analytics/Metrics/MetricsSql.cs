@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.Rollups;
 
 namespace Mesh.Telemetry.Analytics.Metrics;
 
@@ -69,22 +70,67 @@ public sealed class MetricsSql(SqlDialect dialect)
     }
 
     /// <summary>(bucket, keys..., measure, histogram bucket, count) for each measure, from one scan of the events.</summary>
-    public SqlStatement Histograms(MetricsSpec spec, IReadOnlyList<LatencyMeasure> measures)
+    public SqlStatement Histograms(MetricsSpec spec, IReadOnlyList<LatencyMeasure> measures) => Histograms(spec, measures, null).Statement;
+
+    /// <summary>
+    /// (bucket, keys..., measure, histogram bucket, count) for each measure. With a compaction
+    /// <paramref name="state"/> and a query a daily latency roll-up fits, whole days come from the
+    /// roll-up except days with events past its watermark; those, the partial days at the
+    /// window's edges (or everything) come from one scan of the events, bucketed as the roll-up was.
+    /// </summary>
+    public (SqlStatement Statement, bool Rollup) Histograms(MetricsSpec spec, IReadOnlyList<LatencyMeasure> measures, RollupState? state)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(measures);
         var parameters = new List<object>();
         var keys = spec.GroupBy.Select((d, i) => $"{MetricDimensions.Sql(d, dialect)} AS k{i}").ToList();
-        // A measure an event does not have (no first token) gets -1, dropped below.
-        var pairs = measures.Select(m => (
-            dialect.ToInt64(m.Index.ToString(CultureInfo.InvariantCulture)),
-            m.Condition is null ? m.BucketSql(dialect) : dialect.ToInt64($"CASE WHEN {m.Condition} THEN {m.BucketSql(dialect)} ELSE -1 END"))).ToList();
-        var inner = "SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Append(dialect.Explode(pairs)))
-            + $" FROM {dialect.AnalyticsSource} WHERE {dialect.TimeWindow(parameters, spec.From, spec.To)}"
-            + Filters(spec, parameters);
         var groups = string.Join(", ", new[] { "b" }.Concat(spec.GroupBy.Select((_, i) => $"k{i}")).Append("m").Append("h"));
-        return new SqlStatement(
-            $"SELECT {groups}, COUNT(*) FROM ({inner}) t WHERE h >= 0 GROUP BY {groups} ORDER BY {groups}", parameters);
+        var branches = new List<string>();
+        var windows = new List<(DateTime From, DateTime To)> { (spec.From, spec.To) };
+        var (rollup, days) = LatencyRollup(spec, state);
+        if (rollup is not null && days is { } whole && state is not null)
+        {
+            var wanted = string.Join(", ", measures.Select(m => m.Index.ToString(CultureInfo.InvariantCulture)));
+            branches.Add("SELECT " + string.Join(", ", new[] { Bucket(spec, "day") }.Concat(keys)
+                .Append("measure AS m").Append("bucket AS h").Append(dialect.ToInt64("events") + " AS n"))
+                + $" FROM {dialect.Table(rollup.Table)} WHERE {state.DayCondition(dialect, whole)} AND measure IN ({wanted})" + Filters(spec, parameters));
+            windows = [.. state.EventWindows(spec.From, spec.To, whole)];
+        }
+
+        if (windows.Count > 0)
+        {
+            var pairs = measures.Select(m => (
+                dialect.ToInt64(m.Index.ToString(CultureInfo.InvariantCulture)),
+                m.Condition is null ? m.BucketSql(dialect) : dialect.ToInt64($"CASE WHEN {m.Condition} THEN {m.BucketSql(dialect)} ELSE -1 END"))).ToList();
+            var inner = "SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Append(dialect.Explode(pairs)))
+                + $" FROM {dialect.AnalyticsSource} WHERE ({string.Join(" OR ", windows.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")"))})"
+                + Filters(spec, parameters);
+            branches.Add($"SELECT {groups}, {dialect.ToInt64("COUNT(*)")} AS n FROM ({inner}) e WHERE h >= 0 GROUP BY {groups}");
+        }
+
+        return (new SqlStatement(
+            $"SELECT {groups}, {dialect.ToInt64("SUM(n)")} FROM ({string.Join(" UNION ALL ", branches)}) t GROUP BY {groups} ORDER BY {groups}", parameters), rollup is not null);
+    }
+
+    /// <summary>The smallest daily latency roll-up that keeps the query's dimensions, and the whole days it may answer.</summary>
+    private static (DailyRollup? Rollup, (DateTime From, DateTime To)? Days) LatencyRollup(MetricsSpec spec, RollupState? state)
+    {
+        if (!spec.UseRollup || state is null || spec.Bucket is { CoversDays: false } || RollupState.WholeDays(spec.From, spec.To) is not { } days
+            || state.Dirty.Count == (days.To - days.From).TotalDays)
+        {
+            return (null, null);
+        }
+
+        var needed = spec.GroupBy.Concat(spec.Filters.Select(f => f.Dimension)).Append("kind")
+            .Concat(spec.TenantId is null ? [] : ["tenant"]).ToList();
+        if (needed.Any(d => d.StartsWith(MetricDimensions.AttributePrefix, StringComparison.Ordinal)))
+        {
+            return (null, null);
+        }
+
+        var columns = needed.Select(d => MetricDimensions.Sql(d, DuckDbDialect.Instance)).ToList();
+        var rollup = new[] { RollupSchema.Latency, RollupSchema.TenantLatency }.FirstOrDefault(r => r.Covers(columns));
+        return rollup is null ? (null, null) : (rollup, days);
     }
 
     /// <summary>The whole hours the roll-up can answer, or null when it cannot (or there is none).</summary>

@@ -67,6 +67,19 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Date(string column) => $"toDate({column})";
 
+    public override string DayStart(string column) => $"toStartOfDay({column})";
+
+    public override string TimeLiteral(DateTime utc) => Literal(utc);
+
+    /// <summary>The second the inserting telemetry process stamped the batch with.</summary>
+    public override string IngestMark => "toInt64(toUInt32(ingested_at))";
+
+    public override bool TransactionalWrites => false;
+
+    public override string LiveRollupRows =>
+        $" AND (day, batch) IN (SELECT day, max(batch) FROM {Database}.{Rollups.RollupSchema.DaysTable}"
+        + $" WHERE batch IN (SELECT batch FROM {Database}.{Rollups.RollupSchema.BatchesTable}) GROUP BY day)";
+
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
 
     public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)

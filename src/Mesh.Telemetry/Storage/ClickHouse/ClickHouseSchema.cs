@@ -152,6 +152,7 @@ public static partial class ClickHouseSchema
             FROM {db}.{UsageSql.Table}
             GROUP BY hour, tenant_id, service, kind, resource, resource_version, device, status
             """,
+            .. Rollups.RollupSchema.ClickHouseStatements(db),
             // Alert rules, append-only: the latest row of an id is the rule (deleted = 1 once removed).
             $"""
             CREATE TABLE IF NOT EXISTS {db}.alert_rules (

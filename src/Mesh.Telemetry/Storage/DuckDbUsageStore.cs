@@ -177,26 +177,25 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the statements in one transaction on a connection of their own, beside the writer:
+    /// the roll-up compactor writes only its own tables, so inserts go on meanwhile and DuckDB's
+    /// snapshot keeps what it reads consistent.
+    /// </summary>
     public async Task ExecuteAllAsync(IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(statements);
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        using var connection = new DuckDBConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in statements)
         {
-            using var transaction = _writer.BeginTransaction();
-            foreach (var statement in statements)
-            {
-                using var command = Command(_writer, statement);
-                command.Transaction = transaction;
-                command.ExecuteNonQuery();
-            }
+            using var command = Command(connection, statement);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-            transaction.Commit();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        transaction.Commit();
     }
 
     public void Dispose()

@@ -31,7 +31,8 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
     [Fact]
     public async Task Compact_LateNewAndRepeatedEvents_RollupAnswersEqualTheEventScanOnBothStores()
     {
-        var clock = new Clock(new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero));
+        // Noon of the sixth day: the five days before it are closed, the sixth is still open.
+        var clock = new Clock(new DateTimeOffset(Start.AddDays(5.5)));
         using var duckDb = new DuckDbUsageStore(_duckDbFile.Path);
         var (client, database) = await clickHouse.NewDatabaseAsync();
         using var clickHouseStore = new ClickHouseUsageStore(client, database, clock);
@@ -58,7 +59,7 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
 
         await AssertSameAnswersAsync(stores, prices, "after the first compaction");
 
-        // Late events for a compacted day, events of a new day, and events sent again.
+        // Late events for a compacted day, events of the open day, and events sent again.
         clock.Advance(TimeSpan.FromSeconds(10));
         var late = AnalyticsData.Generate(300, seed: 6, Start.AddDays(1), TimeSpan.FromDays(1));
         var next = AnalyticsData.Generate(300, seed: 7, Start.AddDays(5), TimeSpan.FromDays(1));
@@ -68,13 +69,24 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
         clock.Advance(TimeSpan.FromSeconds(10));
         foreach (var store in stores)
         {
+            // The late day only: the open day stays out of the roll-ups.
             var done = await new RollupCompactor(store, clock).CompactAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
-            Assert.Equal(2, done.Days);
+            Assert.Equal(1, done.Days);
             var again = await new RollupCompactor(store, clock).CompactAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
             Assert.Equal(0, again.Days);
         }
 
         await AssertSameAnswersAsync(stores, prices, "after the second compaction");
+
+        clock.Advance(TimeSpan.FromDays(1));
+        foreach (var store in stores)
+        {
+            // Past midnight the sixth day closes and is rolled up.
+            var done = await new RollupCompactor(store, clock).CompactAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
+            Assert.Equal(1, done.Days);
+        }
+
+        await AssertSameAnswersAsync(stores, prices, "after the sixth day closed");
     }
 
     [Fact]
@@ -97,7 +109,7 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
         var scanned = await engine.RunAsync(spec with { UseRollup = false }, CancellationToken.None).WaitAsync(Timeout);
         Assert.True(rolled.FromRollup);
         Assert.Equal(Text(scanned), Text(rolled));
-        var (statement, _) = new MetricsSql(store.Dialect).Histograms(spec, LatencyMeasure.All, new RollupState(done.Batch, done.Watermark));
+        var (statement, _) = new MetricsSql(store.Dialect).Histograms(spec, LatencyMeasure.All, await RollupState.ReadAsync(store, spec.From, spec.To, CancellationToken.None));
         Assert.Contains(RollupSchema.Latency.Table, statement.Text, StringComparison.Ordinal);
     }
 
@@ -114,6 +126,8 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
     private static IEnumerable<(string Name, MetricsSpec Spec)> MetricQueries()
     {
         yield return ("percentiles by model", Percentiles);
+        yield return ("breakdown by tenant and agent", Percentiles with { GroupBy = ["tenant", "agent"], Filters = [], Metrics = ["events", "errors", "tokens", "cost_usd"] });
+        yield return ("weekly usage by status, window cutting hours", Percentiles with { From = Start.AddHours(2.5), To = Start.AddDays(5).AddHours(7), Bucket = TimeBucket.Week, GroupBy = ["status"], Filters = [], Metrics = ["events", "errors", "cost_usd"] });
         yield return ("percentiles by kind, window cutting days", Percentiles with { From = Start.AddHours(3).AddTicks(70), To = Start.AddDays(5).AddHours(2), GroupBy = ["kind"], Filters = [] });
         yield return ("daily percentiles for acme by device", Percentiles with { TenantId = "acme", Bucket = TimeBucket.Day, GroupBy = ["device"] });
     }
@@ -178,7 +192,7 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
     }
 
     private static string Text(MetricsResult result) => string.Join(" | ", result.Rows.Select(r =>
-        $"{r.Bucket} [{string.Join(",", r.Keys)}] {string.Join(" ", r.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}"));
+        $"{r.Bucket} [{string.Join(",", r.Keys)}] {r.Events} {r.Errors} {r.InputTokens} {r.ReasoningTokens} {r.ComputeUs} {r.CostUsd:0.000000000} {string.Join(" ", r.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}"));
 
     /// <summary>A clock the test moves: ClickHouse stamps inserts with it, the compactor takes its watermark from it.</summary>
     private sealed class Clock(DateTimeOffset start) : TimeProvider

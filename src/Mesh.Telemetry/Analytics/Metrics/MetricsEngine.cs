@@ -20,7 +20,8 @@ public sealed class MetricsEngine(IUsageStore store)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var sql = new MetricsSql(store.Dialect);
-        var (sumsStatement, rollup) = sql.Sums(spec);
+        var state = spec.UseRollup ? await RollupState.ReadAsync(store, spec.From, spec.To, cancellationToken) : null;
+        var (sumsStatement, rollup) = sql.Sums(spec, state);
         var sums = await store.ReadAsync(sumsStatement, SqlReadLimits.Internal, cancellationToken);
         var rows = new Dictionary<(long Bucket, string Keys), MetricsResultRow>();
         var keyCount = spec.GroupBy.Count;
@@ -46,7 +47,6 @@ public sealed class MetricsEngine(IUsageStore store)
             .Select(p => p.Measure).Distinct().OrderBy(m => m.Index).ToList();
         if (measures.Count > 0)
         {
-            var state = spec.UseRollup ? await RollupState.ReadAsync(store, spec.From, spec.To, cancellationToken) : null;
             var (statement, latencyRollup) = sql.Histograms(spec, measures, state);
             rollup |= latencyRollup;
             var histograms = await store.ReadAsync(statement, SqlReadLimits.Internal, cancellationToken);

@@ -13,39 +13,69 @@ namespace Mesh.Telemetry.Analytics.Metrics;
 /// </summary>
 public sealed class MetricsSql(SqlDialect dialect)
 {
-    /// <summary>Columns of <see cref="Sums"/> after the bucket and keys.</summary>
+    /// <summary>Columns of <see cref="Sums(MetricsSpec, RollupState)"/> after the bucket and keys.</summary>
     public static readonly IReadOnlyList<string> SumColumns = ["events", "errors", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "compute_us", "cost_usd"];
 
     /// <summary>The sums, and whether the roll-up answered part of them.</summary>
-    public (SqlStatement Statement, bool Rollup) Sums(MetricsSpec spec)
+    public (SqlStatement Statement, bool Rollup) Sums(MetricsSpec spec) => Sums(spec, null);
+
+    /// <summary>
+    /// The sums, and whether a roll-up answered part of them: with a compaction
+    /// <paramref name="state"/>, the daily roll-up's clean days; then the hourly roll-up's whole
+    /// hours of what is left; then the events.
+    /// </summary>
+    public (SqlStatement Statement, bool Rollup) Sums(MetricsSpec spec, RollupState? state)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var parameters = new List<object>();
         var keys = spec.GroupBy.Select((d, i) => $"{MetricDimensions.Sql(d, dialect)} AS k{i}").ToList();
         var branches = new List<string>();
-        var rawWindows = new List<(DateTime From, DateTime To)> { (spec.From, spec.To) };
-        var rollup = RollupHours(spec);
-        if (rollup is { } hours)
+        var left = new List<(DateTime From, DateTime To)> { (spec.From, spec.To) };
+        var used = false;
+        if (DailySums(spec, state) is { } days && state is not null)
         {
-            rawWindows = [(spec.From, hours.From), (hours.To, spec.To)];
-            branches.Add("SELECT " + string.Join(", ", new[] { Bucket(spec, "hour") }.Concat(keys).Concat(
-            [
-                dialect.ToInt64("events") + " AS n",
-                dialect.ToInt64($"CASE WHEN status <> '{UsageNames.Ok}' THEN events ELSE 0 END") + " AS er",
-                dialect.ToInt64("input_tokens") + " AS i",
-                dialect.ToInt64("output_tokens") + " AS o",
-                dialect.ToInt64("cached_tokens") + " AS c",
-                dialect.ToInt64("reasoning_tokens") + " AS rt",
-                dialect.ToInt64("compute_us") + " AS us",
-                dialect.ToWideDecimal("cost_usd") + " AS cost",
-            ]))
-            + $" FROM {dialect.HourlyRollup} WHERE hour >= {dialect.Time(parameters, hours.From)} AND hour < {dialect.Time(parameters, hours.To)}"
-            + Filters(spec, parameters));
+            used = true;
+            branches.Add(RollupSums(spec, keys, "day", dialect.Table(RollupSchema.Daily.Table), state.DayCondition(dialect, days), parameters));
+            left = [.. state.EventWindows(spec.From, spec.To, days)];
+        }
+
+        var rawWindows = left;
+        if (RollupHours(spec) is not null)
+        {
+            rawWindows = [];
+            var hours = new List<(DateTime From, DateTime To)>();
+            foreach (var (from, to) in left)
+            {
+                var first = TimeBucket.Hour.Start(from) == from ? from : TimeBucket.Hour.Start(from).AddHours(1);
+                var last = TimeBucket.Hour.Start(to);
+                if (first < last)
+                {
+                    hours.Add((first, last));
+                    rawWindows.Add((from, first));
+                    rawWindows.Add((last, to));
+                }
+                else
+                {
+                    rawWindows.Add((from, to));
+                }
+            }
+
+            if (hours.Count > 0)
+            {
+                used = true;
+                var condition = string.Join(" OR ", hours.Select(h => $"(hour >= {dialect.Time(parameters, h.From)} AND hour < {dialect.Time(parameters, h.To)})"));
+                branches.Add(RollupSums(spec, keys, "hour", dialect.HourlyRollup!, $"({condition})", parameters));
+            }
         }
 
         var windows = rawWindows.Where(w => w.From < w.To).ToList();
-        if (windows.Count > 0)
+        if (windows.Count > 0 || branches.Count == 0)
         {
+            if (windows.Count == 0)
+            {
+                windows.Add((spec.From, spec.To));
+            }
+
             branches.Add("SELECT " + string.Join(", ", new[] { Bucket(spec, "occurred_at") }.Concat(keys).Concat(
             [
                 dialect.ToInt64("1") + " AS n",
@@ -66,7 +96,36 @@ public sealed class MetricsSql(SqlDialect dialect)
             .Append(string.Join(", ", new[] { "n", "er", "i", "o", "c", "rt", "us" }.Select(c => dialect.ToInt64($"SUM({c})"))))
             .Append(", SUM(cost) FROM (").Append(string.Join(" UNION ALL ", branches)).Append(") t GROUP BY ").Append(groups)
             .Append(" ORDER BY ").Append(groups);
-        return (new SqlStatement(sql.ToString(), parameters), rollup is not null);
+        return (new SqlStatement(sql.ToString(), parameters), used);
+    }
+
+    /// <summary>A branch of <see cref="Sums(MetricsSpec, RollupState)"/> over a roll-up of sums (same value columns, whatever its time column).</summary>
+    private string RollupSums(MetricsSpec spec, List<string> keys, string time, string table, string condition, List<object> parameters) =>
+        "SELECT " + string.Join(", ", new[] { Bucket(spec, time) }.Concat(keys).Concat(
+        [
+            dialect.ToInt64("events") + " AS n",
+            dialect.ToInt64($"CASE WHEN status <> '{UsageNames.Ok}' THEN events ELSE 0 END") + " AS er",
+            dialect.ToInt64("input_tokens") + " AS i",
+            dialect.ToInt64("output_tokens") + " AS o",
+            dialect.ToInt64("cached_tokens") + " AS c",
+            dialect.ToInt64("reasoning_tokens") + " AS rt",
+            dialect.ToInt64("compute_us") + " AS us",
+            dialect.ToWideDecimal("cost_usd") + " AS cost",
+        ]))
+        + $" FROM {table} WHERE {condition}" + Filters(spec, parameters);
+
+    /// <summary>The whole days the daily roll-up may answer the sums of, or null.</summary>
+    private static (DateTime From, DateTime To)? DailySums(MetricsSpec spec, RollupState? state)
+    {
+        if (!spec.UseRollup || state is null || spec.Bucket is { CoversDays: false } || RollupState.WholeDays(spec.From, spec.To) is not { } days
+            || state.Dirty.Count == (days.To - days.From).TotalDays)
+        {
+            return null;
+        }
+
+        var needed = spec.GroupBy.Concat(spec.Filters.Select(f => f.Dimension)).Append("kind").Append("status");
+        return needed.All(d => !d.StartsWith(MetricDimensions.AttributePrefix, StringComparison.Ordinal)
+            && RollupSchema.Daily.Keys.Contains(MetricDimensions.Sql(d, DuckDbDialect.Instance))) ? days : null;
     }
 
     /// <summary>(bucket, keys..., measure, histogram bucket, count) for each measure, from one scan of the events.</summary>

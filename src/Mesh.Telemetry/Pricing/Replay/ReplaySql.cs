@@ -54,7 +54,7 @@ public static class ReplaySql
         {
             var cut = whole.Cut.Select(d => $" AND day <> {dialect.TimeLiteral(d)}");
             var where = $"{state.DayCondition(dialect, (whole.From, whole.To))}{string.Concat(cut)} AND NOT {isTiered}" + Scope(dialect, spec, parameters);
-            branches.Add($"SELECT {Pricing(dialect, spec, parameters, "day", "0")}{Keys(spec)}, events AS n, input_tokens AS i, cached_tokens AS c, output_tokens AS o, compute_us AS us, cost_usd AS cost FROM {dialect.Table(RollupSchema.Priced.Table)} WHERE {where}");
+            branches.Add($"SELECT {Pricing(dialect, spec, parameters, "day", "0")}{Keys(spec)}, events AS n, input_tokens AS i, cached_tokens AS c, output_tokens AS o, compute_us AS us, cost_usd AS cost FROM {dialect.Table(RollupSchema.Daily.Table)} WHERE {where}");
             var raw = state.EventWindows(spec.From, spec.To, (whole.From, whole.To), whole.Cut);
             events.Append(" AND (").Append(string.Join(" OR ", raw.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")").Prepend(isTiered))).Append(')');
         }
@@ -114,7 +114,7 @@ public static class ReplaySql
     /// <summary>The whole days of the window, and those among them a price list's start cuts; null when the roll-up cannot answer.</summary>
     private static (DateTime From, DateTime To, IReadOnlyList<DateTime> Cut)? RollupHours(SqlDialect dialect, ReplaySpec spec)
     {
-        if (!spec.UseRollup || spec.Rollup is null || !spec.GroupBy.All(d => RollupSchema.Priced.Keys.Contains(Dimensions[d]))
+        if (!spec.UseRollup || spec.Rollup is null || !spec.GroupBy.All(d => RollupSchema.Daily.Keys.Contains(Dimensions[d]))
             || RollupState.WholeDays(spec.From, spec.To) is not { } days)
         {
             return null;

@@ -5,7 +5,8 @@ namespace Mesh.Telemetry.Storage.Rollups;
 /// <summary>
 /// Keeps the daily roll-ups (<see cref="RollupSchema"/>) off the insert path. Each compaction
 /// takes a watermark on the events' ingest mark (<see cref="SqlDialect.IngestMark"/>), finds the
-/// UTC days of the events ingested since the previous watermark, and rebuilds those days whole
+/// closed UTC days (before today; ClickHouse: before the grace) of the events ingested since the
+/// previous watermark and the days that closed since the last run, and rebuilds those days whole
 /// from the events (ClickHouse: with FINAL, so copies count once) as a new batch; the batch is
 /// finished when its row in <see cref="RollupSchema.BatchesTable"/> is written. Readers use a
 /// day's roll-up only while no event of that day is past the watermark (<see cref="RollupState"/>),
@@ -33,21 +34,27 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
             watermark = time.GetUtcNow().ToUnixTimeSeconds() - (long)grace.TotalSeconds;
         }
 
+        // Days close at UTC midnight (ClickHouse: once the grace has passed too); open days are never rolled up.
+        var closedBefore = Math.Max(current?.ClosedBefore ?? 0, (time.GetUtcNow().ToUnixTimeSeconds() - (dialect.TransactionalWrites ? 0 : (long)grace.TotalSeconds)) / 86_400 * 86_400);
+
         // Days an unfinished batch touched are rebuilt too, so its rows never stand.
         var days = new SortedSet<long>();
         var unfinished = await store.ReadAsync(
             new SqlStatement($"SELECT DISTINCT {dialect.EpochSeconds("day")} FROM {dialect.Table(RollupSchema.DaysTable)} WHERE batch > {(current?.Batch ?? 0).ToString(CultureInfo.InvariantCulture)}", []),
             SqlReadLimits.Internal, cancellationToken);
         days.UnionWith(unfinished.Rows.Select(r => Long(r[0])));
-        if (watermark <= previous && days.Count == 0)
+        if (watermark <= previous && days.Count == 0 && closedBefore == (current?.ClosedBefore ?? 0))
         {
             return new RollupCompaction(current?.Batch ?? 0, previous, 0);
         }
 
+        // Closed days with events ingested since the last watermark, and the days that closed since the last compaction.
+        var closedFrom = Day(dialect, current?.ClosedBefore ?? 0);
         var touched = await store.ReadAsync(
             new SqlStatement(
                 $"SELECT DISTINCT {dialect.EpochSeconds(dialect.DayStart("occurred_at"))} FROM {dialect.AnalyticsSource}"
-                + $" WHERE {dialect.IngestMark} > {previous.ToString(CultureInfo.InvariantCulture)} AND {dialect.IngestMark} <= {watermark.ToString(CultureInfo.InvariantCulture)}",
+                + $" WHERE occurred_at < {Day(dialect, closedBefore)} AND ({dialect.IngestMark} > {previous.ToString(CultureInfo.InvariantCulture)}"
+                + $" AND {dialect.IngestMark} <= {watermark.ToString(CultureInfo.InvariantCulture)} OR occurred_at >= {closedFrom})",
                 []),
             SqlReadLimits.Internal, cancellationToken);
         days.UnionWith(touched.Rows.Select(r => Long(r[0])));
@@ -71,11 +78,12 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
                 + string.Join(", ", days.Select(d => $"({batch.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, d)})"))));
         }
 
-        statements.Add(Statement($"INSERT INTO {dialect.Table(RollupSchema.BatchesTable)} (batch, watermark, compacted_at) VALUES"
-            + $" ({batch.ToString(CultureInfo.InvariantCulture)}, {watermark.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, time.GetUtcNow().ToUnixTimeSeconds())})"));
+        statements.Add(Statement($"INSERT INTO {dialect.Table(RollupSchema.BatchesTable)} (batch, watermark, closed_before, compacted_at) VALUES"
+            + $" ({batch.ToString(CultureInfo.InvariantCulture)}, {Math.Max(watermark, previous).ToString(CultureInfo.InvariantCulture)},"
+            + $" {closedBefore.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, time.GetUtcNow().ToUnixTimeSeconds())})"));
         await store.ExecuteAllAsync(statements, cancellationToken);
 
-        if (days.Count > 0 && !dialect.TransactionalWrites)
+        if (days.Count > 0 && !dialect.TransactionalWrites && lastBatch > 0)
         {
             // The batch is finished: rows it superseded go (an asynchronous mutation; readers skip them meanwhile).
             foreach (var table in RollupSchema.All.Select(r => r.Table).Append(RollupSchema.DaysTable))

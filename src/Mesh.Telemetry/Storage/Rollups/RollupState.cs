@@ -3,12 +3,13 @@ using System.Globalization;
 namespace Mesh.Telemetry.Storage.Rollups;
 
 /// <summary>
-/// The last finished compaction (its batch and the ingest mark it compacted up to) and, for a
-/// query's window, the whole days it may read from a roll-up: those with no event past the
-/// watermark. The other days (<see cref="Dirty"/>) and the partial days at the window's edges
-/// are read from the events, so the answer is the events' whatever arrived since.
+/// The last finished compaction (its batch, the ingest mark it compacted up to, and the day from
+/// which on days are still open) and, for a query's window, the whole days it may read from a
+/// roll-up: closed days with no event past the watermark. The other days (<see cref="Dirty"/>)
+/// and the partial days at the window's edges are read from the events, so the answer is the
+/// events' whatever arrived since.
 /// </summary>
-public sealed record RollupState(long Batch, long Watermark)
+public sealed record RollupState(long Batch, long Watermark, long ClosedBefore)
 {
     /// <summary>Whole days of the window holding events ingested after the watermark.</summary>
     public IReadOnlyList<DateTime> Dirty { get; init; } = [];
@@ -19,11 +20,11 @@ public sealed record RollupState(long Batch, long Watermark)
         ArgumentNullException.ThrowIfNull(store);
         var dialect = store.Dialect;
         var rows = await store.ReadAsync(
-            new SqlStatement($"SELECT {dialect.ToInt64("batch")}, {dialect.ToInt64("watermark")} FROM {dialect.Table(RollupSchema.BatchesTable)} ORDER BY batch DESC LIMIT 1", []),
+            new SqlStatement($"SELECT {dialect.ToInt64("batch")}, {dialect.ToInt64("watermark")}, {dialect.ToInt64("closed_before")} FROM {dialect.Table(RollupSchema.BatchesTable)} ORDER BY batch DESC LIMIT 1", []),
             SqlReadLimits.Internal, cancellationToken);
         return rows.Rows.Count == 0
             ? null
-            : new RollupState(long.Parse(rows.Rows[0][0]!, CultureInfo.InvariantCulture), long.Parse(rows.Rows[0][1]!, CultureInfo.InvariantCulture));
+            : new RollupState(Long(rows.Rows[0][0]), Long(rows.Rows[0][1]), Long(rows.Rows[0][2]));
     }
 
     /// <summary>The state with the dirty days among the whole days of [from, to); null when nothing was compacted or no whole day is in the window.</summary>
@@ -42,8 +43,17 @@ public sealed record RollupState(long Batch, long Watermark)
                 + $" AND {dialect.IngestMark} > {state.Watermark.ToString(CultureInfo.InvariantCulture)}",
                 []),
             SqlReadLimits.Internal, cancellationToken);
-        return state with { Dirty = [.. rows.Rows.Select(r => DateTime.UnixEpoch.AddSeconds(long.Parse(r[0]!, CultureInfo.InvariantCulture))).Order()] };
+        var open = DateTime.UnixEpoch.AddSeconds(state.ClosedBefore);
+        var dirty = rows.Rows.Select(r => DateTime.UnixEpoch.AddSeconds(Long(r[0]))).Where(d => d < open).ToHashSet();
+        for (var day = open > days.From ? open : days.From; day < days.To; day = day.AddDays(1))
+        {
+            dirty.Add(day);
+        }
+
+        return state with { Dirty = [.. dirty.Order()] };
     }
+
+    private static long Long(string? text) => long.Parse(text!, CultureInfo.InvariantCulture);
 
     /// <summary>The whole UTC days of [from, to), or null when there is none.</summary>
     public static (DateTime From, DateTime To)? WholeDays(DateTime from, DateTime to)

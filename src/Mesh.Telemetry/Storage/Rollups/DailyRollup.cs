@@ -12,7 +12,11 @@ public sealed record DailyRollup(string Table, IReadOnlyList<string> Keys, IRead
     /// <summary>Whether the roll-up keeps every one of these <c>usage_events</c> columns.</summary>
     public bool Covers(IEnumerable<string> columns) => columns.All(Keys.Contains);
 
-    /// <summary>The SELECT of (batch, day, keys..., values...) over the events of <paramref name="source"/> matching <paramref name="where"/>.</summary>
+    /// <summary>
+    /// The SELECT of (batch, day, keys..., values...) over the events of <paramref name="source"/>
+    /// matching <paramref name="where"/>; for a derived roll-up, over its source's rows of the
+    /// batch whose <c>day</c> matches <paramref name="where"/>.
+    /// </summary>
     public string Select(SqlDialect dialect, string source, long batch, string where)
     {
         ArgumentNullException.ThrowIfNull(dialect);
@@ -22,7 +26,7 @@ public sealed record DailyRollup(string Table, IReadOnlyList<string> Keys, IRead
             // Summed from the finer roll-up's rows of the same batch (written before this one).
             var groups = string.Join(", ", Keys.Concat(Values.Where(v => v.Name != "events").Select(v => v.Name)));
             return $"SELECT batch, day, {groups}, {dialect.ToInt64("SUM(events)")} AS events FROM {dialect.Table(DerivedFrom.Table)}"
-                + $" WHERE batch = {batch.ToString(System.Globalization.CultureInfo.InvariantCulture)} GROUP BY batch, day, {groups}";
+                + $" WHERE {where} AND batch = {batch.ToString(System.Globalization.CultureInfo.InvariantCulture)} GROUP BY batch, day, {groups}";
         }
 
         var head = $"{dialect.ToInt64(batch.ToString(System.Globalization.CultureInfo.InvariantCulture))} AS batch, {dialect.DayStart("occurred_at")} AS day, {keys}";
@@ -105,7 +109,7 @@ public static class RollupSchema
         {
             yield return $"CREATE TABLE IF NOT EXISTS {db}.{rollup.Table} (batch Int64, day DateTime('UTC'), "
                 + string.Join(", ", rollup.Keys.Select(k => $"{k} String").Concat(rollup.Values.Select(v => $"{v.Name} {(v.IsDecimal ? "Decimal(38, 9)" : "Int64")}")))
-                + $") ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY ({string.Join(", ", rollup.Keys)}, day, batch)";
+                + $") ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY (day, {string.Join(", ", rollup.Keys)}, batch)";
         }
 
         yield return $"CREATE TABLE IF NOT EXISTS {db}.{DaysTable} (batch Int64, day DateTime('UTC')) ENGINE = MergeTree() ORDER BY (day, batch)";

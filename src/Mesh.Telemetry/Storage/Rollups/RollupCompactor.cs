@@ -70,10 +70,14 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
 
         if (days.Count > 0)
         {
-            var where = string.Join(" OR ", Ranges(days).Select(r => $"(occurred_at >= {Day(dialect, r.From)} AND occurred_at < {Day(dialect, r.To)})"));
-            statements.AddRange(RollupSchema.All.Select(r => Statement(
-                $"INSERT INTO {dialect.Table(r.Table)} (batch, day, {string.Join(", ", r.Keys)}, {string.Join(", ", r.Values.Select(v => v.Name))}) "
-                + r.Select(dialect, dialect.CompactionSource, batch, where))));
+            // A day per statement keeps each aggregation small (ClickHouse caps a query's memory).
+            foreach (var day in days)
+            {
+                var where = $"occurred_at >= {Day(dialect, day)} AND occurred_at < {Day(dialect, day + 86_400)}";
+                statements.AddRange(RollupSchema.All.Where(r => r.DerivedFrom is null).Select(r => Insert(dialect, r, batch, where)));
+            }
+
+            statements.AddRange(RollupSchema.All.Where(r => r.DerivedFrom is not null).Select(r => Insert(dialect, r, batch, $"day IN ({dayList})")));
             statements.Add(Statement($"INSERT INTO {dialect.Table(RollupSchema.DaysTable)} (batch, day) VALUES "
                 + string.Join(", ", days.Select(d => $"({batch.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, d)})"))));
         }
@@ -105,36 +109,12 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
 
     private static SqlStatement Statement(string sql) => new(sql, []);
 
+    private static SqlStatement Insert(SqlDialect dialect, DailyRollup rollup, long batch, string where) => Statement(
+        $"INSERT INTO {dialect.Table(rollup.Table)} (batch, day, {string.Join(", ", rollup.Keys)}, {string.Join(", ", rollup.Values.Select(v => v.Name))}) "
+        + rollup.Select(dialect, dialect.CompactionSource, batch, where));
+
     /// <summary>A day (epoch seconds) as a timestamp literal.</summary>
     private static string Day(SqlDialect dialect, long seconds) => dialect.TimeLiteral(DateTime.UnixEpoch.AddSeconds(seconds));
-
-    /// <summary>Consecutive days joined into [from, to) ranges of epoch seconds.</summary>
-    private static IEnumerable<(long From, long To)> Ranges(IEnumerable<long> days)
-    {
-        long? from = null;
-        long to = 0;
-        foreach (var day in days)
-        {
-            if (from is not null && day == to)
-            {
-                to = day + 86_400;
-                continue;
-            }
-
-            if (from is { } start)
-            {
-                yield return (start, to);
-            }
-
-            from = day;
-            to = day + 86_400;
-        }
-
-        if (from is { } last)
-        {
-            yield return (last, to);
-        }
-    }
 
     private static long Long(string? text, long empty = 0) =>
         string.IsNullOrEmpty(text) ? empty : long.Parse(text, CultureInfo.InvariantCulture);

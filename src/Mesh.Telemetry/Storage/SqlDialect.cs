@@ -111,6 +111,12 @@ public abstract class SqlDialect
     /// <summary>Whether several writes can be one transaction (DuckDB), so a compaction replaces roll-up rows in place.</summary>
     public virtual bool TransactionalWrites => true;
 
+    /// <summary>Whether the engine filters a few columns first and reads the rest only for matching rows (ClickHouse's PREWHERE).</summary>
+    public virtual bool HasPrewhere => false;
+
+    /// <summary>The clause that filters by <paramref name="condition"/> before reading other columns; empty where the engine has none.</summary>
+    public virtual string Prewhere(string condition) => "";
+
     /// <summary>What the compactor aggregates: the events with copies collapsed.</summary>
     public virtual string CompactionSource => EventsSource;
 

@@ -50,13 +50,14 @@ public static class ReplaySql
         rollup = hours is not null;
         var branches = new List<string>();
         var events = new StringBuilder(dialect.TimeWindow(parameters, spec.From, spec.To));
+        string? prewhere = null;
         if (hours is { } whole && spec.Rollup is { } state)
         {
             var cut = whole.Cut.Select(d => $" AND day <> {dialect.TimeLiteral(d)}");
             var where = $"{state.DayCondition(dialect, (whole.From, whole.To))}{string.Concat(cut)} AND NOT {isTiered}" + Scope(dialect, spec, parameters);
             branches.Add($"SELECT {Pricing(dialect, spec, parameters, "day", "0")}{Keys(spec)}, events AS n, input_tokens AS i, cached_tokens AS c, output_tokens AS o, compute_us AS us, cost_usd AS cost FROM {dialect.Table(RollupSchema.Daily.Table)} WHERE {where}");
             var raw = state.EventWindows(spec.From, spec.To, (whole.From, whole.To), whole.Cut);
-            events.Append(" AND (").Append(string.Join(" OR ", raw.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")").Prepend(isTiered))).Append(')');
+            prewhere = "(" + string.Join(" OR ", raw.Select(w => "(" + dialect.TimeWindow(parameters, w.From, w.To) + ")").Prepend(isTiered)) + ")";
         }
 
         events.Append(Scope(dialect, spec, parameters));
@@ -77,7 +78,7 @@ public static class ReplaySql
                 dialect.ToInt64("SUM(output_tokens)") + " AS o",
                 dialect.ToInt64("SUM(" + dialect.ToInt64("FLOOR(compute_ms * 1000 + 0.5)") + ")") + " AS us",
                 "SUM(" + dialect.ToWideDecimal("cost_usd") + ") AS cost")
-            + $" FROM {dialect.AnalyticsSource} WHERE {events} GROUP BY {GroupBy(spec)}");
+            + $" FROM {dialect.AnalyticsSource}{(prewhere is null ? "" : dialect.Prewhere(prewhere))} WHERE {events}{(prewhere is null || dialect.HasPrewhere ? "" : " AND " + prewhere)} GROUP BY {GroupBy(spec)}");
 
         var sums = string.Join(", ", new[] { "n", "i", "c", "o", "us" }.Select(c => dialect.ToInt64($"SUM({c})")).Append("SUM(cost)"));
         return new SqlStatement(

@@ -12,6 +12,7 @@ using Mesh.Telemetry.Pricing;
 using Mesh.Telemetry.Pricing.Replay;
 using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.Rollups;
 using Mesh.Telemetry.Storage.ClickHouse;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,10 @@ public static class TelemetryServiceCollectionExtensions
         services.AddHttpClient(AlertEvaluator.WebhookClient);
         services.TryAddSingleton<AlertEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+
+        services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollupOptions>, RollupOptionsValidator>());
+        services.AddHostedService<RollupCompactionService>();
 
         services.AddVrio();
         services.TryAddSingleton<UsageSettler>();

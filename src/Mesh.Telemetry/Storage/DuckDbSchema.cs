@@ -34,7 +34,8 @@ internal static class DuckDbSchema
             trace_id VARCHAR NOT NULL,
             reasoning_tokens BIGINT NOT NULL DEFAULT 0,
             ttft_ms DOUBLE NOT NULL DEFAULT 0,
-            priced_as VARCHAR NOT NULL DEFAULT ''
+            priced_as VARCHAR NOT NULL DEFAULT '',
+            ingest_seq BIGINT NOT NULL DEFAULT 0
         )
         """;
 
@@ -44,6 +45,8 @@ internal static class DuckDbSchema
         $"ALTER TABLE {UsageSql.Table} ADD COLUMN IF NOT EXISTS reasoning_tokens BIGINT DEFAULT 0",
         $"ALTER TABLE {UsageSql.Table} ADD COLUMN IF NOT EXISTS ttft_ms DOUBLE DEFAULT 0",
         $"ALTER TABLE {UsageSql.Table} ADD COLUMN IF NOT EXISTS priced_as VARCHAR DEFAULT ''",
+        // The batch an event came in: what the roll-up compactor's watermark counts (0 before it existed).
+        $"ALTER TABLE {UsageSql.Table} ADD COLUMN IF NOT EXISTS ingest_seq BIGINT DEFAULT 0",
     ];
 
     /// <summary>Price lists, one row per line; a list is all rows of its version, written in one transaction.</summary>

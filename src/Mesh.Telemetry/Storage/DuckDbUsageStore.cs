@@ -16,6 +16,9 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly UsageSql _sql = new(DuckDbDialect.Instance);
 
+    /// <summary>The ingest mark of the last batch stored (the roll-up compactor's watermark counts these).</summary>
+    private long _ingestSeq;
+
     /// <summary>Opens (or creates) the database at <paramref name="path"/> and its schema.</summary>
     public DuckDbUsageStore(string path)
     {
@@ -37,7 +40,18 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             Execute(_writer, DuckDbSchema.CreateAlertRules);
             Execute(_writer, DuckDbSchema.CreateVrioCapabilities);
             CreateHourly();
+            foreach (var statement in Rollups.RollupSchema.DuckDbStatements())
+            {
+                Execute(_writer, statement);
+            }
+
             Execute(_writer, DuckDbSchema.CreateStaging);
+            using (var last = _writer.CreateCommand())
+            {
+                last.CommandText = $"SELECT COALESCE(MAX(ingest_seq), 0) FROM {UsageSql.Table}";
+                _ingestSeq = Convert.ToInt64(last.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             // Telemetry never reads files or URLs through SQL; tenants' queries must not either.
             Execute(_writer, "SET enable_external_access = false");
         }
@@ -67,11 +81,12 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             // Past this point the batch is written whole or not at all, regardless of cancellation.
             using var transaction = _writer.BeginTransaction();
             Execute(_writer, DuckDbSchema.ClearStaging);
+            var seq = _ingestSeq + 1;
             using (var appender = _writer.CreateAppender("temp", "main", DuckDbSchema.StagingTable))
             {
                 foreach (var record in unique)
                 {
-                    Append(appender, record);
+                    Append(appender, record, seq);
                 }
             }
 
@@ -80,6 +95,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             Execute(_writer, DuckDbSchema.RollUpStaging);
             Execute(_writer, DuckDbSchema.ClearStaging);
             transaction.Commit();
+            _ingestSeq = seq;
             return new InsertResult(stored, batch.Count - stored);
         }
         finally
@@ -161,6 +177,27 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the statements in one transaction on a connection of their own, beside the writer:
+    /// the roll-up compactor writes only its own tables, so inserts go on meanwhile and DuckDB's
+    /// snapshot keeps what it reads consistent.
+    /// </summary>
+    public async Task ExecuteAllAsync(IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        using var connection = new DuckDBConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in statements)
+        {
+            using var command = Command(connection, statement);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        transaction.Commit();
+    }
+
     public void Dispose()
     {
         _writer.Dispose();
@@ -231,7 +268,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
         return command.ExecuteNonQuery();
     }
 
-    private static void Append(DuckDBAppender appender, UsageRecord r) =>
+    private static void Append(DuckDBAppender appender, UsageRecord r, long seq) =>
         appender.CreateRow()
             .AppendValue(r.EventId)
             .AppendValue(r.OccurredAt)
@@ -260,5 +297,6 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             .AppendValue(r.ReasoningTokens)
             .AppendValue(r.TtftMs)
             .AppendValue(r.PricedAs)
+            .AppendValue(seq)
             .EndRow();
 }

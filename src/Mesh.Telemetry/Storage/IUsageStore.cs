@@ -20,6 +20,9 @@ public interface IUsageStore
 
     /// <summary>Runs one write statement (a price list insert) atomically.</summary>
     Task ExecuteAsync(SqlStatement statement, CancellationToken cancellationToken);
+
+    /// <summary>Runs write statements in order: in one transaction where the engine has them (DuckDB), else one by one.</summary>
+    Task ExecuteAllAsync(IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken);
 }
 
 /// <summary>What an insert did: rows newly stored, and rows skipped because their id was already there.</summary>

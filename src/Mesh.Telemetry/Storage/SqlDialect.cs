@@ -113,6 +113,37 @@ public abstract class SqlDialect
 
     /// <summary>The quotient of two non-negative exact integers (<see cref="ToExactInteger"/>), truncated, as an exact integer.</summary>
     public abstract string ExactDiv(string dividend, string divisor);
+
+    /// <summary>A timestamp literal, whole seconds (for statements without parameters).</summary>
+    public abstract string TimeLiteral(DateTime utc);
+
+    /// <summary>The start of the UTC day of a timestamp column, as a timestamp.</summary>
+    public abstract string DayStart(string column);
+
+    /// <summary>
+    /// An event's ingest mark, a 64-bit integer that grows with ingestion: the batch sequence in
+    /// DuckDB, the second <c>ingested_at</c> in ClickHouse. The roll-up compactor records the mark
+    /// it compacted up to.
+    /// </summary>
+    public abstract string IngestMark { get; }
+
+    /// <summary>Whether several writes can be one transaction (DuckDB), so a compaction replaces roll-up rows in place.</summary>
+    public virtual bool TransactionalWrites => true;
+
+    /// <summary>Whether the engine filters a few columns first and reads the rest only for matching rows (ClickHouse's PREWHERE).</summary>
+    public virtual bool HasPrewhere => false;
+
+    /// <summary>The clause that filters by <paramref name="condition"/> before reading other columns; empty where the engine has none.</summary>
+    public virtual string Prewhere(string condition) => "";
+
+    /// <summary>What the compactor aggregates: the events with copies collapsed.</summary>
+    public virtual string CompactionSource => EventsSource;
+
+    /// <summary>
+    /// The condition that a roll-up row belongs to the latest finished compaction of its day, for
+    /// engines that keep superseded rows until a cleanup (empty where a compaction replaces them).
+    /// </summary>
+    public virtual string LiveRollupRows => "";
 }
 
 /// <summary>DuckDB: positional <c>$n</c> parameters.</summary>
@@ -174,6 +205,12 @@ public sealed class DuckDbDialect : SqlDialect
     public override string Nanos(string column) => $"CAST(round(CAST({column} AS DOUBLE) * 1000000000) AS BIGINT)";
 
     public override string ExactDiv(string dividend, string divisor) => $"(({dividend}) // ({divisor}))";
+
+    public override string DayStart(string column) => $"date_trunc('day', {column})";
+
+    public override string TimeLiteral(DateTime utc) => $"TIMESTAMP '{utc.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}'";
+
+    public override string IngestMark => "ingest_seq";
 
     // Text to DECIMAL(18,9) is several times faster than to DECIMAL(38,9) in DuckDB.
     public override string UsdFromText(string text) => $"CAST('0' || {text} AS DECIMAL(18,9))";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.Rollups;
 
 namespace Mesh.Telemetry.Analytics.Metrics;
 
@@ -19,7 +20,8 @@ public sealed class MetricsEngine(IUsageStore store)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var sql = new MetricsSql(store.Dialect);
-        var (sumsStatement, rollup) = sql.Sums(spec);
+        var state = spec.UseRollup ? await RollupState.ReadAsync(store, spec.From, spec.To, cancellationToken) : null;
+        var (sumsStatement, rollup) = sql.Sums(spec, state);
         var sums = await store.ReadAsync(sumsStatement, SqlReadLimits.Internal, cancellationToken);
         var rows = new Dictionary<(long Bucket, string Keys), MetricsResultRow>();
         var keyCount = spec.GroupBy.Count;
@@ -45,7 +47,9 @@ public sealed class MetricsEngine(IUsageStore store)
             .Select(p => p.Measure).Distinct().OrderBy(m => m.Index).ToList();
         if (measures.Count > 0)
         {
-            var histograms = await store.ReadAsync(sql.Histograms(spec, measures), SqlReadLimits.Internal, cancellationToken);
+            var (statement, latencyRollup) = sql.Histograms(spec, measures, state);
+            rollup |= latencyRollup;
+            var histograms = await store.ReadAsync(statement, SqlReadLimits.Internal, cancellationToken);
             foreach (var row in histograms.Rows)
             {
                 var bucket = long.Parse(row[0]!, CultureInfo.InvariantCulture);

@@ -18,6 +18,9 @@ public sealed record TimeBucket(string Name, long Seconds)
     /// <summary>Whether whole hours make up this bucket (so the hourly roll-up can fill it).</summary>
     public bool CoversHours => this != Minute;
 
+    /// <summary>Whether whole UTC days make up this bucket (so a daily roll-up can fill it).</summary>
+    public bool CoversDays => Seconds % 86_400 == 0;
+
     /// <summary>The bucket start, as epoch seconds, of a timestamp column.</summary>
     public string Sql(SqlDialect dialect, string column)
     {

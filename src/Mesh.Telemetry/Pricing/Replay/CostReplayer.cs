@@ -5,6 +5,7 @@ using Mesh.ServiceDefaults.Calls;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Telemetry.Analytics;
 using Mesh.Telemetry.Storage;
+using Mesh.Telemetry.Storage.Rollups;
 using Mesh.Telemetry.V1;
 
 namespace Mesh.Telemetry.Pricing.Replay;
@@ -19,6 +20,9 @@ public sealed class CostReplayer(IUsageStore store, PriceBookProvider books, Tim
 {
     public const int DefaultLimit = 100;
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
+
+    /// <summary>Price whole days from the daily priced roll-up (tests turn it off to compare with the events).</summary>
+    public bool UseRollup { get; init; } = true;
 
     public async Task<ReplayReport> ReplayAsync(ReplayRequest request, Caller caller, CancellationToken cancellationToken)
     {
@@ -40,6 +44,9 @@ public sealed class CostReplayer(IUsageStore store, PriceBookProvider books, Tim
         var scenario = Scenario(request, book);
         var substitutions = Substitutions(request, book, scenario);
         var baselineLists = book.Lists.Where(l => l.EffectiveFrom < to && (book.EffectiveUntil(l) ?? DateTime.MaxValue) > from).ToList();
+        var catalogs = baselineLists.Select(l => l.Catalog).Append(scenario).OfType<PriceCatalog>().ToList();
+        var tiered = catalogs.SelectMany(c => c.Entries).Where(e => e.MinInputTokens > 0).Select(e => e.Resource).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        tiered.UnionWith(substitutions.Where(s => tiered.Contains(s.Value)).Select(s => s.Key).ToList());
         var spec = new ReplaySpec
         {
             From = from,
@@ -47,8 +54,10 @@ public sealed class CostReplayer(IUsageStore store, PriceBookProvider books, Tim
             TenantId = QueryScope.Tenant(request.TenantId, caller),
             GroupBy = groupBy,
             PeriodStarts = [.. baselineLists.Select(l => l.EffectiveFrom)],
-            TierThresholds = [.. baselineLists.Select(l => l.Catalog).Append(scenario).OfType<PriceCatalog>()
-                .SelectMany(c => c.Entries).Select(e => e.MinInputTokens).Where(t => t > 0).Distinct()],
+            TierThresholds = [.. catalogs.SelectMany(c => c.Entries).Select(e => e.MinInputTokens).Where(t => t > 0).Distinct()],
+            TieredResources = [.. tiered],
+            UseRollup = UseRollup,
+            Rollup = UseRollup ? await RollupState.ReadAsync(store, from, to, cancellationToken) : null,
         };
         var rows = await store.ReadAsync(ReplaySql.Build(store.Dialect, spec), SqlReadLimits.Internal, cancellationToken);
 

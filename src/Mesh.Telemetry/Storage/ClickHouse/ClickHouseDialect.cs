@@ -81,6 +81,24 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string Nanos(string column) => $"toInt64(toDecimal128({column}, 9) * 1000000000)";
 
+    public override string DayStart(string column) => $"toStartOfDay({column})";
+
+    public override string TimeLiteral(DateTime utc) => Literal(utc);
+
+    /// <summary>The second the inserting telemetry process stamped the batch with.</summary>
+    public override string IngestMark => "toInt64(toUInt32(ingested_at))";
+
+    public override bool TransactionalWrites => false;
+
+    // A replay's few tiered or edge events: without it the server moves the (all-matching) time window there and reads every column of the month.
+    public override bool HasPrewhere => true;
+
+    public override string Prewhere(string condition) => $" PREWHERE {condition}";
+
+    public override string LiveRollupRows =>
+        $" AND (day, batch) IN (SELECT day, max(batch) FROM {Database}.{Rollups.RollupSchema.DaysTable}"
+        + $" WHERE batch IN (SELECT batch FROM {Database}.{Rollups.RollupSchema.BatchesTable}) GROUP BY day)";
+
     public override string UsdFromText(string text) => $"toDecimal64(concat('0', {text}), 9)";
 
     public override string OccurredAtOrAfter(List<object> parameters, DateTime utc)

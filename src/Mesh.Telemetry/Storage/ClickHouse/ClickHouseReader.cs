@@ -62,6 +62,17 @@ internal sealed class ClickHouseReader : IDisposable
         }
     }
 
+    /// <summary>Runs a write (INSERT ... SELECT, ALTER ... DELETE) as written: the driver adds a result format 18.16 does not know.</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var body = new StringContent(sql, Encoding.UTF8);
+        using var response = await _http.PostAsync(new Uri(_endpoint, "?" + _credentials[1..]), body, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ClickHouseQueryException((await response.Content.ReadAsStringAsync(cancellationToken)).Trim());
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static SqlRows Parse(string text, int maxRows)

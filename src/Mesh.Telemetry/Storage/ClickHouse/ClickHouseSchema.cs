@@ -47,6 +47,12 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// hours is rebuilt by dropping the roll-up's partition and inserting the view's SELECT over
 /// <c>usage_events FINAL</c> for that month.
 /// </para>
+/// <para>
+/// The daily roll-ups (<see cref="Rollups.RollupSchema"/>: latency histograms and usage sums
+/// per day) have no view: the roll-up compactor rebuilds closed days from
+/// <c>usage_events FINAL</c> off the insert path, so they are exact, race included; see
+/// <see cref="Rollups.RollupCompactor"/>.
+/// </para>
 /// </remarks>
 public static partial class ClickHouseSchema
 {
@@ -152,6 +158,7 @@ public static partial class ClickHouseSchema
             FROM {db}.{UsageSql.Table}
             GROUP BY hour, tenant_id, service, kind, resource, resource_version, device, status
             """,
+            .. Rollups.RollupSchema.ClickHouseStatements(db),
             // Alert rules, append-only: the latest row of an id is the rule (deleted = 1 once removed).
             $"""
             CREATE TABLE IF NOT EXISTS {db}.alert_rules (

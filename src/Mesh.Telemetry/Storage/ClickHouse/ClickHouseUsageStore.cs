@@ -37,6 +37,15 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         await client.ExecuteNonQueryAsync(statement.Text, null, null, cancellationToken);
     }
 
+    public async Task ExecuteAllAsync(IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        foreach (var statement in statements)
+        {
+            await _reader.ExecuteAsync(statement.Text, cancellationToken);
+        }
+    }
+
     public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
         var unique = UsageRecord.FirstOfEachEvent(batch);

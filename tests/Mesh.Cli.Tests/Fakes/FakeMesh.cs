@@ -29,6 +29,8 @@ public sealed class FakeMesh : IAsyncDisposable
 
     public FakeVrio Vrio { get; private init; } = null!;
 
+    public FakePrices Prices { get; private init; } = null!;
+
     public string Address { get; }
 
     /// <summary>Environment variables pointing every service at this fake, with the test key.</summary>
@@ -54,15 +56,18 @@ public sealed class FakeMesh : IAsyncDisposable
         builder.Services.AddSingleton(analytics);
         var vrio = new FakeVrio();
         builder.Services.AddSingleton(vrio);
+        var prices = new FakePrices();
+        builder.Services.AddSingleton(prices);
         builder.Services.AddSingleton(agents);
         var app = builder.Build();
         app.MapGrpcService<FakeAgents>();
         app.MapGrpcService<FakeAnalytics>();
         app.MapGrpcService<FakeVrio>();
+        app.MapGrpcService<FakePrices>();
         app.MapGrpcService<FakeIdentity>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        return new FakeMesh(app, agents, analytics) { Vrio = vrio };
+        return new FakeMesh(app, agents, analytics) { Vrio = vrio, Prices = prices };
     }
 
     public async ValueTask DisposeAsync()

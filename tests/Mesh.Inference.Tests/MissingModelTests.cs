@@ -40,19 +40,6 @@ public sealed class MissingModelTests : IDisposable
     public void Dispose()
     {
         _factory.Dispose();
-
-        // The server writes its built-in models (tiny-gpt, kjv-gpt) into the root as it starts; a
-        // write still finishing when the host stops would make a single delete fail on a full folder.
-        for (var attempt = 1; Directory.Exists(_emptyRoot); attempt++)
-        {
-            try
-            {
-                Directory.Delete(_emptyRoot, recursive: true);
-            }
-            catch (IOException) when (attempt < 20)
-            {
-                Thread.Sleep(100);
-            }
-        }
+        TestFolders.Delete(_emptyRoot);
     }
 }

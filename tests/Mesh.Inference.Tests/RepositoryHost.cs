@@ -50,7 +50,7 @@ public sealed class RepositoryHost : IDisposable
     public void Dispose()
     {
         Factory.Dispose();
-        Directory.Delete(Root, recursive: true);
+        TestFolders.Delete(Root);
     }
 
     private static byte[] AffineModel()

@@ -40,7 +40,7 @@ public sealed class GpuHost : IDisposable
     public void Dispose()
     {
         Factory.Dispose();
-        Directory.Delete(Root, recursive: true);
+        TestFolders.Delete(Root);
     }
 
     private void Write(string name, string config, byte[]? model)

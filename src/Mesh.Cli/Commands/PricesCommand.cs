@@ -179,30 +179,27 @@ public static class PricesCommand
     /// </summary>
     private static JsonNode? NumbersAsText(JsonNode? node)
     {
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
-        {
-            return JsonValue.Create(value.ToJsonString());
-        }
-
         if (node is JsonObject obj)
         {
-            foreach (var name in obj.Where(p => p.Value is JsonValue).Select(p => p.Key).ToList())
+            foreach (var (name, child) in obj.ToList())
             {
-                obj[name] = NumbersAsText(obj[name]?.DeepClone());
-            }
-
-            foreach (var (_, child) in obj.Where(p => p.Value is not JsonValue))
-            {
-                NumbersAsText(child);
+                if (IsNumber(child))
+                {
+                    obj[name] = JsonValue.Create(child!.ToJsonString());
+                }
+                else
+                {
+                    NumbersAsText(child);
+                }
             }
         }
         else if (node is JsonArray array)
         {
             for (var i = 0; i < array.Count; i++)
             {
-                if (array[i] is JsonValue)
+                if (IsNumber(array[i]))
                 {
-                    array[i] = NumbersAsText(array[i]!.DeepClone());
+                    array[i] = JsonValue.Create(array[i]!.ToJsonString());
                 }
                 else
                 {
@@ -213,6 +210,8 @@ public static class PricesCommand
 
         return node;
     }
+
+    private static bool IsNumber(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number;
 
     private static string Time(Timestamp? timestamp) =>
         timestamp is null ? "" : timestamp.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);

@@ -97,6 +97,15 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
         return left;
     }
 
+    /// <summary>ClickHouse logs to files of its own folder; the last lines of its error log.</summary>
+    private string ClickHouseErrors()
+    {
+        var log = Path.Combine(_folder, "clickhouse", "server.err.log");
+        return File.Exists(log)
+            ? $"ClickHouse's error log ends:\n{string.Join('\n', File.ReadLines(log).TakeLast(20))}\n"
+            : "ClickHouse wrote no error log.\n";
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels.Values)
@@ -152,10 +161,7 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             .WithEnvironment("Mesh__Telemetry__DuckDbPath", DuckDbPath);
 
         _app = await builder.BuildAsync(cancellationToken);
-        await _app.StartAsync(cancellationToken);
-        foreach (var service in MeshFixture.Services)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, cancellationToken);
-        }
+        // A first ClickHouse start on a fresh machine, initdb and ten service processes share two cores.
+        await MeshStartup.StartAsync(_app, MeshFixture.Services, TimeSpan.FromMinutes(5), cancellationToken, ClickHouseErrors);
     }
 }

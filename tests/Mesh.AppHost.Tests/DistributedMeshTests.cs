@@ -12,8 +12,9 @@ public sealed class DistributedMeshTests
     [Fact]
     public async Task RunAgent_DistributedMode_StoresTheRunsUsageInClickHouseOnceAndStopsEverything()
     {
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var mesh = await DistributedMeshFixture.StartAsync(startup.Token);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var mesh = await DistributedMeshFixture.StartAsync(timeout.Token);
         await using (mesh)
         {
             // Every service runs in distributed mode (so none accepts development keys).

@@ -20,7 +20,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
             ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"], startup.Token);
 
@@ -32,11 +32,7 @@ public sealed class MeshFixture : IAsyncLifetime
             .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
 
         _app = await builder.BuildAsync(startup.Token);
-        await _app.StartAsync(startup.Token);
-        foreach (var service in Services)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
-        }
+        await MeshStartup.StartAsync(_app, Services, TimeSpan.FromMinutes(5), startup.Token);
     }
 
     public GrpcChannel Channel(string service)

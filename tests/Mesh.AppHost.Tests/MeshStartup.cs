@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.AppHost.Tests;
+
+/// <summary>
+/// Starts a built mesh and waits until its services are healthy. A start that does not finish
+/// in time fails with what every resource was doing: its state, health, exit code and last log
+/// lines, since Aspire's own start only says that it was cancelled.
+/// </summary>
+internal static class MeshStartup
+{
+    public static async Task StartAsync(
+        DistributedApplication app,
+        IEnumerable<string> services,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Func<string>? moreDiagnostics = null)
+    {
+        using var watch = new ResourceWatch(app);
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        startup.CancelAfter(timeout);
+        try
+        {
+            await app.StartAsync(startup.Token);
+            foreach (var service in services)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
+            }
+        }
+        catch (OperationCanceledException) when (startup.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The mesh did not start in {timeout.TotalSeconds:0} s. Its resources:\n{watch.Describe()}{moreDiagnostics?.Invoke()}");
+        }
+    }
+
+    /// <summary>The latest snapshot and the last log lines of every resource instance.</summary>
+    private sealed class ResourceWatch : IDisposable
+    {
+        private const int LinesKept = 15;
+        private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new();
+        private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly ResourceLoggerService _loggers;
+
+        public ResourceWatch(DistributedApplication app)
+        {
+            _loggers = app.Services.GetRequiredService<ResourceLoggerService>();
+            _ = WatchStatesAsync(app.ResourceNotifications);
+        }
+
+        public string Describe()
+        {
+            var text = new StringBuilder();
+            foreach (var (id, latest) in _latest.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                var snapshot = latest.Snapshot;
+                text.Append(CultureInfo.InvariantCulture, $"- {id}: {snapshot.State?.Text ?? "no state"}, health {snapshot.HealthStatus?.ToString() ?? "unknown"}");
+                text.AppendLine(snapshot.ExitCode is { } exit ? $", exit code {exit}" : string.Empty);
+                if (snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy && _logs.TryGetValue(id, out var lines))
+                {
+                    foreach (var line in lines)
+                    {
+                        text.Append("    | ").AppendLine(line);
+                    }
+                }
+            }
+
+            return text.ToString();
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+
+        private async Task WatchStatesAsync(ResourceNotificationService notifications)
+        {
+            try
+            {
+                await foreach (var change in notifications.WatchAsync(_stop.Token))
+                {
+                    _latest[change.ResourceId] = change;
+                    if (_logs.TryAdd(change.ResourceId, new ConcurrentQueue<string>()))
+                    {
+                        _ = WatchLogsAsync(change.ResourceId, _logs[change.ResourceId]);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Startup is over.
+            }
+        }
+
+        private async Task WatchLogsAsync(string resourceId, ConcurrentQueue<string> lines)
+        {
+            try
+            {
+                await foreach (var batch in _loggers.WatchAsync(resourceId).WithCancellation(_stop.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        lines.Enqueue(line.Content);
+                        while (lines.Count > LinesKept && lines.TryDequeue(out _))
+                        {
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Startup is over.
+            }
+        }
+    }
+}

@@ -1,84 +1,18 @@
+using Mesh.Hosting.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Mesh.Identity.Storage;
 
-/// <summary>
-/// The embedded SQLite database: WAL journal (readers never wait for the writer), pooled
-/// connections, writers serialized by <c>BEGIN IMMEDIATE</c> with a busy timeout.
-/// </summary>
-public sealed class IdentityDatabase
+/// <summary>Identity's embedded SQLite database (principals, keys, relations, budgets).</summary>
+public sealed class IdentityDatabase(string path) : SqliteDatabase(path, CreateSchema, synchronousFull: false)
 {
-    private readonly string _connectionString;
-
-    public IdentityDatabase(string path)
+    private static void CreateSchema(SqliteConnection connection, SqliteTransaction transaction)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        using var transaction = connection.BeginTransaction(deferred: false);
         Execute(connection, IdentitySchema.Create, transaction);
-        using (var check = Command(connection, IdentitySchema.HasReservationState, transaction))
+        using var check = Command(connection, IdentitySchema.HasReservationState, transaction);
+        if ((long)check.ExecuteScalar()! == 0)
         {
-            if ((long)check.ExecuteScalar()! == 0)
-            {
-                Execute(connection, IdentitySchema.AddReservationState, transaction);
-            }
+            Execute(connection, IdentitySchema.AddReservationState, transaction);
         }
-
-        transaction.Commit();
-    }
-
-    public SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>Runs <paramref name="work"/> in a write transaction taken at once (<c>BEGIN IMMEDIATE</c>).</summary>
-    public T Write<T>(Func<SqliteConnection, SqliteTransaction, T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = work(connection, transaction);
-        transaction.Commit();
-        return result;
-    }
-
-    public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        command.ExecuteNonQuery();
     }
 }

@@ -1,15 +1,9 @@
 using Mesh.DevServers;
-using Mesh.Metering;
 using Mesh.Tools;
 using Mesh.Tools.Knowledge;
 using Mesh.Tools.Mcp;
-using Mesh.Usage.V1;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -36,12 +30,7 @@ public sealed class ToolsBenchHost : IAsyncDisposable
     public static async Task<ToolsBenchHost> StartAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), $"mesh-bench-tools-{Guid.NewGuid():N}");
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Figures on stdout, the service's own warnings (no telemetry to price with here) on stderr.
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = BenchServiceHost.CreateBuilder("tools", new Dictionary<string, string?>
         {
             ["Mesh:BootstrapApiKey"] = AdminKey,
             ["Mesh:ApiKeys:0:Key"] = AcmeKey,
@@ -55,16 +44,14 @@ public sealed class ToolsBenchHost : IAsyncDisposable
             ["services:identity:http:0"] = "http://127.0.0.1:9",
             ["services:inference:http:0"] = "http://127.0.0.1:9",
         });
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton<IUsagePublisher, DiscardingPublisher>();
-        builder.AddMeshService("tools");
+        // Figures on stdout, the service's own warnings (no telemetry to price with here) on stderr.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddTools();
         var app = builder.Build();
         app.MapGrpcService<ToolsService>();
         app.MapGrpcService<McpServersService>();
         app.MapGrpcService<KnowledgeService>();
-        await app.StartAsync();
-        return new ToolsBenchHost(app, new Uri(app.Urls.First()), directory);
+        return new ToolsBenchHost(app, await BenchServiceHost.StartAsync(app), directory);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,11 +63,5 @@ public sealed class ToolsBenchHost : IAsyncDisposable
         {
             Directory.Delete(_directory, recursive: true);
         }
-    }
-
-    /// <summary>Usage events go nowhere: the benchmark measures tool calls, not shipping.</summary>
-    private sealed class DiscardingPublisher : IUsagePublisher
-    {
-        public ValueTask PublishAsync(UsageEvent usageEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -5,16 +5,9 @@ using Mesh.Agents.Runs.Engine;
 using Mesh.Agents.Runs.Store;
 using Mesh.Agents.Runs.Store.Postgres;
 using Mesh.Agents.Runs.Store.Sqlite;
-using Mesh.Metering;
-using Mesh.Usage.V1;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Bench;
@@ -44,9 +37,7 @@ public sealed class AgentsBenchHost : IAsyncDisposable
     /// <summary>Starts the service on SQLite at <paramref name="sqlitePath"/>, or on PostgreSQL when <paramref name="postgres"/> is given.</summary>
     public static async Task<AgentsBenchHost> StartAsync(string? sqlitePath, string? postgres, string sqliteSynchronous = "normal")
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = BenchServiceHost.CreateBuilder("agents", new Dictionary<string, string?>
         {
             ["Mesh:BootstrapApiKey"] = "bench-admin-key-0123456789abcdef0123456789",
             ["Mesh:ApiKeys:0:Key"] = Key,
@@ -59,9 +50,6 @@ public sealed class AgentsBenchHost : IAsyncDisposable
             ["Mesh:Agents:Runs:SqliteSynchronous"] = sqliteSynchronous,
             ["ConnectionStrings:agents-db"] = postgres,
         });
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton<IUsagePublisher, DiscardingPublisher>();
-        builder.AddMeshService("agents");
         builder.Services.AddAgents();
         builder.Services.RemoveAll<IRunStore>();
         builder.Services.AddSingleton(sp =>
@@ -75,8 +63,7 @@ public sealed class AgentsBenchHost : IAsyncDisposable
         builder.Services.AddSingleton<IRunStore>(sp => sp.GetRequiredService<TimingRunStore>());
         var app = builder.Build();
         app.MapGrpcService<AgentsService>();
-        await app.StartAsync();
-        var channel = GrpcChannel.ForAddress(app.Urls.First());
+        var channel = GrpcChannel.ForAddress(await BenchServiceHost.StartAsync(app));
         return new AgentsBenchHost(app, channel, app.Services.GetRequiredService<TimingRunStore>());
     }
 
@@ -85,10 +72,5 @@ public sealed class AgentsBenchHost : IAsyncDisposable
         Channel.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-    }
-
-    private sealed class DiscardingPublisher : IUsagePublisher
-    {
-        public ValueTask PublishAsync(UsageEvent usageEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

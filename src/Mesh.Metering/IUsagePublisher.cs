@@ -20,6 +20,29 @@ public interface IUsageSink
     /// throws <see cref="UsageRefusedException"/>; any other failure throws and the batch is retried.
     /// </summary>
     Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Delivers a batch whose events may come serialized already (as the spool wrote them); a
+    /// sink that sends protobuf sends those bytes instead of serializing each event again.
+    /// </summary>
+    Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var events = new UsageEvent[batch.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = batch[i].Event;
+        }
+
+        return DeliverAsync(events, cancellationToken);
+    }
+}
+
+/// <summary>A usage event and, when it was serialized already, its protobuf bytes (never changed after).</summary>
+public readonly record struct EncodedUsage(UsageEvent Event, byte[]? Payload)
+{
+    /// <summary>The serialized size, computed only when the event was not serialized yet.</summary>
+    public int Size => Payload?.Length ?? Event.CalculateSize();
 }
 
 /// <summary>The sink refused a batch as it is: retrying it unchanged can never succeed.</summary>

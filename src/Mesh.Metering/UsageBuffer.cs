@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using Mesh.Metering.Spool;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Usage.V1;
@@ -6,8 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Metering;
 
-/// <summary>An event waiting to be shipped, and the spool segment that keeps it until the sink has it.</summary>
-public readonly record struct BufferedUsage(UsageEvent Event, SpoolSegment? Segment);
+/// <summary>
+/// An event waiting to be shipped, the spool segment that keeps it until the sink has it, and
+/// the protobuf bytes the spool wrote (shipped as they are), when there is a spool.
+/// </summary>
+public readonly record struct BufferedUsage(UsageEvent Event, SpoolSegment? Segment, byte[]? Payload = null);
 
 /// <summary>
 /// The bounded buffer between request paths and the shipper. An event is bounded
@@ -73,10 +77,16 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
 
     private ValueTask Enqueue(UsageEvent usageEvent)
     {
-        SpoolSegment? segment;
+        SpoolSegment? segment = null;
+        byte[]? payload = null;
         try
         {
-            segment = _spool?.Append(usageEvent);
+            if (_spool is not null)
+            {
+                // Serialized once: the spool keeps these bytes and the sink ships the same ones.
+                payload = usageEvent.ToByteArray();
+                segment = _spool.Append(payload);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
@@ -84,7 +94,7 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
             throw MeshErrors.Unavailable($"usage cannot be written to the spool ({ex.Message}); retry on another instance");
         }
 
-        if (!_channel.Writer.TryWrite(new BufferedUsage(usageEvent, segment)))
+        if (!_channel.Writer.TryWrite(new BufferedUsage(usageEvent, segment, payload)))
         {
             _space.Release();
             throw MeshErrors.Unavailable("the service is shutting down; retry on another instance");

@@ -89,6 +89,8 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, maxBatch: 5_000)).ToList();
         var before = await CountAsync(clickHouse, cancellationToken);
         var cpu = CpuMeter.Start();
+        int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var paused = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(pipelines.Select((p, i) => p.PublishAsync(events / Producers, i, "bench", cancellationToken)));
         var published = clock.Elapsed;
@@ -100,7 +102,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         }
 
         var queryable = clock.Elapsed;
-        report.Note($"{events} events: while publishing {publishCpu}; to queryable {cpu.Summary()}");
+        report.Note($"{events} events: while publishing {publishCpu}; to queryable {cpu.Summary()}; bench GCs gen0/1/2 {GC.CollectionCount(0) - gcs[0]}/{GC.CollectionCount(1) - gcs[1]}/{GC.CollectionCount(2) - gcs[2]}, paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s");
         foreach (var pipeline in pipelines)
         {
             await pipeline.DisposeAsync();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
-using Google.Protobuf;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging;
@@ -56,7 +55,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     public Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return DeliverAsync([.. batch.Select(e => new EncodedUsage(e, null))], cancellationToken);
+        return DeliverAsync([.. batch.Select(e => new EncodedUsage(e))], cancellationToken);
     }
 
     /// <summary>Events serialized already (by the spool) go as those bytes; the rest are serialized here.</summary>
@@ -126,8 +125,8 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
 
     private Message<string, byte[]> Message(EncodedUsage usage) => new()
     {
-        Key = usage.Event.TenantId,
-        Value = usage.Payload ?? usage.Event.ToByteArray(),
+        Key = usage.TenantId,
+        Value = usage.ToByteArray(),
         Headers = _options.Headers ? TraceHeaders(usage.Event) : null,
     };
 
@@ -175,18 +174,18 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     private ValueTask ProduceAsync(IProducer<string, byte[]> producer, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
     {
         var message = Message(usage);
-        return TryProduce(producer, message, usage.Event.EventId, delivery)
+        return TryProduce(producer, message, usage, delivery)
             ? ValueTask.CompletedTask
-            : WaitAndProduceAsync(producer, message, usage.Event.EventId, delivery, cancellationToken);
+            : WaitAndProduceAsync(producer, message, usage, delivery, cancellationToken);
     }
 
-    private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery, CancellationToken cancellationToken)
+    private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
     {
         for (var wait = 1; ; wait = Math.Min(wait * 2, 100))
         {
             // librdkafka's own queue is full (Kafka slow or away): wait for room.
             await Task.Delay(wait, cancellationToken);
-            if (TryProduce(producer, message, eventId, delivery))
+            if (TryProduce(producer, message, usage, delivery))
             {
                 return;
             }
@@ -194,7 +193,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     }
 
     /// <summary>False when librdkafka's queue is full; a message Kafka can never take is reported refused.</summary>
-    private bool TryProduce(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery)
+    private bool TryProduce(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery)
     {
         try
         {
@@ -208,7 +207,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
         catch (ProduceException<string, byte[]> ex) when (RefusesTheMessage(ex.Error.Code))
         {
-            delivery.Refused(eventId, ex.Error);
+            delivery.Refused(usage.Event.EventId, ex.Error);
             return true;
         }
     }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Mesh.Usage.V1;
 
 namespace Mesh.Metering;
@@ -38,11 +39,55 @@ public interface IUsageSink
     }
 }
 
-/// <summary>A usage event and, when it was serialized already, its protobuf bytes (never changed after).</summary>
-public readonly record struct EncodedUsage(UsageEvent Event, byte[]? Payload)
+/// <summary>
+/// A usage event on its way to a sink: either the event, or (once the spool serialized it) only
+/// its protobuf bytes and tenant. Waiting events hold one array each instead of a graph of
+/// strings and messages, which keeps a full buffer cheap for the garbage collector.
+/// </summary>
+public readonly struct EncodedUsage : IEquatable<EncodedUsage>
 {
-    /// <summary>The serialized size, computed only when the event was not serialized yet.</summary>
-    public int Size => Payload?.Length ?? Event.CalculateSize();
+    private readonly UsageEvent? _event;
+
+    /// <summary>An event not serialized yet.</summary>
+    public EncodedUsage(UsageEvent usageEvent)
+    {
+        ArgumentNullException.ThrowIfNull(usageEvent);
+        _event = usageEvent;
+        TenantId = usageEvent.TenantId;
+    }
+
+    /// <summary>An event kept as its protobuf bytes (never changed after).</summary>
+    public EncodedUsage(byte[] payload, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(tenantId);
+        Payload = payload;
+        TenantId = tenantId;
+    }
+
+    /// <summary>The protobuf bytes, or null when the event was not serialized.</summary>
+    public byte[]? Payload { get; }
+
+    public string TenantId { get; }
+
+    /// <summary>The event; parsed from <see cref="Payload"/> at each call when only the bytes are kept.</summary>
+    public UsageEvent Event => _event ?? UsageEvent.Parser.ParseFrom(Payload);
+
+    /// <summary>The serialized size.</summary>
+    public int Size => Payload?.Length ?? _event!.CalculateSize();
+
+    /// <summary>The protobuf bytes: <see cref="Payload"/>, or the event serialized now.</summary>
+    public byte[] ToByteArray() => Payload ?? _event!.ToByteArray();
+
+    public bool Equals(EncodedUsage other) => ReferenceEquals(_event, other._event) && ReferenceEquals(Payload, other.Payload);
+
+    public override bool Equals(object? obj) => obj is EncodedUsage other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(_event, Payload);
+
+    public static bool operator ==(EncodedUsage left, EncodedUsage right) => left.Equals(right);
+
+    public static bool operator !=(EncodedUsage left, EncodedUsage right) => !left.Equals(right);
 }
 
 /// <summary>The sink refused a batch as it is: retrying it unchanged can never succeed.</summary>

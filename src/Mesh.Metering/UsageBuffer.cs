@@ -8,10 +8,14 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Metering;
 
 /// <summary>
-/// An event waiting to be shipped, the spool segment that keeps it until the sink has it, and
-/// the protobuf bytes the spool wrote (shipped as they are), when there is a spool.
+/// An event waiting to be shipped (with a spool: the bytes the spool wrote, shipped as they
+/// are), and the spool segment that keeps it until the sink has it.
 /// </summary>
-public readonly record struct BufferedUsage(UsageEvent Event, SpoolSegment? Segment, byte[]? Payload = null);
+public readonly record struct BufferedUsage(EncodedUsage Usage, SpoolSegment? Segment)
+{
+    /// <summary>The event (parsed from its bytes when only those are kept).</summary>
+    public UsageEvent Event => Usage.Event;
+}
 
 /// <summary>
 /// The bounded buffer between request paths and the shipper. An event is bounded
@@ -60,6 +64,28 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Moves waiting events into <paramref name="batch"/> until it holds <paramref name="maxCount"/>
+    /// or their serialized size reaches <paramref name="maxBytes"/> (counting from <paramref name="bytes"/>),
+    /// freeing their room at once rather than event by event.
+    /// </summary>
+    public void TakeInto(List<BufferedUsage> batch, int maxCount, long maxBytes, ref long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var taken = 0;
+        while (batch.Count < maxCount && bytes < maxBytes && _channel.Reader.TryRead(out var usage))
+        {
+            batch.Add(usage);
+            bytes += usage.Usage.Size;
+            taken++;
+        }
+
+        if (taken > 0)
+        {
+            _space.Release(taken);
+        }
+    }
+
     /// <summary>Waits until an event can be taken; false once the buffer is completed and empty.</summary>
     public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
@@ -78,14 +104,16 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
     private ValueTask Enqueue(UsageEvent usageEvent)
     {
         SpoolSegment? segment = null;
-        byte[]? payload = null;
+        var usage = new EncodedUsage(usageEvent);
         try
         {
             if (_spool is not null)
             {
-                // Serialized once: the spool keeps these bytes and the sink ships the same ones.
-                payload = usageEvent.ToByteArray();
+                // Serialized once: the spool keeps these bytes and the sink ships the same ones;
+                // the buffer holds only them, not the event's objects.
+                var payload = usageEvent.ToByteArray();
                 segment = _spool.Append(payload);
+                usage = new EncodedUsage(payload, usageEvent.TenantId);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
@@ -94,7 +122,7 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
             throw MeshErrors.Unavailable($"usage cannot be written to the spool ({ex.Message}); retry on another instance");
         }
 
-        if (!_channel.Writer.TryWrite(new BufferedUsage(usageEvent, segment, payload)))
+        if (!_channel.Writer.TryWrite(new BufferedUsage(usage, segment)))
         {
             _space.Release();
             throw MeshErrors.Unavailable("the service is shutting down; retry on another instance");

@@ -87,7 +87,7 @@ public sealed partial class UsageShipper(
         foreach (var segment in spool?.TakeLeftovers() ?? [])
         {
             LogReplaying(logger, segment.Events.Count, segment.Path);
-            foreach (var chunk in segment.Events.Select(e => new EncodedUsage(e, null)).Chunk(_options.MaxBatchSize))
+            foreach (var chunk in segment.Events.Select(e => new EncodedUsage(e)).Chunk(_options.MaxBatchSize))
             {
                 Interlocked.Add(ref _shipping, chunk.Length);
                 if (!await DeliverAsync(chunk))
@@ -109,7 +109,7 @@ public sealed partial class UsageShipper(
         var events = new EncodedUsage[batch.Count];
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = new EncodedUsage(batch[i].Event, batch[i].Payload);
+            events[i] = batch[i].Usage;
         }
 
         if (await DeliverAsync(events))
@@ -134,11 +134,7 @@ public sealed partial class UsageShipper(
         long bytes = 0;
         while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && buffer.TryTake(out var next))
-            {
-                batch.Add(next);
-                bytes += next.Payload?.Length ?? next.Event.CalculateSize();
-            }
+            buffer.TakeInto(batch, _options.MaxBatchSize, _options.MaxBatchBytes, ref bytes);
 
             var left = _options.FlushInterval - time.GetElapsedTime(started);
             if (batch.Count >= _options.MaxBatchSize || bytes >= _options.MaxBatchBytes || left <= TimeSpan.Zero || buffer.IsCompleted)
@@ -160,7 +156,7 @@ public sealed partial class UsageShipper(
                 var delivery = await sink.DeliverAsync(events, CancellationToken.None);
                 foreach (var (eventId, reason) in delivery.Rejected)
                 {
-                    Park(events.FirstOrDefault(e => e.Event.EventId == eventId).Event, eventId, reason);
+                    Park(Find(events, eventId), eventId, reason);
                 }
 
                 Interlocked.Add(ref _delivered, events.Length);
@@ -196,6 +192,21 @@ public sealed partial class UsageShipper(
         }
 
         return false;
+    }
+
+    /// <summary>The event of the batch with this id (rejections are rare: parsing to find it is fine).</summary>
+    private static UsageEvent? Find(EncodedUsage[] events, string eventId)
+    {
+        foreach (var usage in events)
+        {
+            var usageEvent = usage.Event;
+            if (usageEvent.EventId == eventId)
+            {
+                return usageEvent;
+            }
+        }
+
+        return null;
     }
 
     private void Park(UsageEvent? usageEvent, string eventId, string reason)

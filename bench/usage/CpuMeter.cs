@@ -121,3 +121,16 @@ internal sealed class CpuMeter
         }
     }
 }
+
+/// <summary>This process's garbage collections and the time they paused it, since <see cref="Start"/>.</summary>
+internal sealed class GcCounts
+{
+    private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
+    private readonly long _allocated = GC.GetTotalAllocatedBytes();
+
+    public static GcCounts Start() => new();
+
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"bench GCs gen0/1/2 {GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}, paused {(GC.GetTotalPauseDuration() - _paused).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - _allocated) / 1e6:0} MB");
+}

@@ -76,8 +76,9 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         report.Figure("publish_events_per_s", ThroughputEvents / run.Published.TotalSeconds, "0");
 
         var rawCpu = CpuMeter.Start();
+        var rawGc = GcCounts.Start();
         var raw = await RawPipe.RunAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
-        report.Note($"raw pipe {rawCpu.Summary()}");
+        report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}");
         report.Note($"raw pipe: the same {ThroughputEvents} events from {Producers} bare producers through the same broker to a consumer that only counts: {raw.TotalSeconds:0.00} s");
         report.Figure("raw_pipe_events_per_s", ThroughputEvents / raw.TotalSeconds, "0");
         report.Figure("events_vs_raw_pipe_ratio", raw.TotalSeconds / run.Queryable.TotalSeconds, "0.00");
@@ -89,8 +90,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, maxBatch: 5_000)).ToList();
         var before = await CountAsync(clickHouse, cancellationToken);
         var cpu = CpuMeter.Start();
-        int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-        var paused = GC.GetTotalPauseDuration();
+        var gc = GcCounts.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(pipelines.Select((p, i) => p.PublishAsync(events / Producers, i, "bench", cancellationToken)));
         var published = clock.Elapsed;
@@ -102,7 +102,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         }
 
         var queryable = clock.Elapsed;
-        report.Note($"{events} events: while publishing {publishCpu}; to queryable {cpu.Summary()}; bench GCs gen0/1/2 {GC.CollectionCount(0) - gcs[0]}/{GC.CollectionCount(1) - gcs[1]}/{GC.CollectionCount(2) - gcs[2]}, paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s");
+        report.Note($"{events} events: while publishing {publishCpu}; to queryable {cpu.Summary()}; {gc.Summary()}");
         foreach (var pipeline in pipelines)
         {
             await pipeline.DisposeAsync();

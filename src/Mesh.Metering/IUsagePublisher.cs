@@ -41,12 +41,17 @@ public interface IUsageSink
 
 /// <summary>
 /// A usage event on its way to a sink: either the event, or (once the spool serialized it) only
-/// its protobuf bytes and tenant. Waiting events hold one array each instead of a graph of
-/// strings and messages, which keeps a full buffer cheap for the garbage collector.
+/// its protobuf bytes and tenant, the bytes in an array of their own or in a shared
+/// <see cref="PayloadBlocks"/> block. Waiting events then hold no graph of strings and messages,
+/// which keeps a full buffer cheap for the garbage collector.
 /// </summary>
 public readonly struct EncodedUsage : IEquatable<EncodedUsage>
 {
     private readonly UsageEvent? _event;
+    private readonly byte[]? _bytes;
+    private readonly PayloadBlock? _block;
+    private readonly int _offset;
+    private readonly int _length;
 
     /// <summary>An event not serialized yet.</summary>
     public EncodedUsage(UsageEvent usageEvent)
@@ -61,29 +66,46 @@ public readonly struct EncodedUsage : IEquatable<EncodedUsage>
     {
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentNullException.ThrowIfNull(tenantId);
-        Payload = payload;
+        _bytes = payload;
+        _length = payload.Length;
         TenantId = tenantId;
     }
 
-    /// <summary>The protobuf bytes, or null when the event was not serialized.</summary>
-    public byte[]? Payload { get; }
+    internal EncodedUsage(PayloadBlock block, int offset, int length, string tenantId)
+    {
+        _block = block;
+        _bytes = block.Bytes;
+        _offset = offset;
+        _length = length;
+        TenantId = tenantId;
+    }
 
     public string TenantId { get; }
 
-    /// <summary>The event; parsed from <see cref="Payload"/> at each call when only the bytes are kept.</summary>
+    /// <summary>Whether the event is kept as its protobuf bytes.</summary>
+    public bool IsSerialized => _bytes is not null;
+
+    /// <summary>The protobuf bytes, empty when the event was not serialized.</summary>
+    public ReadOnlySpan<byte> Payload => _bytes is null ? default : _bytes.AsSpan(_offset, _length);
+
+    /// <summary>The event; parsed from the bytes at each call when only those are kept.</summary>
     public UsageEvent Event => _event ?? UsageEvent.Parser.ParseFrom(Payload);
 
     /// <summary>The serialized size.</summary>
-    public int Size => Payload?.Length ?? _event!.CalculateSize();
+    public int Size => _bytes is null ? _event!.CalculateSize() : _length;
 
-    /// <summary>The protobuf bytes: <see cref="Payload"/>, or the event serialized now.</summary>
-    public byte[] ToByteArray() => Payload ?? _event!.ToByteArray();
+    /// <summary>The protobuf bytes in an array of their own (a copy when they are kept in a block).</summary>
+    public byte[] ToByteArray() => _bytes is null ? _event!.ToByteArray() : _block is null ? _bytes : Payload.ToArray();
 
-    public bool Equals(EncodedUsage other) => ReferenceEquals(_event, other._event) && ReferenceEquals(Payload, other.Payload);
+    /// <summary>The sink has the event: a block may reuse its bytes. Called once, after delivery.</summary>
+    public void Release() => _block?.Release();
+
+    public bool Equals(EncodedUsage other) =>
+        ReferenceEquals(_event, other._event) && ReferenceEquals(_bytes, other._bytes) && _offset == other._offset && _length == other._length;
 
     public override bool Equals(object? obj) => obj is EncodedUsage other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_event, Payload);
+    public override int GetHashCode() => HashCode.Combine(_event, _bytes, _offset);
 
     public static bool operator ==(EncodedUsage left, EncodedUsage right) => left.Equals(right);
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using System.Buffers;
 using Google.Protobuf;
 using Mesh.Metering.Spool;
 using Mesh.ServiceDefaults.Errors;
@@ -31,6 +32,7 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
     private readonly UsageOptions _options;
     private readonly TimeProvider _time;
     private readonly UsageSpool? _spool;
+    private readonly PayloadBlocks _payloads = new();
     private volatile bool _completed;
 
     public UsageBuffer(IOptions<UsageOptions> options, TimeProvider time, UsageSpool? spool = null)
@@ -110,10 +112,20 @@ public sealed class UsageBuffer : IUsagePublisher, IDisposable
             if (_spool is not null)
             {
                 // Serialized once: the spool keeps these bytes and the sink ships the same ones;
-                // the buffer holds only them, not the event's objects.
-                var payload = usageEvent.ToByteArray();
-                segment = _spool.Append(payload);
-                usage = new EncodedUsage(payload, usageEvent.TenantId);
+                // the buffer holds only them (in a reused block), not the event's objects.
+                var size = usageEvent.CalculateSize();
+                var rented = ArrayPool<byte>.Shared.Rent(size);
+                try
+                {
+                    var payload = rented.AsSpan(0, size);
+                    usageEvent.WriteTo(payload);
+                    segment = _spool.Append(payload);
+                    usage = _payloads.Store(payload, usageEvent.TenantId);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)

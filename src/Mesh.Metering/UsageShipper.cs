@@ -117,6 +117,7 @@ public sealed partial class UsageShipper(
             foreach (var usage in batch)
             {
                 usage.Segment?.Delivered();
+                usage.Usage.Release();
             }
 
             Interlocked.Add(ref _shipping, -batch.Count);

@@ -62,7 +62,7 @@ public sealed class UsageBufferTests
 
             using var next = new UsageSpool(spoolOptions, new MeshServiceInfo("tests"), TimeProvider.System, NullLogger<UsageSpool>.Instance);
             var taken = Assert.Single(batch);
-            Assert.Equal(usage.ToByteArray(), taken.Usage.Payload);
+            Assert.Equal(usage.ToByteArray(), taken.Usage.ToByteArray());
             Assert.Equal("acme", taken.Usage.TenantId);
             Assert.Equal(usage, taken.Event);
             Assert.Equal(usage, Assert.Single(next.TakeLeftovers().SelectMany(s => s.Events)));

@@ -67,28 +67,34 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
     /// </summary>
     private static async Task ThroughputAsync(BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, CancellationToken cancellationToken)
     {
-        var warmUp = await PublishAndDrainAsync(clickHouse, broker, WarmUpEvents, cancellationToken);
+        var warmUp = await PublishAndDrainAsync(report, clickHouse, broker, WarmUpEvents, cancellationToken);
         report.Note($"warm-up: {WarmUpEvents} events queryable after {warmUp.Queryable.TotalSeconds:0.00} s");
-        var run = await PublishAndDrainAsync(clickHouse, broker, ThroughputEvents, cancellationToken);
+        var run = await PublishAndDrainAsync(report, clickHouse, broker, ThroughputEvents, cancellationToken);
         report.Figure("events_stored_ratio", run.Stored / (double)ThroughputEvents, "0.000000");
         report.Note($"{ThroughputEvents} events from {Producers} producers: published in {run.Published.TotalSeconds:0.00} s, all queryable after {run.Queryable.TotalSeconds:0.00} s");
         report.Figure("events_per_s", ThroughputEvents / run.Queryable.TotalSeconds, "0");
         report.Figure("publish_events_per_s", ThroughputEvents / run.Published.TotalSeconds, "0");
 
+        var rawCpu = CpuMeter.Start();
+        var rawGc = GcCounts.Start();
         var raw = await RawPipe.RunAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
+        report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}");
         report.Note($"raw pipe: the same {ThroughputEvents} events from {Producers} bare producers through the same broker to a consumer that only counts: {raw.TotalSeconds:0.00} s");
         report.Figure("raw_pipe_events_per_s", ThroughputEvents / raw.TotalSeconds, "0");
         report.Figure("events_vs_raw_pipe_ratio", raw.TotalSeconds / run.Queryable.TotalSeconds, "0.00");
     }
 
     private static async Task<(TimeSpan Published, TimeSpan Queryable, long Stored)> PublishAndDrainAsync(
-        LocalClickHouse clickHouse, LocalKafkaBroker broker, int events, CancellationToken cancellationToken)
+        BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, int events, CancellationToken cancellationToken)
     {
         var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, maxBatch: 5_000)).ToList();
         var before = await CountAsync(clickHouse, cancellationToken);
+        var cpu = CpuMeter.Start();
+        var gc = GcCounts.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(pipelines.Select((p, i) => p.PublishAsync(events / Producers, i, "bench", cancellationToken)));
         var published = clock.Elapsed;
+        var publishCpu = cpu.Summary();
         long stored;
         while ((stored = await CountAsync(clickHouse, cancellationToken) - before) < events && clock.Elapsed < published + DrainTimeout)
         {
@@ -96,6 +102,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
         }
 
         var queryable = clock.Elapsed;
+        report.Note($"{events} events: while publishing {publishCpu}; to queryable {cpu.Summary()}; {gc.Summary()}");
         foreach (var pipeline in pipelines)
         {
             await pipeline.DisposeAsync();

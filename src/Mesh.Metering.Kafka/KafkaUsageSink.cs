@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
-using Google.Protobuf;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging;
@@ -53,7 +52,14 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+    public Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return DeliverAsync([.. batch.Select(e => new EncodedUsage(e))], cancellationToken);
+    }
+
+    /// <summary>Events serialized already (by the spool) go as those bytes; the rest are serialized here.</summary>
+    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
@@ -62,12 +68,12 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
 
         var producer = Producer();
-        var delivery = new BatchDelivery(batch);
+        var delivery = new BatchDelivery(batch.Count);
         try
         {
-            foreach (var usageEvent in batch)
+            foreach (var usage in batch)
             {
-                await ProduceAsync(producer, usageEvent, delivery, cancellationToken);
+                await ProduceAsync(producer, usage, delivery, cancellationToken);
             }
         }
         catch (KafkaException ex) when (ex.Error.IsFatal)
@@ -77,6 +83,18 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
 
         var rejected = await delivery.Task.WaitAsync(cancellationToken);
+        if (delivery.RefusedUnknown is { } refused)
+        {
+            // Kafka refused a record of the batch after taking it (the report does not say which):
+            // the shipper delivers the halves, down to the event refused alone.
+            if (batch.Count > 1)
+            {
+                throw new UsageRefusedException(refused);
+            }
+
+            rejected = [(batch[0].Event.EventId, refused)];
+        }
+
         return new UsageDelivery(batch.Count - rejected.Count, 0, rejected);
     }
 
@@ -105,11 +123,11 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    private Message<string, byte[]> Message(UsageEvent usageEvent) => new()
+    private Message<string, byte[]> Message(EncodedUsage usage) => new()
     {
-        Key = usageEvent.TenantId,
-        Value = usageEvent.ToByteArray(),
-        Headers = _options.Headers ? TraceHeaders(usageEvent) : null,
+        Key = usage.TenantId,
+        Value = usage.ToByteArray(),
+        Headers = _options.Headers ? TraceHeaders(usage.Event) : null,
     };
 
     private static Headers TraceHeaders(UsageEvent usageEvent)
@@ -153,21 +171,21 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     }
 
     /// <summary>Hands one event to the producer; completes at once unless librdkafka's queue is full.</summary>
-    private ValueTask ProduceAsync(IProducer<string, byte[]> producer, UsageEvent usageEvent, BatchDelivery delivery, CancellationToken cancellationToken)
+    private ValueTask ProduceAsync(IProducer<string, byte[]> producer, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
     {
-        var message = Message(usageEvent);
-        return TryProduce(producer, message, usageEvent.EventId, delivery)
+        var message = Message(usage);
+        return TryProduce(producer, message, usage, delivery)
             ? ValueTask.CompletedTask
-            : WaitAndProduceAsync(producer, message, usageEvent.EventId, delivery, cancellationToken);
+            : WaitAndProduceAsync(producer, message, usage, delivery, cancellationToken);
     }
 
-    private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery, CancellationToken cancellationToken)
+    private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
     {
         for (var wait = 1; ; wait = Math.Min(wait * 2, 100))
         {
             // librdkafka's own queue is full (Kafka slow or away): wait for room.
             await Task.Delay(wait, cancellationToken);
-            if (TryProduce(producer, message, eventId, delivery))
+            if (TryProduce(producer, message, usage, delivery))
             {
                 return;
             }
@@ -175,11 +193,12 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     }
 
     /// <summary>False when librdkafka's queue is full; a message Kafka can never take is reported refused.</summary>
-    private bool TryProduce(IProducer<string, byte[]> producer, Message<string, byte[]> message, string eventId, BatchDelivery delivery)
+    private bool TryProduce(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery)
     {
         try
         {
-            producer.Produce(_options.Topic, message, report => delivery.Report(eventId, report.Error));
+            // One handler for the whole batch: a report only counts, so no delegate per record.
+            producer.Produce(_options.Topic, message, delivery.Handler);
             return true;
         }
         catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -188,7 +207,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
         catch (ProduceException<string, byte[]> ex) when (RefusesTheMessage(ex.Error.Code))
         {
-            delivery.Report(eventId, ex.Error);
+            delivery.Refused(usage.Event.EventId, ex.Error);
             return true;
         }
     }
@@ -229,29 +248,55 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
 
     /// <summary>
     /// Completes when Kafka has answered for every event of a batch, with the events it refused
-    /// as messages (too large, malformed); fails if any other event was not delivered.
+    /// as messages (too large, malformed); fails if any other event was not delivered. One
+    /// instance and one handler serve the whole batch.
     /// </summary>
-    private sealed class BatchDelivery(IReadOnlyList<UsageEvent> batch)
+    private sealed class BatchDelivery
     {
         private readonly TaskCompletionSource<IReadOnlyList<(string EventId, string Reason)>> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly System.Collections.Concurrent.ConcurrentQueue<(string EventId, string Reason)> _refused = new();
-        private int _left = batch.Count;
+        private int _left;
         private Error? _failure;
+        private string? _refusedUnknown;
+
+        public BatchDelivery(int count)
+        {
+            _left = count;
+            Handler = report => Report(report.Error);
+        }
 
         public Task<IReadOnlyList<(string EventId, string Reason)>> Task => _done.Task;
 
-        /// <summary>Runs on the producer's delivery thread (or the producing one): only counts and completes.</summary>
-        public void Report(string eventId, Error error)
+        /// <summary>The delivery report handler every record of the batch shares.</summary>
+        public Action<DeliveryReport<string, byte[]>> Handler { get; }
+
+        /// <summary>Why Kafka refused a record it had taken (which one the report does not say), or null.</summary>
+        public string? RefusedUnknown => Volatile.Read(ref _refusedUnknown);
+
+        /// <summary>The producer refused <paramref name="eventId"/> as it was handed over.</summary>
+        public void Refused(string eventId, Error error)
+        {
+            _refused.Enqueue((eventId, Reason(error)));
+            Answered();
+        }
+
+        /// <summary>Runs on the producer's delivery thread: only counts and completes.</summary>
+        private void Report(Error error)
         {
             if (error.IsError && RefusesTheMessage(error.Code))
             {
-                _refused.Enqueue((eventId, $"Kafka refused the message: {error.Code} {error.Reason}"));
+                Interlocked.CompareExchange(ref _refusedUnknown, Reason(error), null);
             }
             else if (error.IsError)
             {
                 Interlocked.CompareExchange(ref _failure, error, null);
             }
 
+            Answered();
+        }
+
+        private void Answered()
+        {
             if (Interlocked.Decrement(ref _left) == 0)
             {
                 if (_failure is { } failure)
@@ -264,5 +309,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
                 }
             }
         }
+
+        private static string Reason(Error error) => $"Kafka refused the message: {error.Code} {error.Reason}";
     }
 }

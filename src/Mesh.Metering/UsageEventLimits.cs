@@ -45,7 +45,7 @@ public static class UsageEventLimits
         usageEvent.TraceId = Id(usageEvent.TraceId, "trace_id", ref truncated);
         usageEvent.ReservationId = Id(usageEvent.ReservationId, "reservation_id", ref truncated);
         usageEvent.ReservedUsd = Id(usageEvent.ReservedUsd, "reserved_usd", ref truncated);
-        if (usageEvent.Attributes.Count > MaxAttributes || usageEvent.Attributes.Any(a => a.Key.Length > MaxAttributeKeyLength || a.Value.Length > MaxAttributeValueLength))
+        if (usageEvent.Attributes.Count > 0 && (usageEvent.Attributes.Count > MaxAttributes || HasLongAttribute(usageEvent)))
         {
             var kept = usageEvent.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Take(MaxAttributes - 1)
                 .Select(a => (Key: Cut(a.Key, MaxAttributeKeyLength), Value: Cut(a.Value, MaxAttributeValueLength))).ToList();
@@ -68,19 +68,13 @@ public static class UsageEventLimits
     public static string? Problem(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var fields = new (string Name, string Value)[]
+        var tooLongId = TooLong("tenant_id", usageEvent.TenantId) ?? TooLong("principal_id", usageEvent.PrincipalId) ?? TooLong("agent_id", usageEvent.AgentId)
+            ?? TooLong("run_id", usageEvent.RunId) ?? TooLong("step_id", usageEvent.StepId) ?? TooLong("service", usageEvent.Service)
+            ?? TooLong("resource", usageEvent.Resource) ?? TooLong("resource_version", usageEvent.ResourceVersion) ?? TooLong("device", usageEvent.Device)
+            ?? TooLong("trace_id", usageEvent.TraceId) ?? TooLong("reservation_id", usageEvent.ReservationId) ?? TooLong("reserved_usd", usageEvent.ReservedUsd);
+        if (tooLongId is not null)
         {
-            ("tenant_id", usageEvent.TenantId), ("principal_id", usageEvent.PrincipalId), ("agent_id", usageEvent.AgentId),
-            ("run_id", usageEvent.RunId), ("step_id", usageEvent.StepId), ("service", usageEvent.Service), ("resource", usageEvent.Resource),
-            ("resource_version", usageEvent.ResourceVersion), ("device", usageEvent.Device), ("trace_id", usageEvent.TraceId),
-            ("reservation_id", usageEvent.ReservationId), ("reserved_usd", usageEvent.ReservedUsd),
-        };
-        foreach (var (name, value) in fields)
-        {
-            if (value.Length > MaxIdLength)
-            {
-                return $"{name} is {value.Length} characters long; at most {MaxIdLength}";
-            }
+            return tooLongId;
         }
 
         if (usageEvent.Attributes.Count > MaxAttributes)
@@ -88,7 +82,8 @@ public static class UsageEventLimits
             return $"the event has {usageEvent.Attributes.Count} attributes; at most {MaxAttributes}";
         }
 
-        if (usageEvent.Attributes.FirstOrDefault(a => a.Key.Length > MaxAttributeKeyLength || a.Value.Length > MaxAttributeValueLength) is { Key: not null } tooLong)
+        if (usageEvent.Attributes.Count > 0 && HasLongAttribute(usageEvent)
+            && usageEvent.Attributes.FirstOrDefault(a => a.Key.Length > MaxAttributeKeyLength || a.Value.Length > MaxAttributeValueLength) is { Key: not null } tooLong)
         {
             return $"attribute '{Cut(tooLong.Key, 40)}' is longer than {MaxAttributeKeyLength} characters (key) or {MaxAttributeValueLength} (value)";
         }
@@ -100,6 +95,22 @@ public static class UsageEventLimits
 
         return null;
     }
+
+    private static bool HasLongAttribute(UsageEvent usageEvent)
+    {
+        foreach (var (key, value) in usageEvent.Attributes)
+        {
+            if (key.Length > MaxAttributeKeyLength || value.Length > MaxAttributeValueLength)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? TooLong(string name, string value) =>
+        value.Length > MaxIdLength ? $"{name} is {value.Length} characters long; at most {MaxIdLength}" : null;
 
     private static string Id(string value, string name, ref List<string>? truncated)
     {

@@ -87,7 +87,7 @@ public sealed partial class UsageShipper(
         foreach (var segment in spool?.TakeLeftovers() ?? [])
         {
             LogReplaying(logger, segment.Events.Count, segment.Path);
-            foreach (var chunk in segment.Events.Chunk(_options.MaxBatchSize))
+            foreach (var chunk in segment.Events.Select(e => new EncodedUsage(e)).Chunk(_options.MaxBatchSize))
             {
                 Interlocked.Add(ref _shipping, chunk.Length);
                 if (!await DeliverAsync(chunk))
@@ -106,34 +106,36 @@ public sealed partial class UsageShipper(
     private async Task ShipAsync(List<BufferedUsage> batch)
     {
         Interlocked.Add(ref _shipping, batch.Count);
-        if (await DeliverAsync([.. batch.Select(b => b.Event)]))
+        var events = new EncodedUsage[batch.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = batch[i].Usage;
+        }
+
+        if (await DeliverAsync(events))
         {
             foreach (var usage in batch)
             {
                 usage.Segment?.Delivered();
+                usage.Usage.Release();
             }
 
             Interlocked.Add(ref _shipping, -batch.Count);
         }
     }
 
-    /// <summary>Takes events until the batch is full by count or bytes, or the flush interval ends.</summary>
     /// <summary>
     /// Takes events until the batch is full or <see cref="UsageOptions.FlushInterval"/> has passed
     /// since the first, looking for more every <see cref="UsageOptions.FillPollInterval"/>.
     /// </summary>
     private async Task<List<BufferedUsage>> FillBatchAsync()
     {
-        var batch = new List<BufferedUsage>();
+        var batch = new List<BufferedUsage>(Math.Min(_options.MaxBatchSize, Math.Max(16, buffer.Count)));
         var started = time.GetTimestamp();
         long bytes = 0;
         while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && buffer.TryTake(out var next))
-            {
-                batch.Add(next);
-                bytes += next.Event.CalculateSize();
-            }
+            buffer.TakeInto(batch, _options.MaxBatchSize, _options.MaxBatchBytes, ref bytes);
 
             var left = _options.FlushInterval - time.GetElapsedTime(started);
             if (batch.Count >= _options.MaxBatchSize || bytes >= _options.MaxBatchBytes || left <= TimeSpan.Zero || buffer.IsCompleted)
@@ -145,7 +147,7 @@ public sealed partial class UsageShipper(
         }
     }
 
-    private async Task<bool> DeliverAsync(UsageEvent[] events)
+    private async Task<bool> DeliverAsync(EncodedUsage[] events)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; !_giveUp.IsCancellationRequested; attempt++)
@@ -155,7 +157,7 @@ public sealed partial class UsageShipper(
                 var delivery = await sink.DeliverAsync(events, CancellationToken.None);
                 foreach (var (eventId, reason) in delivery.Rejected)
                 {
-                    Park(events.FirstOrDefault(e => e.EventId == eventId), eventId, reason);
+                    Park(Find(events, eventId), eventId, reason);
                 }
 
                 Interlocked.Add(ref _delivered, events.Length);
@@ -170,7 +172,7 @@ public sealed partial class UsageShipper(
             }
             catch (UsageRefusedException refused)
             {
-                Park(events[0], events[0].EventId, refused.Message);
+                Park(events[0].Event, events[0].Event.EventId, refused.Message);
                 Interlocked.Increment(ref _delivered);
                 return true;
             }
@@ -191,6 +193,21 @@ public sealed partial class UsageShipper(
         }
 
         return false;
+    }
+
+    /// <summary>The event of the batch with this id (rejections are rare: parsing to find it is fine).</summary>
+    private static UsageEvent? Find(EncodedUsage[] events, string eventId)
+    {
+        foreach (var usage in events)
+        {
+            var usageEvent = usage.Event;
+            if (usageEvent.EventId == eventId)
+            {
+                return usageEvent;
+            }
+        }
+
+        return null;
     }
 
     private void Park(UsageEvent? usageEvent, string eventId, string reason)

@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Google.Protobuf;
 using Mesh.Distributed.Tests.Support;
 using Mesh.Metering;
 using Mesh.Metering.Kafka;
@@ -54,6 +55,24 @@ public sealed class KafkaUsageSinkTests(DistributedFixture servers)
         Assert.True(message.Message.Headers is null || message.Message.Headers.Count == 0);
         var stored = UsageEvent.Parser.ParseFrom(message.Message.Value);
         Assert.Equal((traced.EventId, traced.TraceId), (stored.EventId, stored.TraceId));
+    }
+
+    [Fact]
+    public async Task DeliverAsync_EventsSerializedAlready_ProducesThoseBytesKeyedByTheirTenant()
+    {
+        var topic = "sink-" + Guid.NewGuid().ToString("N");
+        await servers.Broker.CreateTopicAsync(topic, 2);
+        using var kafka = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
+        IUsageSink sink = kafka;
+        var spooled = Event("acme").ToByteArray();
+        var live = Event("globex");
+
+        var delivery = await sink.DeliverAsync([new EncodedUsage(spooled, "acme"), new EncodedUsage(live)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var messages = Read(topic, 2);
+
+        Assert.Equal(2, delivery.Stored);
+        Assert.Equal(spooled, messages.Single(m => m.Message.Key == "acme").Message.Value);
+        Assert.Equal(live, UsageEvent.Parser.ParseFrom(messages.Single(m => m.Message.Key == "globex").Message.Value));
     }
 
     [Fact]

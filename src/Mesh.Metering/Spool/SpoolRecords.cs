@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using Google.Protobuf;
 using Mesh.Usage.V1;
 
 namespace Mesh.Metering.Spool;
@@ -18,16 +17,11 @@ internal static class SpoolRecords
     /// <summary>Largest payload a reader accepts; anything longer is a corrupt length.</summary>
     public const int MaxPayloadBytes = 16 * 1024 * 1024;
 
-    /// <summary>The record's size for <paramref name="usageEvent"/>: header and payload.</summary>
-    public static int SizeOf(UsageEvent usageEvent) => HeaderBytes + usageEvent.CalculateSize();
-
-    /// <summary>Writes the record of <paramref name="usageEvent"/> into <paramref name="record"/>, exactly <see cref="SizeOf"/> bytes long.</summary>
-    public static void Encode(UsageEvent usageEvent, Span<byte> record)
+    /// <summary>Writes the header of a record holding <paramref name="payload"/> (an event in protobuf) into <paramref name="header"/>.</summary>
+    public static void WriteHeader(ReadOnlySpan<byte> payload, Span<byte> header)
     {
-        var payload = record[HeaderBytes..];
-        usageEvent.WriteTo(payload);
-        BinaryPrimitives.WriteInt32LittleEndian(record, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32.HashToUInt32(payload));
+        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
     }
 
     /// <summary>The events of a segment file, up to its first torn or corrupt record.</summary>

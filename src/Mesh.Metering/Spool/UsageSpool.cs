@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
+using Google.Protobuf;
 using Mesh.ServiceDefaults.Grpc;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Logging;
@@ -66,37 +66,42 @@ public sealed partial class UsageSpool : IDisposable
     public SpoolSegment Append(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var size = SpoolRecords.SizeOf(usageEvent);
-        var record = ArrayPool<byte>.Shared.Rent(size);
-        try
+        return Append(usageEvent.ToByteArray());
+    }
+
+    /// <summary>
+    /// Copies an event already serialized (<paramref name="payload"/>, its protobuf) into the
+    /// current segment, as <see cref="Append(UsageEvent)"/> does: the caller serializes once and
+    /// ships the same bytes.
+    /// </summary>
+    public SpoolSegment Append(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> header = stackalloc byte[SpoolRecords.HeaderBytes];
+        SpoolRecords.WriteHeader(payload, header);
+        var size = SpoolRecords.HeaderBytes + payload.Length;
+        lock (_lock)
         {
-            SpoolRecords.Encode(usageEvent, record.AsSpan(0, size));
-            lock (_lock)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_current is null || _offset + size > _view!.Capacity)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                if (_current is null || _offset + size > _view!.Capacity)
-                {
-                    Roll(size);
-                }
-
-                _view!.SafeMemoryMappedViewHandle.WriteSpan((ulong)(_view.PointerOffset + _offset), new ReadOnlySpan<byte>(record, 0, size));
-                _offset += size;
-                _current!.Added();
-                if (_options.FsyncInterval == TimeSpan.Zero)
-                {
-                    _view.Flush();
-                }
-                else
-                {
-                    _dirty = true;
-                }
-
-                return _current;
+                Roll(size);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
+
+            var at = (ulong)(_view!.PointerOffset + _offset);
+            _view.SafeMemoryMappedViewHandle.WriteSpan(at, (ReadOnlySpan<byte>)header);
+            _view.SafeMemoryMappedViewHandle.WriteSpan(at + SpoolRecords.HeaderBytes, payload);
+            _offset += size;
+            _current!.Added();
+            if (_options.FsyncInterval == TimeSpan.Zero)
+            {
+                _view.Flush();
+            }
+            else
+            {
+                _dirty = true;
+            }
+
+            return _current;
         }
     }
 

@@ -44,8 +44,11 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
             return false;
         }
 
-        var attributes = new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal);
-        cost = CapAtReservation(usageEvent, cost, attributes);
+        // Most events have no attributes and no reservation: no dictionary for them.
+        var attributes = usageEvent.Attributes.Count == 0 && usageEvent.ReservationId.Length == 0
+            ? null
+            : new SortedDictionary<string, string>(usageEvent.Attributes, StringComparer.Ordinal);
+        cost = attributes is null ? cost : CapAtReservation(usageEvent, cost, attributes);
         record = new UsageRecord
         {
             EventId = eventId,
@@ -73,7 +76,7 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
             Status = UsageNames.Status(usageEvent.Status),
             CostUsd = cost,
             PriceVersion = list?.Version ?? "",
-            Attributes = attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(attributes),
+            Attributes = attributes is null || attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(attributes),
             TraceId = usageEvent.TraceId,
             ReservationId = usageEvent.ReservationId,
         };

@@ -73,6 +73,15 @@ public sealed record UsageRecord
     {
         ArgumentNullException.ThrowIfNull(batch);
         var seen = new HashSet<Guid>(batch.Count);
-        return [.. batch.Where(r => seen.Add(r.EventId))];
+        var first = new List<UsageRecord>(batch.Count);
+        foreach (var record in batch)
+        {
+            if (seen.Add(record.EventId))
+            {
+                first.Add(record);
+            }
+        }
+
+        return first;
     }
 }

@@ -14,9 +14,13 @@ public sealed partial class PartitionOffsets(ILogger logger)
     /// <summary>A batch is in the store: the offsets after its records are due for commit.</summary>
     public void Stored(IEnumerable<PendingRecord> batch)
     {
-        foreach (var partition in batch.GroupBy(m => m.Partition))
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var record in batch)
         {
-            _due[partition.Key] = partition.Max(m => m.Offset) + 1;
+            if (!_due.TryGetValue(record.Partition, out var due) || due.Value <= record.Offset)
+            {
+                _due[record.Partition] = record.Offset + 1;
+            }
         }
     }
 

@@ -28,8 +28,14 @@ internal sealed class StoredIdLookup : IDisposable
 
     public async Task<HashSet<Guid>> StoredAsync(string database, IReadOnlyCollection<UsageRecord> records, CancellationToken cancellationToken)
     {
-        var from = records.Min(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
-        var to = records.Max(r => ClickHouseDialect.Split(r.OccurredAt).Seconds);
+        var (first, last) = (DateTime.MaxValue, DateTime.MinValue);
+        foreach (var record in records)
+        {
+            (first, last) = (record.OccurredAt < first ? record.OccurredAt : first, record.OccurredAt > last ? record.OccurredAt : last);
+        }
+
+        var from = ClickHouseDialect.Split(first).Seconds;
+        var to = ClickHouseDialect.Split(last).Seconds;
         // Bounded by the sort key (tenant, time) first, so only the batch's neighbourhood is read.
         var sql = string.Create(CultureInfo.InvariantCulture,
             $"SELECT toString(event_id) FROM {database}.{UsageSql.Table} WHERE tenant_id IN batch_tenants AND occurred_at >= toDateTime({from}) AND occurred_at <= toDateTime({to}) AND event_id IN batch_ids FORMAT TabSeparated");

@@ -34,12 +34,12 @@ public sealed class VrioFactsReader(IUsageStore store)
             watch.Restart();
         }
 
-        await ReadUsageAsync(windows, facts, cancellationToken);
+        var plan = UseRollup ? await VrioRollupPlan.ReadAsync(store, tenantId, previousFrom, from, to, cancellationToken) : null;
+        Done("plan");
+        await ReadUsageAsync(windows, plan, facts, cancellationToken);
         Done("usage");
         await ReadDailyAsync(windows, facts, cancellationToken);
         Done("daily");
-        var plan = UseRollup ? await VrioRollupPlan.ReadAsync(store, tenantId, previousFrom, from, to, cancellationToken) : null;
-        Done("plan");
         await ReadAttributedAsync(windows, plan, facts, cancellationToken);
         Done("attribution");
         await ReadWorkflowRunCostAsync(windows, plan, facts, cancellationToken);
@@ -63,29 +63,70 @@ public sealed class VrioFactsReader(IUsageStore store)
         return [.. (await ReadAsync(sql, parameters, cancellationToken)).Select(r => Key(r, 0))];
     }
 
-    /// <summary>Calls, successes, cost, principals, traced and priced calls, p95 latency, device time and days of each capability: one scan of the events.</summary>
-    private async Task ReadUsageAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls, successes, cost, traced and priced calls, device time and days of each capability,
+    /// and its principals (rolled-up days from the roll-up, the rest from the events); its p95
+    /// latency, an exact quantile, from the events of both windows.
+    /// </summary>
+    private async Task ReadUsageAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, resource_version, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), "
-            + $"SUM({d.ToWideDecimal("cost_usd")}), COUNT(DISTINCT principal_id), SUM(CASE WHEN trace_id <> '' THEN 1 ELSE 0 END), "
-            + $"SUM(CASE WHEN price_version <> '' THEN 1 ELSE 0 END), {d.Quantile("total_ms", 0.95)}, SUM(compute_ms), COUNT(DISTINCT {Day("occurred_at")}) "
-            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version";
-        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("c")} AS xc, {d.ToInt64("ok")} AS xo, {d.ToWideDecimal("cost")} AS xu, "
+                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "usage", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("calls")} AS xc, {d.ToInt64("ok_calls")} AS xo, "
+            + $"{d.ToWideDecimal("usd")} AS xu, {d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute_ms")} AS xm") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        // One row per day and capability in either branch, so the rows counted are its days with calls.
+        var sums = $"SELECT xw, xk, xr, xv, SUM(xc), SUM(xo), SUM(xu), SUM(xt), SUM(xp), SUM(xm), COUNT(*) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv";
+        var usage = await ReadAsync(sums, parameters, cancellationToken);
+
+        parameters.Clear();
+        branches.Clear();
+        if (RawEvents(windows, plan, parameters, runs: false) is { } rawPrincipals)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, principal_id AS xn "
+                + $"FROM ({VrioRunSql.Principals(d, d.AnalyticsSource, windows.Index(parameters), rawPrincipals)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "principal", "kind AS xk, resource AS xr, resource_version AS xv, principal AS xn") is { } rolledPrincipals)
+        {
+            branches.Add(rolledPrincipals);
+        }
+
+        var principals = (await ReadAsync($"SELECT xw, xk, xr, xv, COUNT(DISTINCT xn) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv", parameters, cancellationToken))
+            .ToDictionary(r => (Long(r[0]), Key(r, 1)), r => Long(r[4]));
+
+        parameters.Clear();
+        var p95 = (await ReadAsync(
+            $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, resource_version, {d.Quantile("total_ms", 0.95)} "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version",
+            parameters,
+            cancellationToken)).ToDictionary(r => (Long(r[0]), Key(r, 1)), r => Double(r[4]));
+
+        foreach (var row in usage)
         {
             var key = Key(row, 1);
-            facts[Long(row[0])].Usage[key] = new CapabilityUsage(key)
+            var at = (Long(row[0]), key);
+            facts[at.Item1].Usage[key] = new CapabilityUsage(key)
             {
                 Calls = Long(row[4]),
                 Ok = Long(row[5]),
                 CostUsd = Dec(row[6]),
-                Principals = Long(row[7]),
-                Traced = Long(row[8]),
-                Priced = Long(row[9]),
-                P95Ms = Double(row[10]),
-                ComputeSeconds = Double(row[11]) / 1000,
-                Days = (int)Long(row[12]),
+                Principals = principals.GetValueOrDefault(at),
+                Traced = Long(row[7]),
+                Priced = Long(row[8]),
+                P95Ms = p95.GetValueOrDefault(at),
+                ComputeSeconds = Double(row[9]) / 1000,
+                Days = (int)Long(row[10]),
             };
         }
     }
@@ -326,9 +367,11 @@ public sealed class VrioFactsReader(IUsageStore store)
 
         var d = store.Dialect;
         var parts = plan.EventRanges(windows).Select(r => $"({d.TimeWindow(parameters, r.From, r.To)})").ToList();
-        if (runs && plan.SplitRuns is { } split)
+        if (runs && plan.Split is { } split)
         {
-            parts.Add($"({d.TimeWindow(parameters, windows.PreviousFrom, windows.To)} AND run_id IN ({split}))");
+            // Their events on the rolled-up days lie in the spans (the rest is in the parts above); the spans narrow the scan.
+            var spans = string.Join(" OR ", split.Spans.Select(s => $"(occurred_at >= {d.Time(parameters, s.From)} AND occurred_at < {d.Time(parameters, s.To)})"));
+            parts.Add($"(({spans}) AND run_id IN ({split.Runs}))");
         }
 
         return parts.Count == 0 ? null : $"tenant_id = {d.Bind(parameters, windows.TenantId)} AND ({string.Join(" OR ", parts)})";

@@ -19,14 +19,16 @@ namespace Mesh.Telemetry.Vrio;
 /// successful ones, value by cost share and in equal parts, exact integers of 1e-18 USD);
 /// <c>runs</c>, runs per capability name; <c>cost</c>, each workflow's runs' whole cost;
 /// <c>uses</c>, the workflows whose runs used each model and tool; <c>outcome</c>, outcomes that
-/// name their capability, per success (every such outcome of the day: they belong to no run).
+/// name their capability, per success (every such outcome of the day: they belong to no run);
+/// <c>usage</c>, calls, successes, cost, traced and priced calls and device time per capability;
+/// <c>principal</c>, who called each capability.
 /// </remarks>
 public static class VrioRollup
 {
     /// <summary>The roll-up of facts per day, tenant and capability.</summary>
     public const string Table = "vrio_runs_daily";
 
-    /// <summary>(batch, day, run_id): runs of the day with events on other days, never rolled up.</summary>
+    /// <summary>(batch, day, run_id, first_at, last_at): runs of the day with events on other days, never rolled up, and the span of their events on the day.</summary>
     public const string SplitTable = "vrio_split_runs";
 
     /// <summary>(batch, day): the days each compaction batch rolled up for VRIO.</summary>
@@ -35,23 +37,24 @@ public static class VrioRollup
     /// <summary>Every table of the roll-up, each with a <c>day</c> and a <c>batch</c> column.</summary>
     public static IReadOnlyList<string> Tables { get; } = [Table, SplitTable, DaysTable];
 
-    private const string Columns = "batch, day, tenant_id, fact, kind, resource, resource_version, workflow, runs, outcomes, ok_outcomes, value_cost, value_equal, usd";
-
     public static IEnumerable<string> DuckDbStatements()
     {
         yield return $"CREATE TABLE IF NOT EXISTS {Table} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL, tenant_id VARCHAR NOT NULL, fact VARCHAR NOT NULL, "
-            + "kind VARCHAR NOT NULL, resource VARCHAR NOT NULL, resource_version VARCHAR NOT NULL, workflow VARCHAR NOT NULL, runs BIGINT NOT NULL, "
-            + "outcomes BIGINT NOT NULL, ok_outcomes BIGINT NOT NULL, value_cost HUGEINT NOT NULL, value_equal HUGEINT NOT NULL, usd DECIMAL(38,9) NOT NULL)";
-        yield return $"CREATE TABLE IF NOT EXISTS {SplitTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL, run_id VARCHAR NOT NULL)";
+            + "kind VARCHAR NOT NULL, resource VARCHAR NOT NULL, resource_version VARCHAR NOT NULL, workflow VARCHAR NOT NULL, principal VARCHAR NOT NULL, runs BIGINT NOT NULL, "
+            + "outcomes BIGINT NOT NULL, ok_outcomes BIGINT NOT NULL, value_cost HUGEINT NOT NULL, value_equal HUGEINT NOT NULL, usd DECIMAL(38,9) NOT NULL, "
+            + "calls BIGINT NOT NULL, ok_calls BIGINT NOT NULL, traced BIGINT NOT NULL, priced BIGINT NOT NULL, compute_ms DOUBLE NOT NULL)";
+        yield return $"CREATE TABLE IF NOT EXISTS {SplitTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL, run_id VARCHAR NOT NULL, first_at TIMESTAMP NOT NULL, last_at TIMESTAMP NOT NULL)";
         yield return $"CREATE TABLE IF NOT EXISTS {DaysTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL)";
     }
 
     public static IEnumerable<string> ClickHouseStatements(string db)
     {
         yield return $"CREATE TABLE IF NOT EXISTS {db}.{Table} (batch Int64, day DateTime('UTC'), tenant_id String, fact String, kind String, resource String, "
-            + "resource_version String, workflow String, runs Int64, outcomes Int64, ok_outcomes Int64, value_cost Decimal(38, 0), value_equal Decimal(38, 0), usd Decimal(38, 9)) "
+            + "resource_version String, workflow String, principal String, runs Int64, outcomes Int64, ok_outcomes Int64, value_cost Decimal(38, 0), value_equal Decimal(38, 0), "
+            + "usd Decimal(38, 9), calls Int64, ok_calls Int64, traced Int64, priced Int64, compute_ms Float64) "
             + "ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY (tenant_id, day, fact, kind, resource, batch)";
-        yield return $"CREATE TABLE IF NOT EXISTS {db}.{SplitTable} (batch Int64, day DateTime('UTC'), run_id String) ENGINE = MergeTree() ORDER BY (day, run_id)";
+        yield return $"CREATE TABLE IF NOT EXISTS {db}.{SplitTable} (batch Int64, day DateTime('UTC'), run_id String, first_at DateTime('UTC'), last_at DateTime('UTC')) "
+            + "ENGINE = MergeTree() ORDER BY (day, run_id)";
         yield return $"CREATE TABLE IF NOT EXISTS {db}.{DaysTable} (batch Int64, day DateTime('UTC')) ENGINE = MergeTree() ORDER BY (day, batch)";
     }
 
@@ -64,38 +67,71 @@ public static class VrioRollup
         var inDay = $"occurred_at >= {at} AND occurred_at < {d.TimeLiteral(DateTime.UnixEpoch.AddSeconds(day + 86_400))}";
         var source = d.CompactionSource;
 
+        // With the first and last second of the run's events on this day: a report reads the split runs' events in those spans only.
         yield return new SqlStatement(
-            $"INSERT INTO {d.Table(SplitTable)} (batch, day, run_id) SELECT {b}, {at}, run_id FROM (SELECT DISTINCT run_id FROM {d.AnalyticsSource} "
-            + $"WHERE NOT ({inDay}) AND {VrioRunSql.RunEvents} AND run_id IN (SELECT run_id FROM {d.AnalyticsSource} WHERE {inDay} AND {VrioRunSql.RunEvents})) AS s",
+            $"INSERT INTO {d.Table(SplitTable)} (batch, day, run_id, first_at, last_at) SELECT {b}, {at}, run_id, MIN(occurred_at), MAX(occurred_at) FROM {d.AnalyticsSource} "
+            + $"WHERE {inDay} AND {VrioRunSql.RunEvents} AND run_id IN (SELECT DISTINCT run_id FROM {d.AnalyticsSource} "
+            + $"WHERE NOT ({inDay}) AND {VrioRunSql.RunEvents} AND run_id IN (SELECT run_id FROM {d.AnalyticsSource} WHERE {inDay} AND {VrioRunSql.RunEvents})) GROUP BY run_id",
             []);
 
         var single = $"{inDay} AND run_id NOT IN (SELECT run_id FROM {d.Table(SplitTable)} WHERE batch = {batch.ToString(CultureInfo.InvariantCulture)} AND day = {at})";
-        string Insert(string fact, string select) => $"INSERT INTO {d.Table(Table)} ({Columns}) SELECT {b}, {at}, w, '{fact}', {select}";
-        var zero = d.ToInt64("0");
-        var exactZero = d.ToExactInteger("0");
-        var usdZero = d.ToWideDecimal("0");
+        SqlStatement Insert(string fact, IReadOnlyDictionary<string, string> values, string from)
+        {
+            var columns = Defaults(d).Select(c => values.TryGetValue(c.Name, out var value) ? value : c.Zero);
+            return new SqlStatement($"INSERT INTO {d.Table(Table)} (batch, day, tenant_id, fact, {string.Join(", ", Defaults(d).Select(c => c.Name))}) "
+                + $"SELECT {b}, {at}, w, '{fact}', {string.Join(", ", columns)} FROM {from}", []);
+        }
 
-        yield return new SqlStatement(
-            Insert("value", $"k, resource, resource_version, '', {zero}, {d.ToInt64("SUM(oc)")}, {d.ToInt64("SUM(okc)")}, {d.ToExactInteger("SUM(sv)")}, {d.ToExactInteger("SUM(se)")}, {usdZero}")
-            + $" FROM ({VrioRunSql.Attributed(d, source, "tenant_id", single)}) AS a GROUP BY w, k, resource, resource_version",
-            []);
-        yield return new SqlStatement(
-            Insert("runs", $"k, resource, '', '', {d.ToInt64("runs")}, {zero}, {zero}, {exactZero}, {exactZero}, {usdZero}")
-            + $" FROM ({VrioRunSql.RunsByName(d, source, "tenant_id", single)}) AS a",
-            []);
-        yield return new SqlStatement(
-            Insert("cost", $"'workflow', resource, resource_version, '', {zero}, {zero}, {zero}, {exactZero}, {exactZero}, {d.ToWideDecimal("SUM(cost)")}")
-            + $" FROM ({VrioRunSql.WorkflowRunCost(d, source, "tenant_id", single)}) AS a GROUP BY w, resource, resource_version",
-            []);
-        yield return new SqlStatement(
-            Insert("uses", $"k, resource, resource_version, workflow, {zero}, {zero}, {zero}, {exactZero}, {exactZero}, {usdZero}")
-            + $" FROM ({VrioRunSql.DependentWorkflows(d, source, "tenant_id", single)}) AS a",
-            []);
-        yield return new SqlStatement(
-            Insert("outcome", $"ck, resource, resource_version, '', {zero}, {d.ToInt64("SUM(c)")}, {d.ToInt64("SUM(ok * c)")}, {exactZero}, {exactZero}, {d.ToWideDecimal("SUM(v)")}")
-            + $" FROM ({VrioRunSql.NamedOutcomes(d, source, "tenant_id", inDay)}) AS a GROUP BY w, ck, resource, resource_version, ok",
-            []);
+        yield return Insert(
+            "value",
+            new Dictionary<string, string>
+            {
+                ["kind"] = "k", ["resource"] = "resource", ["resource_version"] = "resource_version", ["outcomes"] = d.ToInt64("SUM(oc)"), ["ok_outcomes"] = d.ToInt64("SUM(okc)"),
+                ["value_cost"] = d.ToExactInteger("SUM(sv)"), ["value_equal"] = d.ToExactInteger("SUM(se)"),
+            },
+            $"({VrioRunSql.Attributed(d, source, "tenant_id", single)}) AS a GROUP BY w, k, resource, resource_version");
+        yield return Insert(
+            "runs",
+            new Dictionary<string, string> { ["kind"] = "k", ["resource"] = "resource", ["runs"] = d.ToInt64("runs") },
+            $"({VrioRunSql.RunsByName(d, source, "tenant_id", single)}) AS a");
+        yield return Insert(
+            "cost",
+            new Dictionary<string, string> { ["kind"] = "'workflow'", ["resource"] = "resource", ["resource_version"] = "resource_version", ["usd"] = d.ToWideDecimal("SUM(cost)") },
+            $"({VrioRunSql.WorkflowRunCost(d, source, "tenant_id", single)}) AS a GROUP BY w, resource, resource_version");
+        yield return Insert(
+            "uses",
+            new Dictionary<string, string> { ["kind"] = "k", ["resource"] = "resource", ["resource_version"] = "resource_version", ["workflow"] = "workflow" },
+            $"({VrioRunSql.DependentWorkflows(d, source, "tenant_id", single)}) AS a");
+        yield return Insert(
+            "outcome",
+            new Dictionary<string, string>
+            {
+                ["kind"] = "ck", ["resource"] = "resource", ["resource_version"] = "resource_version", ["outcomes"] = d.ToInt64("SUM(c)"), ["ok_outcomes"] = d.ToInt64("SUM(ok * c)"),
+                ["usd"] = d.ToWideDecimal("SUM(v)"),
+            },
+            $"({VrioRunSql.NamedOutcomes(d, source, "tenant_id", inDay)}) AS a GROUP BY w, ck, resource, resource_version, ok");
+        yield return Insert(
+            "usage",
+            new Dictionary<string, string>
+            {
+                ["kind"] = "k", ["resource"] = "resource", ["resource_version"] = "resource_version", ["calls"] = d.ToInt64("SUM(c)"), ["ok_calls"] = d.ToInt64("SUM(ok)"),
+                ["usd"] = d.ToWideDecimal("SUM(cost)"), ["traced"] = d.ToInt64("SUM(traced)"), ["priced"] = d.ToInt64("SUM(priced)"), ["compute_ms"] = d.ToDouble("SUM(compute)"),
+            },
+            $"({VrioRunSql.Usage(d, source, "tenant_id", inDay)}) AS a GROUP BY w, k, resource, resource_version");
+        yield return Insert(
+            "principal",
+            new Dictionary<string, string> { ["kind"] = "k", ["resource"] = "resource", ["resource_version"] = "resource_version", ["principal"] = "principal_id" },
+            $"({VrioRunSql.Principals(d, source, "tenant_id", inDay)}) AS a");
     }
+
+    /// <summary>The value columns of <see cref="Table"/> and their zero.</summary>
+    private static IEnumerable<(string Name, string Zero)> Defaults(SqlDialect d) =>
+    [
+        ("kind", "''"), ("resource", "''"), ("resource_version", "''"), ("workflow", "''"), ("principal", "''"),
+        ("runs", d.ToInt64("0")), ("outcomes", d.ToInt64("0")), ("ok_outcomes", d.ToInt64("0")),
+        ("value_cost", d.ToExactInteger("0")), ("value_equal", d.ToExactInteger("0")), ("usd", d.ToWideDecimal("0")),
+        ("calls", d.ToInt64("0")), ("ok_calls", d.ToInt64("0")), ("traced", d.ToInt64("0")), ("priced", d.ToInt64("0")), ("compute_ms", d.ToDouble("0")),
+    ];
 
     /// <summary>
     /// The closed days (before <paramref name="closedBefore"/>, epoch seconds) where the runs of

@@ -14,12 +14,15 @@ public sealed class VrioRollupPlan
 {
     private readonly SqlDialect _dialect;
 
-    private VrioRollupPlan(SqlDialect dialect, IReadOnlyList<DateTime> current, IReadOnlyList<DateTime> previous, string? splitRuns)
+    /// <summary>The most time spans a report's condition on split runs lists (more are joined).</summary>
+    private const int MaxSpans = 200;
+
+    private VrioRollupPlan(SqlDialect dialect, IReadOnlyList<DateTime> current, IReadOnlyList<DateTime> previous, (string Runs, IReadOnlyList<(DateTime From, DateTime To)> Spans)? split)
     {
         _dialect = dialect;
         Current = current;
         Previous = previous;
-        SplitRuns = splitRuns;
+        Split = split;
     }
 
     /// <summary>The rolled-up days of the current window.</summary>
@@ -28,8 +31,11 @@ public sealed class VrioRollupPlan
     /// <summary>The rolled-up days of the previous window.</summary>
     public IReadOnlyList<DateTime> Previous { get; }
 
-    /// <summary>A subquery of the run ids the roll-up left out of those days as split over days; null when there is none.</summary>
-    public string? SplitRuns { get; }
+    /// <summary>
+    /// The runs the roll-up left out of those days as split over days: a subquery of their ids, and
+    /// time spans (whole seconds) holding all their events on those days; null when there is none.
+    /// </summary>
+    public (string Runs, IReadOnlyList<(DateTime From, DateTime To)> Spans)? Split { get; }
 
     /// <summary>The plan for [<paramref name="previousFrom"/>, <paramref name="to"/>), or null when the roll-up answers no day of it.</summary>
     public static async Task<VrioRollupPlan?> ReadAsync(IUsageStore store, string tenantId, DateTime previousFrom, DateTime from, DateTime to, CancellationToken cancellationToken)
@@ -72,9 +78,37 @@ public sealed class VrioRollupPlan
         }
 
         var days = string.Join(", ", current.Concat(previous).Select(d.TimeLiteral));
-        var split = $"SELECT run_id FROM {d.Table(VrioRollup.SplitTable)} WHERE day IN ({days}){VrioRollup.LiveRows(d)}";
-        var anySplit = (await ReadAsync(store, split + " LIMIT 1", cancellationToken)).Count > 0;
-        return new VrioRollupPlan(d, current, previous, anySplit ? split : null);
+        var where = $"FROM {d.Table(VrioRollup.SplitTable)} WHERE day IN ({days}){VrioRollup.LiveRows(d)}";
+        var spans = (await ReadAsync(store, $"SELECT {d.EpochSeconds("first_at")}, {d.EpochSeconds("last_at")} {where}", cancellationToken))
+            .Select(r => (From: long.Parse(r[0]!, CultureInfo.InvariantCulture), To: long.Parse(r[1]!, CultureInfo.InvariantCulture) + 1)).ToList();
+        return new VrioRollupPlan(d, current, previous, spans.Count == 0 ? null : ($"SELECT run_id {where}", Merge(spans)));
+    }
+
+    /// <summary>Spans of epoch seconds, overlapping ones joined, then the closest joined until at most <see cref="MaxSpans"/> remain.</summary>
+    private static List<(DateTime From, DateTime To)> Merge(List<(long From, long To)> spans)
+    {
+        spans.Sort();
+        var merged = new List<(long From, long To)>();
+        for (var gap = 0L; ; gap = Math.Max(1, gap * 4))
+        {
+            merged.Clear();
+            foreach (var span in spans)
+            {
+                if (merged.Count > 0 && span.From <= merged[^1].To + gap)
+                {
+                    merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, span.To));
+                }
+                else
+                {
+                    merged.Add(span);
+                }
+            }
+
+            if (merged.Count <= MaxSpans)
+            {
+                return [.. merged.Select(m => (DateTime.UnixEpoch.AddSeconds(m.From), DateTime.UnixEpoch.AddSeconds(m.To)))];
+            }
+        }
     }
 
     /// <summary>The parts of the two windows outside the rolled-up days, consecutive ones joined.</summary>

@@ -100,4 +100,17 @@ public static class VrioRunSql
             + $"{Day(d, "occurred_at")} AS dy, COUNT(*) AS c, SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {source} WHERE {filter} AND kind = 'outcome' "
             + $"AND {d.Attribute("capability_kind")} <> '' GROUP BY w, ck, resource, resource_version, ok, dy";
     }
+
+    /// <summary>Per group, day and capability (k, resource, resource_version): calls (c), successes (ok), cost, traced and priced calls, device time (compute, ms).</summary>
+    public static string Usage(SqlDialect d, string source, string group, string filter)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return $"SELECT {group} AS w, {K} AS k, resource, resource_version, {Day(d, "occurred_at")} AS dy, COUNT(*) AS c, SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok, "
+            + $"SUM({d.ToWideDecimal("cost_usd")}) AS cost, SUM(CASE WHEN trace_id <> '' THEN 1 ELSE 0 END) AS traced, SUM(CASE WHEN price_version <> '' THEN 1 ELSE 0 END) AS priced, "
+            + $"SUM(compute_ms) AS compute FROM {source} WHERE {filter} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version, dy";
+    }
+
+    /// <summary>The principals that called each capability: (w, k, resource, resource_version, principal_id), distinct.</summary>
+    public static string Principals(SqlDialect d, string source, string group, string filter) =>
+        $"SELECT DISTINCT {group} AS w, {K} AS k, resource, resource_version, principal_id FROM {source} WHERE {filter} AND {CapabilityKinds}";
 }

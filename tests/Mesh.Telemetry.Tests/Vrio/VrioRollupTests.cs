@@ -105,6 +105,11 @@ public sealed class VrioRollupTests(ClickHouseFixture clickHouse) : IDisposable
     private static string Describe(VrioFacts facts)
     {
         var text = new StringBuilder();
+        foreach (var (key, u) in facts.Usage.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"usage:{key}={u.Calls}/{u.Ok}/{N(u.CostUsd)}/{u.Principals}/{u.Traced}/{u.Priced}/{u.P95Ms}/{u.ComputeSeconds}/{u.Days}\n");
+        }
+
         foreach (var (key, days) in facts.Attributed.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
         {
             foreach (var (day, value) in days.OrderBy(d => d.Key))

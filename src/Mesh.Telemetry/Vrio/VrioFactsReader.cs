@@ -76,7 +76,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("c")} AS xc, {d.ToInt64("ok")} AS xo, {d.ToWideDecimal("cost")} AS xu, "
-                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "usage", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("calls")} AS xc, {d.ToInt64("ok_calls")} AS xo, "
@@ -94,7 +94,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: false) is { } rawPrincipals)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, principal_id AS xn "
-                + $"FROM ({VrioRunSql.Principals(d, d.AnalyticsSource, windows.Index(parameters), rawPrincipals)}) AS a");
+                + $"FROM ({VrioRunSql.Principals(d, rawPrincipals.Source, windows.Index(parameters), rawPrincipals.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "principal", "kind AS xk, resource AS xr, resource_version AS xv, principal AS xn") is { } rolledPrincipals)
@@ -195,7 +195,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("od")} AS xd, {d.ToInt64("oc")} AS xoc, "
                 + $"{d.ToInt64("okc")} AS xokc, {d.ToExactInteger("sv")} AS xsv, {d.ToExactInteger("se")} AS xse "
-                + $"FROM ({VrioRunSql.Attributed(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+                + $"FROM ({VrioRunSql.Attributed(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "value", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, "
@@ -237,7 +237,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, resource AS xr, resource_version AS xv, {d.ToInt64("dy")} AS xd, {d.ToWideDecimal("cost")} AS xc "
-                + $"FROM ({VrioRunSql.WorkflowRunCost(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+                + $"FROM ({VrioRunSql.WorkflowRunCost(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "cost", $"resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToWideDecimal("usd")} AS xc") is { } rolled)
@@ -273,7 +273,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, {d.ToInt64("runs")} AS xn "
-                + $"FROM ({VrioRunSql.RunsByName(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+                + $"FROM ({VrioRunSql.RunsByName(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "runs", $"kind AS xk, resource AS xr, {d.ToInt64("runs")} AS xn") is { } rolled)
@@ -296,7 +296,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: true) is { } rawLinks)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, workflow AS xf "
-                + $"FROM ({VrioRunSql.DependentWorkflows(d, d.AnalyticsSource, windows.Index(parameters), rawLinks)}) AS a");
+                + $"FROM ({VrioRunSql.DependentWorkflows(d, rawLinks.Source, windows.Index(parameters), rawLinks.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "uses", "kind AS xk, resource AS xr, resource_version AS xv, workflow AS xf") is { } rolledLinks)
@@ -331,7 +331,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
         {
             branches.Add($"SELECT {d.ToInt64("w")} AS xw, ck AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("ok")} AS xo, {d.ToInt64("dy")} AS xd, "
-                + $"{d.ToInt64("c")} AS xc, {d.ToWideDecimal("v")} AS xu FROM ({VrioRunSql.NamedOutcomes(d, d.AnalyticsSource, windows.Index(parameters), raw)}) AS a");
+                + $"{d.ToInt64("c")} AS xc, {d.ToWideDecimal("v")} AS xu FROM ({VrioRunSql.NamedOutcomes(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
         }
 
         if (plan?.Rolled(windows, parameters, "outcome", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("CASE WHEN ok_outcomes > 0 THEN 1 ELSE 0 END")} AS xo, "
@@ -353,28 +353,37 @@ public sealed class VrioFactsReader(IUsageStore store)
     }
 
     /// <summary>
-    /// The condition on the tenant's events the roll-up does not answer: all of both windows
-    /// without a roll-up; with one, the parts of the windows outside its days and, for run-level
-    /// facts (<paramref name="runs"/>), every event of the runs it left out as split over days.
-    /// Null when the roll-up answers everything.
+    /// The tenant's events the roll-up does not answer, as a source and a condition on it: all of
+    /// both windows without a roll-up; with one, the parts of the windows outside its days and, for
+    /// run-level facts (<paramref name="runs"/>), the events on those days of the runs it left out
+    /// as split over days (kept apart by the compactor). Null when the roll-up answers everything.
     /// </summary>
-    private string? RawEvents(Windows windows, VrioRollupPlan? plan, List<object> parameters, bool runs)
+    private (string Source, string Filter)? RawEvents(Windows windows, VrioRollupPlan? plan, List<object> parameters, bool runs)
     {
+        var d = store.Dialect;
         if (plan is null)
         {
-            return windows.Events(parameters);
+            return (d.AnalyticsSource, windows.Events(parameters));
         }
 
-        var d = store.Dialect;
-        var parts = plan.EventRanges(windows).Select(r => $"({d.TimeWindow(parameters, r.From, r.To)})").ToList();
-        if (runs && plan.Split is { } split)
+        // DuckDB's parameters are positional: bind nothing the statement will not use.
+        var ranges = plan.EventRanges(windows);
+        var split = runs && plan.HasSplitRuns;
+        if (ranges.Count == 0 && !split)
         {
-            // Their events on the rolled-up days lie in the spans (the rest is in the parts above); the spans narrow the scan.
-            var spans = string.Join(" OR ", split.Spans.Select(s => $"(occurred_at >= {d.Time(parameters, s.From)} AND occurred_at < {d.Time(parameters, s.To)})"));
-            parts.Add($"(({spans}) AND run_id IN ({split.Runs}))");
+            return null;
         }
 
-        return parts.Count == 0 ? null : $"tenant_id = {d.Bind(parameters, windows.TenantId)} AND ({string.Join(" OR ", parts)})";
+        var tenant = $"tenant_id = {d.Bind(parameters, windows.TenantId)}";
+        var events = ranges.Count == 0 ? null : $"{tenant} AND ({string.Join(" OR ", ranges.Select(r => $"({d.TimeWindow(parameters, r.From, r.To)})"))})";
+        if (!split)
+        {
+            return (d.AnalyticsSource, events!);
+        }
+
+        var splitEvents = plan.SplitEvents(windows, parameters);
+        var source = events is null ? splitEvents : $"SELECT {VrioRollup.EventColumns(d)} FROM {d.AnalyticsSource} WHERE {events} UNION ALL {splitEvents}";
+        return ($"({source}) AS ev", tenant);
     }
 
     /// <summary>

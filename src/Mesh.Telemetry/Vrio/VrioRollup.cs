@@ -28,8 +28,15 @@ public static class VrioRollup
     /// <summary>The roll-up of facts per day, tenant and capability.</summary>
     public const string Table = "vrio_runs_daily";
 
-    /// <summary>(batch, day, run_id, first_at, last_at): runs of the day with events on other days, never rolled up, and the span of their events on the day.</summary>
-    public const string SplitTable = "vrio_split_runs";
+    /// <summary>(batch, day, and the event's columns a run-level fact reads): the events of the day's runs that have events on other days too, never rolled up.</summary>
+    public const string SplitTable = "vrio_split_run_events";
+
+    /// <summary>The columns of an event <see cref="SplitTable"/> keeps.</summary>
+    public static string EventColumns(SqlDialect d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return $"tenant_id, run_id, kind, resource, resource_version, status, cost_usd, attributes, {d.OccurredColumns}";
+    }
 
     /// <summary>(batch, day): the days each compaction batch rolled up for VRIO.</summary>
     public const string DaysTable = "vrio_rollup_days";
@@ -43,7 +50,8 @@ public static class VrioRollup
             + "kind VARCHAR NOT NULL, resource VARCHAR NOT NULL, resource_version VARCHAR NOT NULL, workflow VARCHAR NOT NULL, principal VARCHAR NOT NULL, runs BIGINT NOT NULL, "
             + "outcomes BIGINT NOT NULL, ok_outcomes BIGINT NOT NULL, value_cost HUGEINT NOT NULL, value_equal HUGEINT NOT NULL, usd DECIMAL(38,9) NOT NULL, "
             + "calls BIGINT NOT NULL, ok_calls BIGINT NOT NULL, traced BIGINT NOT NULL, priced BIGINT NOT NULL, compute_ms DOUBLE NOT NULL)";
-        yield return $"CREATE TABLE IF NOT EXISTS {SplitTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL, run_id VARCHAR NOT NULL, first_at TIMESTAMP NOT NULL, last_at TIMESTAMP NOT NULL)";
+        yield return $"CREATE TABLE IF NOT EXISTS {SplitTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL, tenant_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, "
+            + "resource VARCHAR NOT NULL, resource_version VARCHAR NOT NULL, status VARCHAR NOT NULL, cost_usd DECIMAL(18,9) NOT NULL, attributes VARCHAR NOT NULL, occurred_at TIMESTAMP NOT NULL)";
         yield return $"CREATE TABLE IF NOT EXISTS {DaysTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL)";
     }
 
@@ -53,8 +61,9 @@ public static class VrioRollup
             + "resource_version String, workflow String, principal String, runs Int64, outcomes Int64, ok_outcomes Int64, value_cost Decimal(38, 0), value_equal Decimal(38, 0), "
             + "usd Decimal(38, 9), calls Int64, ok_calls Int64, traced Int64, priced Int64, compute_ms Float64) "
             + "ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY (tenant_id, day, fact, kind, resource, batch)";
-        yield return $"CREATE TABLE IF NOT EXISTS {db}.{SplitTable} (batch Int64, day DateTime('UTC'), run_id String, first_at DateTime('UTC'), last_at DateTime('UTC')) "
-            + "ENGINE = MergeTree() ORDER BY (day, run_id)";
+        yield return $"CREATE TABLE IF NOT EXISTS {db}.{SplitTable} (batch Int64, day DateTime('UTC'), tenant_id String, run_id String, kind String, resource String, "
+            + "resource_version String, status String, cost_usd Decimal(18, 9), attributes String, occurred_at DateTime('UTC'), occurred_us UInt32) "
+            + "ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY (tenant_id, day, run_id)";
         yield return $"CREATE TABLE IF NOT EXISTS {db}.{DaysTable} (batch Int64, day DateTime('UTC')) ENGINE = MergeTree() ORDER BY (day, batch)";
     }
 
@@ -67,11 +76,11 @@ public static class VrioRollup
         var inDay = $"occurred_at >= {at} AND occurred_at < {d.TimeLiteral(DateTime.UnixEpoch.AddSeconds(day + 86_400))}";
         var source = d.CompactionSource;
 
-        // With the first and last second of the run's events on this day: a report reads the split runs' events in those spans only.
+        // The split runs' events of the day are kept apart, so a report reads them without scanning the day.
         yield return new SqlStatement(
-            $"INSERT INTO {d.Table(SplitTable)} (batch, day, run_id, first_at, last_at) SELECT {b}, {at}, run_id, MIN(occurred_at), MAX(occurred_at) FROM {d.AnalyticsSource} "
+            $"INSERT INTO {d.Table(SplitTable)} (batch, day, {EventColumns(d)}) SELECT {b}, {at}, {EventColumns(d)} FROM {source} "
             + $"WHERE {inDay} AND {VrioRunSql.RunEvents} AND run_id IN (SELECT DISTINCT run_id FROM {d.AnalyticsSource} "
-            + $"WHERE NOT ({inDay}) AND {VrioRunSql.RunEvents} AND run_id IN (SELECT run_id FROM {d.AnalyticsSource} WHERE {inDay} AND {VrioRunSql.RunEvents})) GROUP BY run_id",
+            + $"WHERE NOT ({inDay}) AND {VrioRunSql.RunEvents} AND run_id IN (SELECT run_id FROM {d.AnalyticsSource} WHERE {inDay} AND {VrioRunSql.RunEvents}))",
             []);
 
         var single = $"{inDay} AND run_id NOT IN (SELECT run_id FROM {d.Table(SplitTable)} WHERE batch = {batch.ToString(CultureInfo.InvariantCulture)} AND day = {at})";

@@ -14,15 +14,12 @@ public sealed class VrioRollupPlan
 {
     private readonly SqlDialect _dialect;
 
-    /// <summary>The most time spans a report's condition on split runs lists (more are joined).</summary>
-    private const int MaxSpans = 200;
-
-    private VrioRollupPlan(SqlDialect dialect, IReadOnlyList<DateTime> current, IReadOnlyList<DateTime> previous, (string Runs, IReadOnlyList<(DateTime From, DateTime To)> Spans)? split)
+    private VrioRollupPlan(SqlDialect dialect, IReadOnlyList<DateTime> current, IReadOnlyList<DateTime> previous, bool hasSplitRuns)
     {
         _dialect = dialect;
         Current = current;
         Previous = previous;
-        Split = split;
+        HasSplitRuns = hasSplitRuns;
     }
 
     /// <summary>The rolled-up days of the current window.</summary>
@@ -31,11 +28,8 @@ public sealed class VrioRollupPlan
     /// <summary>The rolled-up days of the previous window.</summary>
     public IReadOnlyList<DateTime> Previous { get; }
 
-    /// <summary>
-    /// The runs the roll-up left out of those days as split over days: a subquery of their ids, and
-    /// time spans (whole seconds) holding all their events on those days; null when there is none.
-    /// </summary>
-    public (string Runs, IReadOnlyList<(DateTime From, DateTime To)> Spans)? Split { get; }
+    /// <summary>Whether the roll-up left runs out of those days as split over days (their events there are in <see cref="VrioRollup.SplitTable"/>).</summary>
+    public bool HasSplitRuns { get; }
 
     /// <summary>The plan for [<paramref name="previousFrom"/>, <paramref name="to"/>), or null when the roll-up answers no day of it.</summary>
     public static async Task<VrioRollupPlan?> ReadAsync(IUsageStore store, string tenantId, DateTime previousFrom, DateTime from, DateTime to, CancellationToken cancellationToken)
@@ -78,37 +72,8 @@ public sealed class VrioRollupPlan
         }
 
         var days = string.Join(", ", current.Concat(previous).Select(d.TimeLiteral));
-        var where = $"FROM {d.Table(VrioRollup.SplitTable)} WHERE day IN ({days}){VrioRollup.LiveRows(d)}";
-        var spans = (await ReadAsync(store, $"SELECT {d.EpochSeconds("first_at")}, {d.EpochSeconds("last_at")} {where}", cancellationToken))
-            .Select(r => (From: long.Parse(r[0]!, CultureInfo.InvariantCulture), To: long.Parse(r[1]!, CultureInfo.InvariantCulture) + 1)).ToList();
-        return new VrioRollupPlan(d, current, previous, spans.Count == 0 ? null : ($"SELECT run_id {where}", Merge(spans)));
-    }
-
-    /// <summary>Spans of epoch seconds, overlapping ones joined, then the closest joined until at most <see cref="MaxSpans"/> remain.</summary>
-    private static List<(DateTime From, DateTime To)> Merge(List<(long From, long To)> spans)
-    {
-        spans.Sort();
-        var merged = new List<(long From, long To)>();
-        for (var gap = 0L; ; gap = Math.Max(1, gap * 4))
-        {
-            merged.Clear();
-            foreach (var span in spans)
-            {
-                if (merged.Count > 0 && span.From <= merged[^1].To + gap)
-                {
-                    merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, span.To));
-                }
-                else
-                {
-                    merged.Add(span);
-                }
-            }
-
-            if (merged.Count <= MaxSpans)
-            {
-                return [.. merged.Select(m => (DateTime.UnixEpoch.AddSeconds(m.From), DateTime.UnixEpoch.AddSeconds(m.To)))];
-            }
-        }
+        var anySplit = (await ReadAsync(store, $"SELECT run_id FROM {d.Table(VrioRollup.SplitTable)} WHERE day IN ({days}){VrioRollup.LiveRows(d)} LIMIT 1", cancellationToken)).Count > 0;
+        return new VrioRollupPlan(d, current, previous, anySplit);
     }
 
     /// <summary>The parts of the two windows outside the rolled-up days, consecutive ones joined.</summary>
@@ -149,6 +114,14 @@ public sealed class VrioRollupPlan
             : $"SELECT {d.ToInt64($"CASE WHEN day >= {d.Time(parameters, windows.From)} THEN 0 ELSE 1 END")} AS xw, {columns} FROM {d.Table(VrioRollup.Table)} "
                 + $"WHERE tenant_id = {d.Bind(parameters, windows.TenantId)} AND fact = '{fact}' AND day IN ({string.Join(", ", Current.Concat(Previous).Select(d.TimeLiteral))})"
                 + VrioRollup.LiveRows(d);
+    }
+
+    /// <summary>The tenant's events of the split runs on the rolled-up days: a SELECT of <see cref="VrioRollup.EventColumns"/>.</summary>
+    internal string SplitEvents(VrioFactsReader.Windows windows, List<object> parameters)
+    {
+        var d = _dialect;
+        return $"SELECT {VrioRollup.EventColumns(d)} FROM {d.Table(VrioRollup.SplitTable)} WHERE tenant_id = {d.Bind(parameters, windows.TenantId)} "
+            + $"AND day IN ({string.Join(", ", Current.Concat(Previous).Select(d.TimeLiteral))}){VrioRollup.LiveRows(d)}";
     }
 
     private static DateTime Day(string?[] row) => DateTime.UnixEpoch.AddSeconds(long.Parse(row[0]!, CultureInfo.InvariantCulture));

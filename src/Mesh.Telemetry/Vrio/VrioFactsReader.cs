@@ -374,16 +374,16 @@ public sealed class VrioFactsReader(IUsageStore store)
             return null;
         }
 
+        // One branch per range: a plain range lets each engine skip the rest of the table (DuckDB does not for an OR of ranges).
         var tenant = $"tenant_id = {d.Bind(parameters, windows.TenantId)}";
-        var events = ranges.Count == 0 ? null : $"{tenant} AND ({string.Join(" OR ", ranges.Select(r => $"({d.TimeWindow(parameters, r.From, r.To)})"))})";
-        if (!split)
+        var columns = VrioRollup.EventColumns(d) + (split ? "" : ", principal_id, trace_id, price_version, compute_ms");
+        var branches = ranges.Select(r => $"SELECT {columns} FROM {d.AnalyticsSource} WHERE {tenant} AND {d.TimeWindow(parameters, r.From, r.To)}").ToList();
+        if (split)
         {
-            return (d.AnalyticsSource, events!);
+            branches.Add(plan.SplitEvents(windows, parameters));
         }
 
-        var splitEvents = plan.SplitEvents(windows, parameters);
-        var source = events is null ? splitEvents : $"SELECT {VrioRollup.EventColumns(d)} FROM {d.AnalyticsSource} WHERE {events} UNION ALL {splitEvents}";
-        return ($"({source}) AS ev", tenant);
+        return ($"({string.Join(" UNION ALL ", branches)}) AS ev", tenant);
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public abstract class SqlDialect
     /// <summary>Whole seconds since the Unix epoch of a timestamp column (floored), as a 64-bit integer.</summary>
     public abstract string EpochSeconds(string column);
 
+    /// <summary>The columns that hold when an event occurred.</summary>
+    public virtual string OccurredColumns => "occurred_at";
+
     /// <summary>Microseconds since the Unix epoch of an event's <c>occurred_at</c>.</summary>
     public abstract string OccurredMicros { get; }
 

@@ -11,8 +11,14 @@ namespace Mesh.Telemetry.Vrio;
 /// </summary>
 public sealed class VrioFactsReader(IUsageStore store)
 {
-    private const string CapabilityKinds = "kind IN ('model_call', 'embedding', 'tool_call', 'retrieval', 'workflow_step')";
+    private const string CapabilityKinds = VrioRunSql.CapabilityKinds;
     private const string K = CapabilityKey.KindOfEvent;
+
+    /// <summary>Whether run-level facts of whole, settled days come from the daily VRIO roll-up (<see cref="VrioRollup"/>); off, every fact is read from the events.</summary>
+    public bool UseRollup { get; init; } = true;
+
+    /// <summary>Told how long each part of a read took (for benchmarks).</summary>
+    public Action<string, TimeSpan>? Timings { get; init; }
 
     /// <summary>The facts of [<paramref name="from"/>, <paramref name="to"/>) and of [<paramref name="previousFrom"/>, <paramref name="from"/>).</summary>
     public async Task<(VrioFacts Current, VrioFacts Previous)> ReadAsync(string tenantId, DateTime previousFrom, DateTime from, DateTime to, CancellationToken cancellationToken)
@@ -21,13 +27,29 @@ public sealed class VrioFactsReader(IUsageStore store)
         ArgumentOutOfRangeException.ThrowIfGreaterThan(from, to);
         VrioFacts[] facts = [new VrioFacts { From = from, To = to }, new VrioFacts { From = previousFrom, To = from }];
         var windows = new Windows(store.Dialect, tenantId, previousFrom, from, to);
-        await ReadUsageAsync(windows, facts, cancellationToken);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Done(string part)
+        {
+            Timings?.Invoke(part, watch.Elapsed);
+            watch.Restart();
+        }
+
+        var plan = UseRollup ? await VrioRollupPlan.ReadAsync(store, tenantId, previousFrom, from, to, cancellationToken) : null;
+        Done("plan");
+        await ReadUsageAsync(windows, plan, facts, cancellationToken);
+        Done("usage");
         await ReadDailyAsync(windows, facts, cancellationToken);
-        await ReadAttributedAsync(windows, facts, cancellationToken);
-        await ReadWorkflowRunCostAsync(windows, facts, cancellationToken);
-        await ReadRunLinksAsync(windows, facts, cancellationToken);
-        await ReadOutcomesAsync(windows, facts, cancellationToken);
+        Done("daily");
+        await ReadAttributedAsync(windows, plan, facts, cancellationToken);
+        Done("attribution");
+        await ReadWorkflowRunCostAsync(windows, plan, facts, cancellationToken);
+        Done("workflow_cost");
+        await ReadRunLinksAsync(windows, plan, facts, cancellationToken);
+        Done("run_links");
+        await ReadOutcomesAsync(windows, plan, facts, cancellationToken);
+        Done("outcomes");
         await ReadHistoryAsync(windows, facts, cancellationToken);
+        Done("history");
         return (facts[0], facts[1]);
     }
 
@@ -41,29 +63,70 @@ public sealed class VrioFactsReader(IUsageStore store)
         return [.. (await ReadAsync(sql, parameters, cancellationToken)).Select(r => Key(r, 0))];
     }
 
-    /// <summary>Calls, successes, cost, principals, traced and priced calls, p95 latency, device time and days of each capability: one scan of the events.</summary>
-    private async Task ReadUsageAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls, successes, cost, traced and priced calls, device time and days of each capability,
+    /// and its principals (rolled-up days from the roll-up, the rest from the events); its p95
+    /// latency, an exact quantile, from the events of both windows.
+    /// </summary>
+    private async Task ReadUsageAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, resource_version, COUNT(*), SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), "
-            + $"SUM({d.ToWideDecimal("cost_usd")}), COUNT(DISTINCT principal_id), SUM(CASE WHEN trace_id <> '' THEN 1 ELSE 0 END), "
-            + $"SUM(CASE WHEN price_version <> '' THEN 1 ELSE 0 END), {d.Quantile("total_ms", 0.95)}, SUM(compute_ms), COUNT(DISTINCT {Day("occurred_at")}) "
-            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version";
-        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("c")} AS xc, {d.ToInt64("ok")} AS xo, {d.ToWideDecimal("cost")} AS xu, "
+                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "usage", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("calls")} AS xc, {d.ToInt64("ok_calls")} AS xo, "
+            + $"{d.ToWideDecimal("usd")} AS xu, {d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute_ms")} AS xm") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        // One row per day and capability in either branch, so the rows counted are its days with calls.
+        var sums = $"SELECT xw, xk, xr, xv, SUM(xc), SUM(xo), SUM(xu), SUM(xt), SUM(xp), SUM(xm), COUNT(*) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv";
+        var usage = await ReadAsync(sums, parameters, cancellationToken);
+
+        parameters.Clear();
+        branches.Clear();
+        if (RawEvents(windows, plan, parameters, runs: false) is { } rawPrincipals)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, principal_id AS xn "
+                + $"FROM ({VrioRunSql.Principals(d, rawPrincipals.Source, windows.Index(parameters), rawPrincipals.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "principal", "kind AS xk, resource AS xr, resource_version AS xv, principal AS xn") is { } rolledPrincipals)
+        {
+            branches.Add(rolledPrincipals);
+        }
+
+        var principals = (await ReadAsync($"SELECT xw, xk, xr, xv, COUNT(DISTINCT xn) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv", parameters, cancellationToken))
+            .ToDictionary(r => (Long(r[0]), Key(r, 1)), r => Long(r[4]));
+
+        parameters.Clear();
+        var p95 = (await ReadAsync(
+            $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, resource_version, {d.Quantile("total_ms", 0.95)} "
+            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND {CapabilityKinds} GROUP BY w, k, resource, resource_version",
+            parameters,
+            cancellationToken)).ToDictionary(r => (Long(r[0]), Key(r, 1)), r => Double(r[4]));
+
+        foreach (var row in usage)
         {
             var key = Key(row, 1);
-            facts[Long(row[0])].Usage[key] = new CapabilityUsage(key)
+            var at = (Long(row[0]), key);
+            facts[at.Item1].Usage[key] = new CapabilityUsage(key)
             {
                 Calls = Long(row[4]),
                 Ok = Long(row[5]),
                 CostUsd = Dec(row[6]),
-                Principals = Long(row[7]),
-                Traced = Long(row[8]),
-                Priced = Long(row[9]),
-                P95Ms = Double(row[10]),
-                ComputeSeconds = Double(row[11]) / 1000,
-                Days = (int)Long(row[12]),
+                Principals = principals.GetValueOrDefault(at),
+                Traced = Long(row[7]),
+                Priced = Long(row[8]),
+                P95Ms = p95.GetValueOrDefault(at),
+                ComputeSeconds = Double(row[9]) / 1000,
+                Days = (int)Long(row[10]),
             };
         }
     }
@@ -118,48 +181,40 @@ public sealed class VrioFactsReader(IUsageStore store)
     /// <summary>
     /// The runs' outcomes attributed in the store to the capabilities each run used, by their
     /// share of its cost (and in equal parts; a workflow gets the whole value), per capability
-    /// and outcome day: only those sums leave the store, never a row per run. Each share is
-    /// exact to 1e-18 USD (value x part / cost, truncated; see below), summed as a 128-bit
-    /// integer, so every engine gives the same digits.
+    /// and outcome day (<see cref="VrioRunSql.Attributed"/>): only those sums leave the store,
+    /// never a row per run; whole days of single-day runs come already attributed from the
+    /// daily roll-up. Each share is exact to 1e-18 USD, summed as a 128-bit integer, so every
+    /// engine gives the same digits.
     /// </summary>
-    private async Task ReadAttributedAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    private async Task ReadAttributedAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var parts = $"SELECT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version, SUM({d.Nanos("cost_usd")}) AS cn "
-            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id, k, resource, resource_version";
-        // A run's component cost (cc) and components (n); where the engine can, the run carries its parts in arrays, so they
-        // are grouped once and never joined back (ClickHouse: no common subqueries, and a join of the parts is slow).
-        const string Totals = "SUM(CASE WHEN k <> 'workflow' THEN cn ELSE 0 END) AS cc, SUM(CASE WHEN k <> 'workflow' THEN 1 ELSE 0 END) AS n";
-        var perRun = d.PartsPerRun(parts, Totals);
-        var runs = perRun ?? $"SELECT w, run_id, {Totals} FROM ({parts}) AS p0 GROUP BY w, run_id";
-        var carried = perRun is null ? "" : ", ks, rs, vs, cns";
-        var outcomes = $"SELECT {windows.Index(parameters)} AS w, run_id, {Day("occurred_at")} AS od, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, COUNT(*) AS c, "
-            + $"SUM({d.UsdFromText(d.Attribute("value_usd"))}) AS v FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' AND run_id <> '' "
-            + $"AND {d.Attribute("capability_kind")} = '' GROUP BY w, run_id, od, ok";
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("od")} AS xd, {d.ToInt64("oc")} AS xoc, "
+                + $"{d.ToInt64("okc")} AS xokc, {d.ToExactInteger("sv")} AS xsv, {d.ToExactInteger("se")} AS xse "
+                + $"FROM ({VrioRunSql.Attributed(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
+        }
 
-        // Per run and outcome row: the value in 1e-18 USD (vw), its equal part (ve), the component cost in nano-USD (ccn), and
-        // vw / ccn as a quotient (qr) and remainder (rr), so a part's share, vw x cn / ccn = qr x cn + rr x cn / ccn, takes
-        // one 128-bit product and a division in doubles of a remainder below ccn (exact but possibly for its last 1e-18 USD).
-        // ClickHouse evaluates every branch of a CASE, so no divisor may be 0 on any row.
-        var whole = $"{d.ToExactInteger($"({d.ToWideDecimal("v")}) * 1000000000")} * 1000000000";
-        var ccn = d.ToExactInteger("CASE WHEN cc > 0 THEN cc ELSE 1 END");
-        var run = $"SELECT w, run_id, od, ok, c, cc{carried}, {whole} AS vw, {d.ExactDiv(whole, d.ToExactInteger("CASE WHEN n > 0 THEN n ELSE 1 END"))} AS ve, {ccn} AS ccn "
-            + $"FROM ({outcomes}) AS o INNER JOIN ({runs}) AS r USING (w, run_id)";
-        var valued = $"SELECT w, run_id, od, ok, c, cc{carried}, vw, ve, {d.ExactDiv("vw", "ccn")} AS qr, {d.ToDouble($"vw - {d.ExactDiv("vw", "ccn")} * ccn")} AS rr, {d.ToDouble("ccn")} AS ccd "
-            + $"FROM ({run}) AS vr";
-        var zero = d.ToExactInteger("0");
-        var byCost = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw "
-            + $"WHEN cc > 0 THEN qr * {d.ToExactInteger("cn")} + {d.ToExactInteger($"floor(rr * {d.ToDouble("cn")} / ccd)")} ELSE ve END";
-        var equal = $"CASE WHEN ok = 0 THEN {zero} WHEN k = 'workflow' THEN vw ELSE ve END";
-        var attributed = $"SELECT w, k, resource, resource_version, od, SUM(c) AS oc, SUM(ok * c) AS okc, SUM({byCost}) AS sv, SUM({equal}) AS se "
-            + "FROM (" + (perRun is null ? $"SELECT * FROM ({parts}) AS p INNER JOIN ({valued}) AS x USING (w, run_id)" : d.EachPart(valued, "w, od, ok, c, cc, vw, ve, qr, rr, ccd"))
-            + ") AS pp GROUP BY w, k, resource, resource_version, od";
+        if (plan?.Rolled(windows, parameters, "value", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, "
+            + $"{d.ToInt64("outcomes")} AS xoc, {d.ToInt64("ok_outcomes")} AS xokc, {d.ToExactInteger("value_cost")} AS xsv, {d.ToExactInteger("value_equal")} AS xse") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        if (branches.Count == 0)
+        {
+            return;
+        }
 
         // The sums leave as whole USD and the 1e-18 USD past them, each a 64-bit integer (18.16 garbles the text of a large Decimal128).
         var e18 = d.ToExactInteger("1000000000000000000");
         string Split(string sum) => $"{d.ToInt64(d.ExactDiv(sum, e18))}, {d.ToInt64($"{sum} - {d.ExactDiv(sum, e18)} * {e18}")}";
-        var sql = $"SELECT w, k, resource, resource_version, od, oc, okc, {Split("sv")}, {Split("se")} FROM ({attributed}) AS a";
+        var sums = $"SELECT xw, xk, xr, xv, xd, SUM(xoc) AS toc, SUM(xokc) AS tokc, SUM(xsv) AS tsv, SUM(xse) AS tse FROM ({string.Join(" UNION ALL ", branches)}) AS u "
+            + "GROUP BY xw, xk, xr, xv, xd";
+        var sql = $"SELECT xw, xk, xr, xv, xd, toc, tokc, {Split("tsv")}, {Split("tse")} FROM ({sums}) AS s";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
@@ -174,16 +229,28 @@ public sealed class VrioFactsReader(IUsageStore store)
     }
 
     /// <summary>Each workflow's runs' whole cost per run day: the runs' totals joined to the workflows that ran them.</summary>
-    private async Task ReadWorkflowRunCostAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    private async Task ReadWorkflowRunCostAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var workflows = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, resource, resource_version "
-            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND kind = 'workflow_step'";
-        var totals = $"SELECT {windows.Index(parameters)} AS w, run_id, MIN({Day("occurred_at")}) AS dy, SUM({d.ToWideDecimal("cost_usd")}) AS total "
-            + $"FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, run_id";
-        var sql = $"SELECT w, resource, resource_version, dy, SUM(total) FROM ({workflows}) AS f INNER JOIN ({totals}) AS t USING (w, run_id) "
-            + "GROUP BY w, resource, resource_version, dy";
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, resource AS xr, resource_version AS xv, {d.ToInt64("dy")} AS xd, {d.ToWideDecimal("cost")} AS xc "
+                + $"FROM ({VrioRunSql.WorkflowRunCost(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "cost", $"resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToWideDecimal("usd")} AS xc") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        if (branches.Count == 0)
+        {
+            return;
+        }
+
+        var sql = $"SELECT xw, xr, xv, xd, SUM(xc) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xr, xv, xd";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
@@ -198,24 +265,51 @@ public sealed class VrioFactsReader(IUsageStore store)
     }
 
     /// <summary>Runs per capability name (a run that used two versions of a name counts once), and the workflows whose runs used each model and tool.</summary>
-    private async Task ReadRunLinksAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    private async Task ReadRunLinksAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, {K} AS k, resource, COUNT(DISTINCT run_id) FROM {d.AnalyticsSource} "
-            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} GROUP BY w, k, resource";
-        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
         {
-            facts[Long(row[0])].RunsByName[new CapabilityKey(row[1] ?? "", row[2] ?? "", "")] = Long(row[3]);
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, {d.ToInt64("runs")} AS xn "
+                + $"FROM ({VrioRunSql.RunsByName(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "runs", $"kind AS xk, resource AS xr, {d.ToInt64("runs")} AS xn") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        if (branches.Count > 0)
+        {
+            // A run is either rolled up (all of it on one day) or read from the events, never both: the counts add up.
+            var sql = $"SELECT xw, xk, xr, SUM(xn) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr";
+            foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+            {
+                facts[Long(row[0])].RunsByName[new CapabilityKey(row[1] ?? "", row[2] ?? "", "")] = Long(row[3]);
+            }
         }
 
         parameters.Clear();
-        var used = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, {K} AS k, resource, resource_version FROM {d.AnalyticsSource} "
-            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND {CapabilityKinds} AND kind <> 'workflow_step'";
-        var workflows = $"SELECT DISTINCT {windows.Index(parameters)} AS w, run_id, resource AS workflow FROM {d.AnalyticsSource} "
-            + $"WHERE {windows.Events(parameters)} AND run_id <> '' AND kind = 'workflow_step'";
-        sql = $"SELECT DISTINCT w, k, resource, resource_version, workflow FROM ({used}) AS u INNER JOIN ({workflows}) AS f USING (w, run_id)";
-        foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
+        branches.Clear();
+        if (RawEvents(windows, plan, parameters, runs: true) is { } rawLinks)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, workflow AS xf "
+                + $"FROM ({VrioRunSql.DependentWorkflows(d, rawLinks.Source, windows.Index(parameters), rawLinks.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "uses", "kind AS xk, resource AS xr, resource_version AS xv, workflow AS xf") is { } rolledLinks)
+        {
+            branches.Add(rolledLinks);
+        }
+
+        if (branches.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var row in await ReadAsync($"SELECT DISTINCT xw, xk, xr, xv, xf FROM ({string.Join(" UNION ALL ", branches)}) AS u", parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
             var key = Key(row, 1);
@@ -229,17 +323,67 @@ public sealed class VrioFactsReader(IUsageStore store)
     }
 
     /// <summary>Outcomes that name their capability, per capability, success and day, counted and their values summed in the store.</summary>
-    private async Task ReadOutcomesAsync(Windows windows, VrioFacts[] facts, CancellationToken cancellationToken)
+    private async Task ReadOutcomesAsync(Windows windows, VrioRollupPlan? plan, VrioFacts[] facts, CancellationToken cancellationToken)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var sql = $"SELECT {windows.Index(parameters)} AS w, {d.Attribute("capability_kind")} AS ck, resource, resource_version, CASE WHEN status = 'ok' THEN 1 ELSE 0 END AS ok, "
-            + $"{Day("occurred_at")} AS dy, COUNT(*), SUM({d.UsdFromText(d.Attribute("value_usd"))}) FROM {d.AnalyticsSource} WHERE {windows.Events(parameters)} AND kind = 'outcome' "
-            + $"AND {d.Attribute("capability_kind")} <> '' GROUP BY w, ck, resource, resource_version, ok, dy";
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
+        {
+            branches.Add($"SELECT {d.ToInt64("w")} AS xw, ck AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("ok")} AS xo, {d.ToInt64("dy")} AS xd, "
+                + $"{d.ToInt64("c")} AS xc, {d.ToWideDecimal("v")} AS xu FROM ({VrioRunSql.NamedOutcomes(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
+        }
+
+        if (plan?.Rolled(windows, parameters, "outcome", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("CASE WHEN ok_outcomes > 0 THEN 1 ELSE 0 END")} AS xo, "
+            + $"{d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToInt64("outcomes")} AS xc, {d.ToWideDecimal("usd")} AS xu") is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        if (branches.Count == 0)
+        {
+            return;
+        }
+
+        var sql = $"SELECT xw, xk, xr, xv, xo, xd, SUM(xc), SUM(xu) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv, xo, xd";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             facts[Long(row[0])].Outcomes.Add(new OutcomeFact(Key(row, 1), row[4] == "1", Dec(row[7]), Long(row[5])) { Count = Long(row[6]) });
         }
+    }
+
+    /// <summary>
+    /// The tenant's events the roll-up does not answer, as a source and a condition on it: all of
+    /// both windows without a roll-up; with one, the parts of the windows outside its days and, for
+    /// run-level facts (<paramref name="runs"/>), the events on those days of the runs it left out
+    /// as split over days (kept apart by the compactor). Null when the roll-up answers everything.
+    /// </summary>
+    private (string Source, string Filter)? RawEvents(Windows windows, VrioRollupPlan? plan, List<object> parameters, bool runs)
+    {
+        var d = store.Dialect;
+        if (plan is null)
+        {
+            return (d.AnalyticsSource, windows.Events(parameters));
+        }
+
+        // DuckDB's parameters are positional: bind nothing the statement will not use.
+        var ranges = plan.EventRanges(windows);
+        var split = runs && plan.HasSplitRuns;
+        if (ranges.Count == 0 && !split)
+        {
+            return null;
+        }
+
+        // One branch per range: a plain range lets each engine skip the rest of the table (DuckDB does not for an OR of ranges).
+        var tenant = $"tenant_id = {d.Bind(parameters, windows.TenantId)}";
+        var columns = VrioRollup.EventColumns(d) + (split ? "" : ", principal_id, trace_id, price_version, compute_ms");
+        var branches = ranges.Select(r => $"SELECT {columns} FROM {d.AnalyticsSource} WHERE {tenant} AND {d.TimeWindow(parameters, r.From, r.To)}").ToList();
+        if (split)
+        {
+            branches.Add(plan.SplitEvents(windows, parameters));
+        }
+
+        return ($"({string.Join(" UNION ALL ", branches)}) AS ev", tenant);
     }
 
     /// <summary>
@@ -266,7 +410,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         }
     }
 
-    private string Day(string column) => store.Dialect.IntDiv(store.Dialect.EpochSeconds(column), "86400");
+    private string Day(string column) => VrioRunSql.Day(store.Dialect, column);
 
     private async Task<IReadOnlyList<string?[]>> ReadAsync(string sql, List<object> parameters, CancellationToken cancellationToken) =>
         (await store.ReadAsync(new SqlStatement(sql, parameters), SqlReadLimits.Internal, cancellationToken)).Rows;
@@ -296,7 +440,7 @@ public sealed class VrioFactsReader(IUsageStore store)
     /// The two windows, [PreviousFrom, From) = 1 and [From, To) = 0, as SQL: the events of both, the
     /// window of an event, and which whole hours the roll-up answers.
     /// </summary>
-    private sealed record Windows(SqlDialect Dialect, string TenantId, DateTime PreviousFrom, DateTime From, DateTime To)
+    internal sealed record Windows(SqlDialect Dialect, string TenantId, DateTime PreviousFrom, DateTime From, DateTime To)
     {
         /// <summary>The tenant's events in either window.</summary>
         public string Events(List<object> parameters) =>

@@ -69,9 +69,10 @@ public sealed class RollupCompactionTests(ClickHouseFixture clickHouse) : IDispo
         clock.Advance(TimeSpan.FromSeconds(10));
         foreach (var store in stores)
         {
-            // The late day only: the open day stays out of the roll-ups.
+            // The late day, and the closed days of the runs the new events belong to (the VRIO roll-up's single-day runs
+            // may have become split: here every closed day, as the data's 40 run ids recur daily); the open day stays out.
             var done = await new RollupCompactor(store, clock).CompactAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
-            Assert.Equal(1, done.Days);
+            Assert.Equal(5, done.Days);
             var again = await new RollupCompactor(store, clock).CompactAsync(TimeSpan.Zero, CancellationToken.None).WaitAsync(Timeout);
             Assert.Equal(0, again.Days);
         }

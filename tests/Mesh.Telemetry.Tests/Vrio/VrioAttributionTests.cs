@@ -10,7 +10,7 @@ namespace Mesh.Telemetry.Tests.Vrio;
 public sealed class VrioAttributionTests(ClickHouseFixture clickHouse) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly DateTime Day1 = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime Day1 = new(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private readonly TempDatabase _duckDbFile = new();
 
     public void Dispose() => _duckDbFile.Dispose();
@@ -71,7 +71,7 @@ public sealed class VrioAttributionTests(ClickHouseFixture clickHouse) : IDispos
     /// names its capability, a model used only by a run without outcomes, and a value whose sums
     /// pass 2^64 units of 1e-18 USD.
     /// </summary>
-    private static List<UsageRecord> Records()
+    internal static List<UsageRecord> Records()
     {
         var n = 0;
         var records = new List<UsageRecord>();

@@ -35,6 +35,8 @@ public sealed class ClickHouseDialect(string database) : SqlDialect
 
     public override string EpochSeconds(string column) => $"toInt64(toUInt32({column}))";
 
+    public override string OccurredColumns => "occurred_at, occurred_us";
+
     public override string OccurredMicros => "(toInt64(toUInt32(occurred_at)) * 1000000 + occurred_us)";
 
     // toStartOfMonth gives a Date; as a number it is days since the epoch.

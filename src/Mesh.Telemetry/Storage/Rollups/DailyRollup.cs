@@ -98,6 +98,11 @@ public static class RollupSchema
                 + ")";
         }
 
+        foreach (var statement in Vrio.VrioRollup.DuckDbStatements())
+        {
+            yield return statement;
+        }
+
         yield return $"CREATE TABLE IF NOT EXISTS {DaysTable} (batch BIGINT NOT NULL, day TIMESTAMP NOT NULL)";
         yield return $"CREATE TABLE IF NOT EXISTS {BatchesTable} (batch BIGINT NOT NULL, watermark BIGINT NOT NULL, closed_before BIGINT NOT NULL, compacted_at TIMESTAMP NOT NULL)";
     }
@@ -110,6 +115,11 @@ public static class RollupSchema
             yield return $"CREATE TABLE IF NOT EXISTS {db}.{rollup.Table} (batch Int64, day DateTime('UTC'), "
                 + string.Join(", ", rollup.Keys.Select(k => $"{k} String").Concat(rollup.Values.Select(v => $"{v.Name} {(v.IsDecimal ? "Decimal(38, 9)" : "Int64")}")))
                 + $") ENGINE = MergeTree() PARTITION BY toYYYYMM(day) ORDER BY (day, {string.Join(", ", rollup.Keys)}, batch)";
+        }
+
+        foreach (var statement in Vrio.VrioRollup.ClickHouseStatements(db))
+        {
+            yield return statement;
         }
 
         yield return $"CREATE TABLE IF NOT EXISTS {db}.{DaysTable} (batch Int64, day DateTime('UTC')) ENGINE = MergeTree() ORDER BY (day, batch)";

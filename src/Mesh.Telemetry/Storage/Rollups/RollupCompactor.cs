@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Telemetry.Vrio;
 
 namespace Mesh.Telemetry.Storage.Rollups;
 
@@ -43,13 +44,17 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
             new SqlStatement($"SELECT DISTINCT {dialect.EpochSeconds("day")} FROM {dialect.Table(RollupSchema.DaysTable)} WHERE batch > {(current?.Batch ?? 0).ToString(CultureInfo.InvariantCulture)}", []),
             SqlReadLimits.Internal, cancellationToken);
         days.UnionWith(unfinished.Rows.Select(r => Long(r[0])));
-        if (watermark <= previous && days.Count == 0 && closedBefore == (current?.ClosedBefore ?? 0))
+
+        // A store compacted before the VRIO roll-up existed has every closed day rolled up again once.
+        var vrioMissing = current is not null && lastBatch > 0
+            && Long(await ScalarAsync($"SELECT {dialect.ToInt64("COUNT(*)")} FROM {dialect.Table(VrioRollup.DaysTable)}", cancellationToken)) == 0;
+        if (watermark <= previous && days.Count == 0 && closedBefore == (current?.ClosedBefore ?? 0) && !vrioMissing)
         {
             return new RollupCompaction(current?.Batch ?? 0, previous, 0);
         }
 
         // Closed days with events ingested since the last watermark, and the days that closed since the last compaction.
-        var closedFrom = Day(dialect, current?.ClosedBefore ?? 0);
+        var closedFrom = Day(dialect, vrioMissing ? 0 : current?.ClosedBefore ?? 0);
         var touched = await store.ReadAsync(
             new SqlStatement(
                 $"SELECT DISTINCT {dialect.EpochSeconds(dialect.DayStart("occurred_at"))} FROM {dialect.AnalyticsSource}"
@@ -58,6 +63,12 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
                 []),
             SqlReadLimits.Internal, cancellationToken);
         days.UnionWith(touched.Rows.Select(r => Long(r[0])));
+        if (current is not null && watermark > previous)
+        {
+            // Closed days holding runs that gained events since: their runs are no longer single-day.
+            var split = await store.ReadAsync(VrioRollup.DaysOfNewRuns(dialect, previous, watermark, closedBefore), SqlReadLimits.Internal, cancellationToken);
+            days.UnionWith(split.Rows.Select(r => Long(r[0])));
+        }
 
         var batch = Math.Max(current?.Batch ?? 0, lastBatch) + 1;
         var statements = new List<SqlStatement>();
@@ -65,7 +76,7 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
         if (days.Count > 0 && dialect.TransactionalWrites)
         {
             statements.AddRange(RollupSchema.All.Select(r => Statement($"DELETE FROM {dialect.Table(r.Table)} WHERE day IN ({dayList})")));
-            statements.Add(Statement($"DELETE FROM {dialect.Table(RollupSchema.DaysTable)} WHERE day IN ({dayList})"));
+            statements.AddRange(VrioRollup.Tables.Append(RollupSchema.DaysTable).Select(t => Statement($"DELETE FROM {dialect.Table(t)} WHERE day IN ({dayList})")));
         }
 
         if (days.Count > 0)
@@ -75,11 +86,16 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
             {
                 var where = $"occurred_at >= {Day(dialect, day)} AND occurred_at < {Day(dialect, day + 86_400)}";
                 statements.AddRange(RollupSchema.All.Where(r => r.DerivedFrom is null).Select(r => Insert(dialect, r, batch, where)));
+                statements.AddRange(VrioRollup.Build(dialect, batch, day));
             }
 
             statements.AddRange(RollupSchema.All.Where(r => r.DerivedFrom is not null).Select(r => Insert(dialect, r, batch, $"day IN ({dayList})")));
-            statements.Add(Statement($"INSERT INTO {dialect.Table(RollupSchema.DaysTable)} (batch, day) VALUES "
-                + string.Join(", ", days.Select(d => $"({batch.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, d)})"))));
+            foreach (var table in new[] { RollupSchema.DaysTable, VrioRollup.DaysTable })
+            {
+                statements.Add(Statement($"INSERT INTO {dialect.Table(table)} (batch, day) VALUES "
+                    + string.Join(", ", days.Select(d => $"({batch.ToString(CultureInfo.InvariantCulture)}, {Day(dialect, d)})"))));
+            }
+
         }
 
         statements.Add(Statement($"INSERT INTO {dialect.Table(RollupSchema.BatchesTable)} (batch, watermark, closed_before, compacted_at) VALUES"
@@ -90,7 +106,7 @@ public sealed class RollupCompactor(IUsageStore store, TimeProvider time)
         if (days.Count > 0 && !dialect.TransactionalWrites && lastBatch > 0)
         {
             // The batch is finished: rows it superseded go (an asynchronous mutation; readers skip them meanwhile).
-            foreach (var table in RollupSchema.All.Select(r => r.Table).Append(RollupSchema.DaysTable))
+            foreach (var table in RollupSchema.All.Select(r => r.Table).Concat(VrioRollup.Tables).Append(RollupSchema.DaysTable))
             {
                 await store.ExecuteAllAsync(
                     [Statement($"ALTER TABLE {dialect.Table(table)} DELETE WHERE day IN ({dayList}) AND batch < {batch.ToString(CultureInfo.InvariantCulture)}")],

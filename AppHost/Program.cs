@@ -27,6 +27,15 @@ var inference = builder.AddMeshService<Projects.Mesh_Inference>("inference", api
 var tools = builder.AddMeshService<Projects.Mesh_Tools>("tools", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(identity).WaitFor(identity);
+// Stdio MCP servers run, in the sandbox, from folders of installed npm servers: by default the
+// repository's mcp-servers/ (scripts/run installs it), or Mesh:Tools:Mcp:ServerRoot.
+var mcpServers = builder.Configuration["Mesh:Tools:Mcp:ServerRoot"]
+    ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "mcp-servers"));
+if (Directory.Exists(Path.Combine(mcpServers, "node_modules")))
+{
+    tools.WithEnvironment("Mesh__Tools__Mcp__ServerRoots__0", mcpServers);
+}
+
 var agents = builder.AddMeshService<Projects.Mesh_Agents>("agents", apiKey)
     .WithReference(telemetry).WaitFor(telemetry)
     .WithReference(inference).WaitFor(inference)

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace Mesh.DevServers;
 
 /// <summary>
-/// The real MCP servers from npm that tests and benchmarks use (<c>tests/mcp-servers</c>, installed
-/// by scripts/test from its package-lock.json): their folder, and the "everything" server run over
+/// The real MCP servers from npm that tests and benchmarks use (<c>mcp-servers</c>, installed
+/// by scripts/test and scripts/run from its package-lock.json): their folder, and the "everything" server run over
 /// Streamable HTTP on a free loopback port.
 /// </summary>
 public sealed class LocalMcpServers : IAsyncDisposable
@@ -25,10 +25,10 @@ public sealed class LocalMcpServers : IAsyncDisposable
     {
         get
         {
-            var root = Path.Combine(MeshBuild.RepositoryRoot(), "tests", "mcp-servers");
+            var root = Path.Combine(MeshBuild.RepositoryRoot(), "mcp-servers");
             return Directory.Exists(Path.Combine(root, "node_modules", "@modelcontextprotocol"))
                 ? root
-                : throw new InvalidOperationException($"the MCP servers are not installed in {root}: run scripts/test, or `npm ci --prefix tests/mcp-servers`");
+                : throw new InvalidOperationException($"the MCP servers are not installed in {root}: run scripts/test, or `npm ci --prefix mcp-servers`");
         }
     }
 

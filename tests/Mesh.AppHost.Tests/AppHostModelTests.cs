@@ -51,6 +51,32 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Tools_RunsStdioMcpServersFromTheInstalledFolderOnly()
+    {
+        var installed = Directory.CreateTempSubdirectory("mesh-mcp-root-");
+        Directory.CreateDirectory(Path.Combine(installed.FullName, "node_modules"));
+        var missing = Path.Combine(installed.FullName, "not-installed");
+        try
+        {
+            await using var configured = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+                ["Mesh:Demo=false", $"Mesh:Tools:Mcp:ServerRoot={installed.FullName}"]);
+            await using var absent = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+                ["Mesh:Demo=false", $"Mesh:Tools:Mcp:ServerRoot={missing}"]);
+
+            var environments = await EnvironmentsAsync(configured);
+
+            Assert.Equal(installed.FullName, environments["tools"]["Mesh__Tools__Mcp__ServerRoots__0"]);
+            Assert.All(environments.Where(e => e.Key != "tools"), e => Assert.False(e.Value.ContainsKey("Mesh__Tools__Mcp__ServerRoots__0")));
+            // A folder with no servers installed is not handed to tools: `mesh mcp add` then names the setting to fix.
+            Assert.False((await EnvironmentsAsync(absent))["tools"].ContainsKey("Mesh__Tools__Mcp__ServerRoots__0"));
+        }
+        finally
+        {
+            installed.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task NoKeyEncryptionKeyParameter_IdentityGetsNone()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(["Mesh:Demo=false"]);

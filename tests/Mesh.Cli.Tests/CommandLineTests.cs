@@ -27,6 +27,30 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Budgets_WithoutSubcommand_ListsLikeBudgetsList()
+    {
+        var bare = await CliRun.RunAsync(_mesh.Environment, "budgets");
+        var list = await CliRun.RunAsync(_mesh.Environment, "budgets", "list");
+
+        Assert.Equal(0, bare.ExitCode);
+        Assert.Equal(2, _mesh.Budgets.Lists);
+        Assert.Contains("0.035", bare.Out);
+        Assert.Contains("30.0%", bare.Out);
+        Assert.Equal(list.Out, bare.Out);
+    }
+
+    [Fact]
+    public async Task ModelsLoad_SendsTheNameAndPrintsWhereItRuns()
+    {
+        var result = await CliRun.RunAsync(_mesh.Environment, "models", "load", "remote-kjv");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(_mesh.Inference.Loaded.TryDequeue(out var name));
+        Assert.Equal("remote-kjv", name);
+        Assert.Contains("remote-kjv 1 · causal-lm · ready on upstream", result.Out);
+    }
+
+    [Fact]
     public async Task Run_ApiKeyAndTenant_SentAsMetadata()
     {
         var result = await CliRun.RunAsync(_mesh.Environment, "run", "hi", "--tenant", "globex");

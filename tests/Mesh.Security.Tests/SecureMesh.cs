@@ -35,7 +35,7 @@ public sealed class SecureMesh : IDisposable
             });
         Identity.StartServer();
         Inference = Secured(new MeshServiceFactory<InferenceService>());
-        // Tools shows telemetry's prices, asks its tenant SQL (usage_sql), runs the MCP servers installed in tests/mcp-servers, embeds
+        // Tools shows telemetry's prices, asks its tenant SQL (usage_sql), runs the MCP servers installed in mcp-servers, embeds
         // knowledge through inference, and its MCP endpoint calls its own gRPC API.
         Tools = Secured(new MeshServiceFactory<ToolsService>())
             .WithSetting("Mesh:Tools:Mcp:ServerRoots:0", Mesh.DevServers.LocalMcpServers.Root)

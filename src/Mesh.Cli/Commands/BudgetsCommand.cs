@@ -3,7 +3,7 @@ using Mesh.Identity.V1;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary><c>mesh budgets set|list|delete</c>: cost, token and rate limits per tenant, user and agent.</summary>
+/// <summary><c>mesh budgets [list]|set|delete</c>: cost, token and rate limits per tenant, user and agent.</summary>
 public static class BudgetsCommand
 {
     public static Command Create(CommandRunner runner)
@@ -31,18 +31,10 @@ public static class BudgetsCommand
             return Table(context, new ListBudgetsResponse { Budgets = { budget } });
         });
 
+        // `mesh budgets` alone lists them, as `mesh budgets list` does.
         var list = new Command("list", "Show budgets, what is spent, reserved and left, and how many more calls of each model or tool that allows");
-        runner.SetAction(list, async (context, cancellationToken) =>
-        {
-            var budgets = await context.Clients.Budgets.ListBudgetsAsync(new ListBudgetsRequest(), context.Clients.Options(cancellationToken));
-            var exit = Table(context, budgets);
-            if (!context.Output.Json)
-            {
-                await BudgetAllowance.PrintAsync(context, budgets, cancellationToken);
-            }
-
-            return exit;
-        });
+        runner.SetAction(list, ListAsync);
+        runner.SetAction(command, ListAsync);
 
         var which = new Option<string>("--scope") { Description = "tenant, user:<id> or agent:<id>", DefaultValueFactory = _ => "tenant" };
         var delete = new Command("delete", "Remove a budget (tenant admins)") { which };
@@ -57,6 +49,18 @@ public static class BudgetsCommand
         command.Subcommands.Add(list);
         command.Subcommands.Add(delete);
         return command;
+    }
+
+    private static async Task<int> ListAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var budgets = await context.Clients.Budgets.ListBudgetsAsync(new ListBudgetsRequest(), context.Clients.Options(cancellationToken));
+        var exit = Table(context, budgets);
+        if (!context.Output.Json)
+        {
+            await BudgetAllowance.PrintAsync(context, budgets, cancellationToken);
+        }
+
+        return exit;
     }
 
     private static int Table(CommandContext context, ListBudgetsResponse response) =>

@@ -6,7 +6,7 @@ using Spectre.Console.Rendering;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary><c>mesh models</c>: the models inference can serve.</summary>
+/// <summary><c>mesh models [load|unload NAME]</c>: the models inference can serve; admins load and unload them.</summary>
 public static class ModelsCommand
 {
     public static Command Create(CommandRunner runner)
@@ -43,6 +43,33 @@ public static class ModelsCommand
             context.Output.Console.Write(table);
             return ExitCodes.Success;
         });
+
+        // Load rescans the model repository first, so a folder added since the start (a hosted route) is found.
+        var loadName = new Argument<string>("name") { Description = "The model's folder name in the repository" };
+        var load = new Command("load", "Load a model (admins); the repository is rescanned first, so a new folder is found") { loadName };
+        runner.SetAction(load, async (context, cancellationToken) => Done(context, await context.Clients.Inference.LoadModelAsync(
+            new LoadModelRequest { Model = context.Parse.GetValue(loadName) }, context.Clients.Options(cancellationToken))));
+        var unloadName = new Argument<string>("name") { Description = "The model's name" };
+        var unload = new Command("unload", "Unload a model and free its memory (admins)") { unloadName };
+        runner.SetAction(unload, async (context, cancellationToken) => Done(context, await context.Clients.Inference.UnloadModelAsync(
+            new UnloadModelRequest { Model = context.Parse.GetValue(unloadName) }, context.Clients.Options(cancellationToken))));
+        command.Subcommands.Add(load);
+        command.Subcommands.Add(unload);
         return command;
+    }
+
+    private static int Done(CommandContext context, ModelInfo model)
+    {
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(model);
+        }
+        else
+        {
+            var where = model.Device.Length > 0 ? $" on {model.Device}" : "";
+            context.Output.Console.MarkupLineInterpolated($"{model.Name} {model.Version} · {model.Kind} · {model.State}{where}");
+        }
+
+        return ExitCodes.Success;
     }
 }

@@ -31,6 +31,10 @@ public sealed class FakeMesh : IAsyncDisposable
 
     public FakePrices Prices { get; private init; } = null!;
 
+    public FakeBudgets Budgets { get; private init; } = null!;
+
+    public FakeInference Inference { get; private init; } = null!;
+
     public string Address { get; }
 
     /// <summary>Environment variables pointing every service at this fake, with the test key.</summary>
@@ -59,15 +63,21 @@ public sealed class FakeMesh : IAsyncDisposable
         var prices = new FakePrices();
         builder.Services.AddSingleton(prices);
         builder.Services.AddSingleton(agents);
+        var budgets = new FakeBudgets();
+        builder.Services.AddSingleton(budgets);
+        var inference = new FakeInference();
+        builder.Services.AddSingleton(inference);
         var app = builder.Build();
         app.MapGrpcService<FakeAgents>();
         app.MapGrpcService<FakeAnalytics>();
         app.MapGrpcService<FakeVrio>();
         app.MapGrpcService<FakePrices>();
         app.MapGrpcService<FakeIdentity>();
+        app.MapGrpcService<FakeBudgets>();
+        app.MapGrpcService<FakeInference>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        return new FakeMesh(app, agents, analytics) { Vrio = vrio, Prices = prices };
+        return new FakeMesh(app, agents, analytics) { Vrio = vrio, Prices = prices, Budgets = budgets, Inference = inference };
     }
 
     public async ValueTask DisposeAsync()

@@ -6,7 +6,7 @@ using Mesh.Tools.V1;
 
 namespace Mesh.Tools.Tests.Mcp;
 
-/// <summary>A tools service whose stdio MCP servers can run the servers installed in tests/mcp-servers.</summary>
+/// <summary>A tools service whose stdio MCP servers can run the servers installed in mcp-servers.</summary>
 public sealed class McpToolsFactory : IAsyncLifetime
 {
     public ToolsFactory Factory { get; } = new();

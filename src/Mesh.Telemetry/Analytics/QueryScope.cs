@@ -6,14 +6,19 @@ namespace Mesh.Telemetry.Analytics;
 /// <summary>Which tenant a query reads: admins any (or all), everyone else their own.</summary>
 public static class QueryScope
 {
-    /// <summary>The tenant to filter on; null (every tenant) only for admins who named none.</summary>
+    /// <summary>
+    /// The tenant to filter on: for admins the one the query names, else the one they act in
+    /// (<c>x-mesh-tenant</c>, e.g. <c>mesh --tenant</c>), else null (every tenant).
+    /// </summary>
     public static string? Tenant(string requested, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
         requested ??= "";
         if (caller.IsAdmin)
         {
-            return requested.Length == 0 ? null : requested;
+            return requested.Length > 0 ? requested
+                : CallScope.Current?.TenantHeader is { Length: > 0 } acting ? acting
+                : null;
         }
 
         // The same answer whether or not the other tenant exists.

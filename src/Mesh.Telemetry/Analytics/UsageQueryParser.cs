@@ -42,7 +42,7 @@ public static class UsageQueryParser
             From = from,
             To = to,
             GroupBy = GroupBy(request.GroupBy),
-            TenantId = Tenant(request.TenantId, caller),
+            TenantId = QueryScope.Tenant(request.TenantId, caller),
             AgentId = Filter(request.AgentId),
             RunId = Filter(request.RunId),
             Resource = Filter(request.Resource),
@@ -72,23 +72,6 @@ public static class UsageQueryParser
         }
 
         return groupBy;
-    }
-
-    private static string? Tenant(string requested, Caller caller)
-    {
-        if (caller.IsAdmin)
-        {
-            return Filter(requested);
-        }
-
-        // The same answer whether or not the other tenant exists.
-        if (requested.Length > 0 && !caller.CanAccessTenant(requested))
-        {
-            throw MeshErrors.PermissionDenied(
-                $"you may only query usage of your own tenant '{caller.TenantId}'; leave tenant_id empty or set it to '{caller.TenantId}'");
-        }
-
-        return caller.TenantId;
     }
 
     private static string? Filter(string value) => value.Length == 0 ? null : value;

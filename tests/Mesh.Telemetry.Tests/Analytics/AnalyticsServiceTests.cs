@@ -60,6 +60,22 @@ public sealed class AnalyticsServiceTests
     }
 
     [Fact]
+    public async Task GetUsage_AdminActingInATenant_SeesThatTenantUnlessTheQueryNamesAnother()
+    {
+        using var host = new TelemetryHost();
+        await SeedTwoTenantsAsync(host);
+
+        var acting = await host.Analytics.GetUsageAsync(Window(Dimension.Tenant), TestCalls.As(TestKeys.Admin, tenant: "globex"));
+        var named = await host.Analytics.GetUsageAsync(
+            new UsageQuery(Window(Dimension.Tenant)) { TenantId = "acme" }, TestCalls.As(TestKeys.Admin, tenant: "globex"));
+        var everyone = await host.Analytics.GetUsageAsync(Window(Dimension.Tenant), TestCalls.As(TestKeys.Admin));
+
+        Assert.Equal(["globex"], acting.Rows.Select(r => r.Keys[0]));
+        Assert.Equal(["acme"], named.Rows.Select(r => r.Keys[0]));
+        Assert.Equal(["acme", "globex"], everyone.Rows.Select(r => r.Keys[0]).Order());
+    }
+
+    [Fact]
     public async Task GetUsage_AcmeKey_SeesOnlyAcmeRows()
     {
         using var host = new TelemetryHost();

@@ -37,6 +37,8 @@ public sealed class CommandLineTests : IAsyncLifetime
         Assert.Contains("0.035", bare.Out);
         Assert.Contains("30.0%", bare.Out);
         Assert.Equal(list.Out, bare.Out);
+        // Calls left are priced from the budgets' tenant's own calls, not every tenant's.
+        Assert.Contains(_mesh.Analytics.Queries, q => q.GroupBy.Contains(Dimension.Resource) && q.TenantId == "acme");
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public static class BudgetAllowance
                 From = Timestamp.FromDateTimeOffset(now - Recent),
                 To = Timestamp.FromDateTimeOffset(now),
                 GroupBy = { Dimension.Resource, Dimension.Kind },
+                // The budgets' own tenant: a mesh admin's query would otherwise average every tenant's calls.
+                TenantId = limited[0].TenantId,
             }, context.Clients.Options(cancellationToken));
         }
         catch (RpcException ex)

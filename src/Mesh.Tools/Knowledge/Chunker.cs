@@ -6,7 +6,7 @@ namespace Mesh.Tools.Knowledge;
 /// Splits text or markdown into chunks of at most <c>size</c> characters: at headings and blank
 /// lines first, then at sentence ends, then at spaces; each chunk carries the heading it falls
 /// under, and a long passage's chunks overlap by <c>overlap</c> characters so no sentence is only
-/// ever seen cut in two.
+/// ever seen cut in two. A document of headings alone is one passage of its headings.
 /// </summary>
 public sealed class Chunker(int size, int overlap)
 {
@@ -15,6 +15,7 @@ public sealed class Chunker(int size, int overlap)
         ArgumentNullException.ThrowIfNull(text);
         var chunks = new List<(string Heading, string Text)>();
         var heading = title.Trim();
+        var headings = new List<string>();
         var paragraph = new StringBuilder();
         foreach (var rawLine in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
@@ -23,6 +24,11 @@ public sealed class Chunker(int size, int overlap)
             {
                 Flush(chunks, heading, paragraph);
                 heading = line.TrimStart('#').Trim();
+                if (heading.Length > 0)
+                {
+                    headings.Add(heading);
+                }
+
                 continue;
             }
 
@@ -36,6 +42,13 @@ public sealed class Chunker(int size, int overlap)
         }
 
         Flush(chunks, heading, paragraph);
+        if (chunks.Count == 0 && headings.Count > 0)
+        {
+            // A document of headings alone (an outline, a title page) is found by its headings.
+            paragraph.AppendJoin(". ", headings);
+            Flush(chunks, "", paragraph);
+        }
+
         return Merge(chunks);
     }
 

@@ -78,6 +78,12 @@ public sealed partial class KnowledgeSets(
             : store.Find(tenant, request.Set.Trim()) ?? throw NotFound(tenant, request.Set);
         var documents = Check(request);
         var chunked = documents.Select(d => (Document: d, Chunks: _chunker.Split(d.Title, d.Text))).ToList();
+        var blank = chunked.FindIndex(c => c.Chunks.Count == 0);
+        if (blank >= 0)
+        {
+            throw MeshErrors.InvalidArgument($"documents[{blank}].text", "has no words to index (only heading marks); send the document's text");
+        }
+
         var texts = chunked.SelectMany(c => c.Chunks).ToList();
         var (vectors, tokens) = await embedder.EmbedAsync(set.Model, texts, null, cancellationToken);
         var dimensions = vectors[0].Length;

@@ -17,6 +17,14 @@ public sealed class ChunkerTests
     }
 
     [Fact]
+    public void Split_HeadingsOnly_OnePassageOfTheHeadings() =>
+        Assert.Equal(["Rotating a key. Revoking the old one"], new Chunker(800, 120).Split("runbook", "# Rotating a key\n## Revoking the old one\n"));
+
+    [Fact]
+    public void Split_HeadingMarksOnly_NoChunk() =>
+        Assert.Empty(new Chunker(800, 120).Split("", "#\n##  \n"));
+
+    [Fact]
     public void Split_LongParagraph_ChunksWithinTheSizeOverlappingAtWords()
     {
         var sentences = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"Sentence number {i} says something about topic {i}."));

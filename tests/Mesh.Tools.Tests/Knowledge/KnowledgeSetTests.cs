@@ -153,6 +153,32 @@ public sealed class KnowledgeSetTests(KnowledgeMesh mesh) : IClassFixture<Knowle
     }
 
     [Fact]
+    public async Task AddDocuments_HeadingsOnlyAndHeadingMarksOnly_TheFirstIsFoundTheSecondRefusedNamingIt()
+    {
+        var set = Unique("headings");
+        await mesh.Knowledge.CreateKnowledgeSetAsync(new CreateKnowledgeSetRequest { Name = set }, Acme);
+
+        var added = await mesh.Knowledge.AddDocumentsAsync(new AddDocumentsRequest
+        {
+            Set = set,
+            Documents = { new KnowledgeSetDocument { Id = "outline", Text = "# Rotating a key\n## Revoking the old key" } },
+        }, Acme);
+        var hits = await mesh.Knowledge.SearchKnowledgeAsync(new SearchKnowledgeRequest { Set = set, Query = "rotate a key", TopK = 1 }, Acme);
+        var marks = await Assert.ThrowsAsync<RpcException>(() => mesh.Knowledge.AddDocumentsAsync(new AddDocumentsRequest
+        {
+            Set = set,
+            Documents = { new KnowledgeSetDocument { Id = "fine", Text = "fine" }, new KnowledgeSetDocument { Id = "marks", Text = "#\n##" } },
+        }, Acme).ResponseAsync);
+        var sets = await mesh.Knowledge.ListKnowledgeSetsAsync(new ListKnowledgeSetsRequest(), Acme);
+
+        Assert.Equal(1, added.Chunks);
+        Assert.Equal("outline", Assert.Single(hits.Hits).DocumentId);
+        Assert.Equal(StatusCode.InvalidArgument, marks.StatusCode);
+        Assert.Contains("documents[1].text", marks.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, Assert.Single(sets.Sets, s => s.Name == set).Documents);
+    }
+
+    [Fact]
     public async Task CreateKnowledgeSet_BadOrTakenName_Refused()
     {
         var set = Unique("dup");

@@ -8,8 +8,9 @@ namespace Mesh.Security.Authentication;
 
 /// <summary>
 /// Authenticates <c>authorization: Bearer &lt;api key&gt;</c> against configured keys. Keys are
-/// held only as SHA-256 digests and compared in constant time. The bootstrap key is an admin
-/// of the <c>system</c> tenant that may act in any tenant named by <c>x-mesh-tenant</c>.
+/// held only as SHA-256 digests and compared in constant time. The bootstrap key is a person's:
+/// a user and admin of the <c>system</c> tenant that may act in any tenant named by
+/// <c>x-mesh-tenant</c>; services have credentials of their own (see ServiceRights).
 /// </summary>
 public sealed class ApiKeyAuthenticator : ICallerAuthenticator
 {
@@ -23,7 +24,7 @@ public sealed class ApiKeyAuthenticator : ICallerAuthenticator
         var keys = new List<(byte[], Caller)>();
         if (!string.IsNullOrEmpty(options.Value.BootstrapApiKey))
         {
-            keys.Add((Digest(options.Value.BootstrapApiKey), new Caller("bootstrap-admin", SystemTenant, PrincipalKind.Service, IsAdmin: true)));
+            keys.Add((Digest(options.Value.BootstrapApiKey), new Caller("bootstrap-admin", SystemTenant, PrincipalKind.User, IsAdmin: true)));
         }
 
         foreach (var grant in options.Value.ApiKeys)

@@ -42,7 +42,7 @@ public sealed class PricesServiceTests
         // 137 tokens at 0.02/M + 50 ms at 0.0001/s, then at twice both.
         Assert.Equal("0.000007740", await CostAsync(host, Noon.AddHours(-2), Noon));
         Assert.Equal("0.000015480", await CostAsync(host, Noon, Noon.AddHours(2)));
-        Assert.Equal("service:bootstrap-admin", added.CreatedBy);
+        Assert.Equal("user:bootstrap-admin", added.CreatedBy);
         Assert.Equal("0.04", added.Prices.Single(p => p.Resource == "all-MiniLM-L6-v2").CachedPerMillionTokens);
         var lists = await host.Prices.ListPriceListsAsync(new ListPriceListsRequest(), TestCalls.As(TestKeys.Acme));
         Assert.Equal(["2026-12-06", "2026-03-01-noon"], lists.Lists.Select(l => l.Version));

@@ -117,7 +117,7 @@ public sealed partial class SandboxRunner : IDisposable
 
         // The wall clock is kept by a thread of its own, so a busy thread pool never delays the kill.
         var killedBy = await Task.Factory.StartNew(
-            () => WaitOrKill(process, exited, cgroup, request.Timeout - _time.GetElapsedTime(started), cancellationToken),
+            () => WaitOrKill(process, exited, cgroup, started, request.Timeout, cancellationToken),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         // A killed run ended when its group was empty (measured on the supervising thread, not when this continuation ran).
         var wall = killedBy.Stopped is { } stopped ? _time.GetElapsedTime(started, stopped) : _time.GetElapsedTime(started);
@@ -141,13 +141,23 @@ public sealed partial class SandboxRunner : IDisposable
     }
 
     /// <summary>Waits for the run to end; at its wall clock (or when the caller gives up) kills every process of it.</summary>
-    private (string Reason, long? Stopped) WaitOrKill(Process process, ManualResetEventSlim exited, ISandboxCgroup cgroup, TimeSpan remaining, CancellationToken cancellationToken)
+    private (string Reason, long? Stopped) WaitOrKill(
+        Process process, ManualResetEventSlim exited, ISandboxCgroup cgroup, long started, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // The supervising thread wakes ahead of the busy work it watches (nice -20; root only, else a no-op).
         _ = Interop.SetPriority(0, Interop.GetThreadId(), -20);
         try
         {
-            if (exited.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken) || process.HasExited)
+            // A wait may wake a few milliseconds early (it counts whole milliseconds): the run gets its whole time.
+            for (var remaining = timeout - _time.GetElapsedTime(started); remaining > TimeSpan.Zero; remaining = timeout - _time.GetElapsedTime(started))
+            {
+                if (exited.Wait(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), cancellationToken))
+                {
+                    return ("", null);
+                }
+            }
+
+            if (process.HasExited)
             {
                 return ("", null);
             }

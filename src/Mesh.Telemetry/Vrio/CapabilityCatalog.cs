@@ -84,7 +84,8 @@ public sealed class CapabilityCatalog(IEnumerable<ICapabilitySource> sources, Ca
             }
         }
 
-        foreach (var key in used)
+        // Calls refused before they named a resource (an unknown model, a malformed request) are no capability.
+        foreach (var key in used.Where(k => k.Name.Length > 0))
         {
             See(key, "usage");
         }

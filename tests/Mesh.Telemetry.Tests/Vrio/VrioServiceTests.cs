@@ -55,6 +55,21 @@ public sealed class VrioServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task GetReport_CallsThatNamedNoModel_AreNoCapability()
+    {
+        await SeedAsync();
+        var n = 1_000_000;
+        // A call refused before it named a model (an unknown model, a malformed request) is metered with no resource.
+        var refused = Enumerable.Range(0, 3).Select(i => VrioData.Call("acme", "model_call", "", VrioData.Now.AddHours(-i - 1), 0m, "error", "alice", "", ref n)).ToList();
+        await _host.Services.GetRequiredService<IUsageStore>().InsertAsync(refused, CancellationToken.None).WaitAsync(Timeout);
+
+        var report = await _vrio.GetReportAsync(new VrioReportRequest(), TestCalls.As(TestKeys.Acme)).ResponseAsync.WaitAsync(Timeout);
+
+        Assert.DoesNotContain(report.Capabilities, c => c.Capability.Ref.Name.Length == 0);
+        Assert.Equal(VrioData.Expected.Keys.Order(), report.Capabilities.Select(c => c.Capability.Ref.Name).Where(VrioData.Expected.ContainsKey).Order());
+    }
+
+    [Fact]
     public async Task GetReport_OtherTenant_SeesNoneOfAcmesCapabilities()
     {
         await SeedAsync();

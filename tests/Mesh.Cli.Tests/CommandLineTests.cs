@@ -42,6 +42,20 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RelationsWrite_SubjectAsArgumentOrAsCheckTakesIt_SameRelation()
+    {
+        var positional = await CliRun.RunAsync(_mesh.Environment, "relations", "write", "tool:clock", "invoker", "user:alice");
+        var named = await CliRun.RunAsync(_mesh.Environment, "relations", "write", "tool:clock", "invoker", "--subject", "user:bob");
+        var none = await CliRun.RunAsync(_mesh.Environment, "relations", "write", "tool:clock", "invoker");
+        var both = await CliRun.RunAsync(_mesh.Environment, "relations", "write", "tool:clock", "invoker", "user:alice", "--subject", "user:bob");
+
+        Assert.Equal((0, 0, 2, 2), (positional.ExitCode, named.ExitCode, none.ExitCode, both.ExitCode));
+        Assert.Equal(["user:alice", "user:bob"], _mesh.Permissions.Written.Select(r => r.Subject));
+        Assert.Contains("name the subject", none.Error, StringComparison.Ordinal);
+        Assert.Contains("two subjects given", both.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ModelsLoad_SendsTheNameAndPrintsWhereItRuns()
     {
         var result = await CliRun.RunAsync(_mesh.Environment, "models", "load", "remote-kjv");

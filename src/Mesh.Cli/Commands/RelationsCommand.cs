@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mesh.Cli.Configuration;
 using Mesh.Identity.V1;
 
 namespace Mesh.Cli.Commands;
@@ -42,11 +43,20 @@ public static class RelationsCommand
     {
         var obj = new Argument<string>("object") { Description = "type:id, e.g. tool:calculator" };
         var relation = new Argument<string>("relation") { Description = "e.g. invoker" };
-        var subject = new Argument<string>("subject") { Description = "type:id or type:id#relation, e.g. user:alice or group:ml#member" };
-        var change = new Command(name, description) { obj, relation, subject };
+        var subject = new Argument<string?>("subject") { Description = "type:id or type:id#relation, e.g. user:alice or group:ml#member", Arity = ArgumentArity.ZeroOrOne };
+        // --subject too, as check takes it: the same words work for both.
+        var subjectOption = new Option<string?>("--subject") { Description = "The subject, as an option (the same as the argument)" };
+        var change = new Command(name, description) { obj, relation, subject, subjectOption };
         runner.SetAction(change, async (context, cancellationToken) =>
         {
-            var tuple = new Relation { Object = context.Parse.GetValue(obj) ?? "", Relation_ = context.Parse.GetValue(relation) ?? "", Subject = context.Parse.GetValue(subject) ?? "" };
+            var (positional, named) = (context.Parse.GetValue(subject), context.Parse.GetValue(subjectOption));
+            if (positional is not null && named is not null && positional != named)
+            {
+                throw new CliUsageException($"two subjects given ('{positional}' and --subject '{named}'); give one");
+            }
+
+            var who = positional ?? named ?? throw new CliUsageException($"name the subject, e.g. mesh relations {name} tool:clock invoker user:alice");
+            var tuple = new Relation { Object = context.Parse.GetValue(obj) ?? "", Relation_ = context.Parse.GetValue(relation) ?? "", Subject = who };
             var options = context.Clients.Options(cancellationToken);
             var response = name == "write"
                 ? await context.Clients.Permissions.WriteRelationsAsync(new WriteRelationsRequest { Relations = { tuple } }, options)

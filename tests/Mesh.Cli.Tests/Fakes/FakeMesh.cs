@@ -35,6 +35,8 @@ public sealed class FakeMesh : IAsyncDisposable
 
     public FakeInference Inference { get; private init; } = null!;
 
+    public FakePermissions Permissions { get; private init; } = null!;
+
     public string Address { get; }
 
     /// <summary>Environment variables pointing every service at this fake, with the test key.</summary>
@@ -67,6 +69,8 @@ public sealed class FakeMesh : IAsyncDisposable
         builder.Services.AddSingleton(budgets);
         var inference = new FakeInference();
         builder.Services.AddSingleton(inference);
+        var permissions = new FakePermissions();
+        builder.Services.AddSingleton(permissions);
         var app = builder.Build();
         app.MapGrpcService<FakeAgents>();
         app.MapGrpcService<FakeAnalytics>();
@@ -75,9 +79,10 @@ public sealed class FakeMesh : IAsyncDisposable
         app.MapGrpcService<FakeIdentity>();
         app.MapGrpcService<FakeBudgets>();
         app.MapGrpcService<FakeInference>();
+        app.MapGrpcService<FakePermissions>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        return new FakeMesh(app, agents, analytics) { Vrio = vrio, Prices = prices, Budgets = budgets, Inference = inference };
+        return new FakeMesh(app, agents, analytics) { Vrio = vrio, Prices = prices, Budgets = budgets, Inference = inference, Permissions = permissions };
     }
 
     public async ValueTask DisposeAsync()

@@ -10,6 +10,7 @@ using Mesh.ServiceDefaults.Instrumentation;
 using Mesh.Tools.Registry;
 using Mesh.Tools.V1;
 using Mesh.Usage.V1;
+using Mesh.ServiceDefaults.Json;
 
 namespace Mesh.Tools.Execution;
 
@@ -61,7 +62,7 @@ public sealed partial class ToolExecutor(GenAiMetrics metrics, ComputeEstimator 
         {
             // WaitAsync also frees the call from a tool that ignores its token.
             var result = await tool.Tool.ExecuteAsync(arguments, linked.Token).AsTask().WaitAsync(linked.Token);
-            return new ToolOutcome(result?.ToJsonString() ?? "null", time.GetElapsedTime(computeStart), run.Stats);
+            return new ToolOutcome(JsonText.Of(result), time.GetElapsedTime(computeStart), run.Stats);
         }
         catch (ToolArgumentException ex)
         {

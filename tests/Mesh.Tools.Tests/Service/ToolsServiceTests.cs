@@ -47,6 +47,8 @@ public sealed class ToolsServiceTests(ToolsFactory factory) : IClassFixture<Tool
         using var result = JsonDocument.Parse(response.ResultJson);
         Assert.Equal(20, result.RootElement.GetProperty("value").GetDouble());
         Assert.Equal("(2+3)*4", result.RootElement.GetProperty("expression").GetString());
+        // Readable as sent: '+' stays '+', not \u002B.
+        Assert.Contains("\"expression\":\"(2+3)*4\"", response.ResultJson, StringComparison.Ordinal);
         Assert.True(response.DurationMs >= 0);
     }
 

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Mesh.Agents.Runs.Engine;
 using Mesh.Agents.Runs.Store;
 using Mesh.Agents.V1;
+using Mesh.ServiceDefaults.Json;
 
 namespace Mesh.Agents.Runs.Api;
 
@@ -115,7 +116,7 @@ public static class RunViews
                     done.Kind = Text(data["kind"]);
                     done.Name = Text(data["name"]);
                     done.Status = "completed";
-                    done.ResultJson = data["result"]?.ToJsonString() ?? "null";
+                    done.ResultJson = JsonText.Of(data["result"]);
                     done.Summary = Text(data["summary"]);
                     done.FinishedAt = Time(e.At);
                     done.DurationMs = Double(data["durationMs"]);
@@ -168,7 +169,7 @@ public static class RunViews
                     Summary = Text(data["summary"]),
                     DurationMs = Double(data["durationMs"]),
                     Tokens = Int(data["inputTokens"]) + Int(data["outputTokens"]),
-                    ResultJson = data["result"]?.ToJsonString() ?? "null",
+                    ResultJson = JsonText.Of(data["result"]),
                     Attempt = Int(data["attempt"]),
                     NextStep = Text(data["next"]),
                 };
@@ -179,7 +180,7 @@ public static class RunViews
                     StepId = $"{e.Step}[{Int(data["index"])}]",
                     Kind = e.Type == EventTypes.ChildCompleted ? "subworkflow" : "item",
                     Summary = data["ok"]?.GetValue<bool>() == false ? $"failed: {Text(data["error"])}" : "done",
-                    ResultJson = data["result"]?.ToJsonString() ?? "null",
+                    ResultJson = JsonText.Of(data["result"]),
                 };
                 break;
             case EventTypes.StepRetried:
@@ -189,7 +190,7 @@ public static class RunViews
                 view.StepFailed = new StepFailed { StepId = e.Step, Code = Text(data["code"]), Message = Text(data["message"]), Attempt = Int(data["attempt"]) };
                 break;
             case EventTypes.ToolResult:
-                view.ToolResult = new ToolResult { StepId = e.Step, Tool = Text(data["tool"]), ResultJson = data["result"]?.ToJsonString() ?? "null", Replayed = data["replayed"]?.GetValue<bool>() ?? false, IdempotencyKey = Text(data["key"]) };
+                view.ToolResult = new ToolResult { StepId = e.Step, Tool = Text(data["tool"]), ResultJson = JsonText.Of(data["result"]), Replayed = data["replayed"]?.GetValue<bool>() ?? false, IdempotencyKey = Text(data["key"]) };
                 break;
             case EventTypes.Waiting:
                 view.Waiting = new WaitingForSignal { StepId = e.Step, Signal = Text(data["signal"]) };
@@ -206,7 +207,7 @@ public static class RunViews
                 view.StepStarted = new StepStarted { StepId = $"{e.Step}[{Int(data["index"])}]", Kind = "subworkflow", Name = $"{Text(data["workflow"])} run {Text(data["childRunId"])}", Attempt = 1 };
                 break;
             case EventTypes.StepCompensated:
-                view.Compensated = new StepCompensated { StepId = e.Step, Compensation = Text(data["compensation"]), ResultJson = data["result"]?.ToJsonString() ?? "null" };
+                view.Compensated = new StepCompensated { StepId = e.Step, Compensation = Text(data["compensation"]), ResultJson = JsonText.Of(data["result"]) };
                 break;
             case EventTypes.RunCompleted:
                 view.Completed = Completed(data);

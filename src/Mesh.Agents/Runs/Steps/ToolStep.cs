@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Grpc.Core;
 using Mesh.Agents.Workflows.Definitions;
 using Mesh.Tools.V1;
+using Mesh.ServiceDefaults.Json;
 
 namespace Mesh.Agents.Runs.Steps;
 
@@ -22,7 +23,7 @@ public sealed class ToolStep(Tools.V1.Tools.ToolsClient tools) : IStepHandler
         var name = invocation.Step.String("tool")!;
         var arguments = invocation.Render("arguments") ?? new JsonObject();
         var call = await InvokeAsync(invocation.Run, name, invocation.Step.String("version") ?? "", arguments, invocation.IdempotencyKey, $"{invocation.Step.Path}.arguments", cancellationToken);
-        var summary = $"{name}{(call.Replayed ? " (answered from the tools ledger)" : "")}: {Shorten(call.Result?.ToJsonString() ?? "null")}";
+        var summary = $"{name}{(call.Replayed ? " (answered from the tools ledger)" : "")}: {Shorten(JsonText.Of(call.Result))}";
         return new StepResult(call.Result, summary) { Name = name, Tool = call };
     }
 

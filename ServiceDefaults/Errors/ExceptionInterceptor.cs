@@ -7,7 +7,8 @@ namespace Mesh.ServiceDefaults.Errors;
 /// <summary>
 /// Turns exceptions that escaped a handler into statuses: a cancelled call stays Cancelled or
 /// DeadlineExceeded, anything unexpected becomes Internal without leaking its details (they go
-/// to the log with the trace).
+/// to the log with the trace), and a status whose message is too long for a trailer is cut
+/// (<see cref="StatusDetail"/>).
 /// </summary>
 public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<ExceptionInterceptor> logger) : Interceptor
 {
@@ -18,6 +19,10 @@ public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<Exce
         try
         {
             return await continuation(request, context);
+        }
+        catch (RpcException ex) when (StatusDetail.TooLong(ex))
+        {
+            throw StatusDetail.Bound(ex);
         }
         catch (Exception ex) when (ex is not RpcException)
         {
@@ -31,6 +36,10 @@ public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<Exce
         {
             await continuation(request, responseStream, context);
         }
+        catch (RpcException ex) when (StatusDetail.TooLong(ex))
+        {
+            throw StatusDetail.Bound(ex);
+        }
         catch (Exception ex) when (ex is not RpcException)
         {
             throw Map(ex, context);
@@ -43,6 +52,10 @@ public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<Exce
         {
             return await continuation(requestStream, context);
         }
+        catch (RpcException ex) when (StatusDetail.TooLong(ex))
+        {
+            throw StatusDetail.Bound(ex);
+        }
         catch (Exception ex) when (ex is not RpcException)
         {
             throw Map(ex, context);
@@ -54,6 +67,10 @@ public sealed partial class ExceptionInterceptor(TimeProvider time, ILogger<Exce
         try
         {
             await continuation(requestStream, responseStream, context);
+        }
+        catch (RpcException ex) when (StatusDetail.TooLong(ex))
+        {
+            throw StatusDetail.Bound(ex);
         }
         catch (Exception ex) when (ex is not RpcException)
         {

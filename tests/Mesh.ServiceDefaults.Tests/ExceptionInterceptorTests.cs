@@ -44,6 +44,35 @@ public sealed class ExceptionInterceptorTests
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
     }
 
+    [Fact]
+    public async Task StatusQuotingALongInput_MessageCutToFitATrailerWithCodeAndTrailersKept()
+    {
+        var context = new Context(DateTime.UtcNow.AddMinutes(1), CancellationToken.None);
+        var name = new string('m', 100_000);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _interceptor.UnaryServerHandler<string, string>(
+            "request", context, (_, _) => throw MeshErrors.InvalidArgument("model", $"'{name}' is not a model")));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("model", error.Trailers.GetValue(MeshErrors.FieldTrailer));
+        Assert.StartsWith("model: 'mmm", error.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(error.Status.Detail.Length, 3_000, StatusDetail.MaxEncodedBytes);
+        Assert.EndsWith(" more characters)", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cut_MultiByteText_FitsOnceEncodedAndNeverSplitsACharacter()
+    {
+        var detail = "tool '" + string.Concat(Enumerable.Repeat("é😀", 5_000)) + "' not found";
+
+        var cut = StatusDetail.Cut(detail);
+        var encoded = System.Text.Encoding.UTF8.GetBytes(cut).Sum(b => b is >= 0x20 and <= 0x7E && b != '%' ? 1 : 3);
+
+        Assert.InRange(encoded, 3_000, StatusDetail.MaxEncodedBytes);
+        Assert.False(char.IsHighSurrogate(cut[cut.IndexOf('…', StringComparison.Ordinal) - 1]));
+        Assert.Equal("short message", StatusDetail.Cut("short message"));
+    }
+
     private sealed class Context(DateTime deadline, CancellationToken cancellationToken) : ServerCallContext
     {
         protected override string MethodCore => "/mesh.test.v1.Test/Call";

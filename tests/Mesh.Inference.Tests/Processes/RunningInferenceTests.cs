@@ -50,6 +50,20 @@ public sealed class RunningInferenceTests(UpstreamPair pair, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Embed_ModelNameOf100000Characters_NotFoundWithAMessageThatFitsATrailer()
+    {
+        using var channel = GrpcChannel.ForAddress(pair.Upstream.GrpcUrl);
+        var request = new EmbedRequest { Model = new string('m', 100_000), Inputs = { "text" } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new V1.Inference.InferenceClient(channel)
+            .EmbedAsync(request, TestCalls.As(TestKeys.Acme, timeout: TimeSpan.FromSeconds(30))).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.StartsWith("model 'mmm", error.Status.Detail, StringComparison.Ordinal);
+        Assert.EndsWith(" more characters)", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostedModel_Generate_AnswersWhatTheUpstreamAnswersWithItsUsage()
     {
         using var gateway = GrpcChannel.ForAddress(pair.Gateway.GrpcUrl);

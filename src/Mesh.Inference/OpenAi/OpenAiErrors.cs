@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Inference.OpenAi;
@@ -28,6 +29,9 @@ public static class OpenAiErrors
         {
             OpenAiRequestException bad => (400, "invalid_request_error", bad.Param, bad.Code, bad.Message),
             RpcException rpc => FromStatus(http, rpc, fieldNames ?? (f => f)),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "invalid_request_error", null, "request_too_large",
+                $"the request body is larger than this server takes ({http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize:N0} bytes); send fewer or shorter inputs"),
+            BadHttpRequestException bad => (bad.StatusCode, "invalid_request_error", null, "invalid_request_error", $"the request could not be read: {bad.Message}"),
             _ => (500, "server_error", null, "internal_error", "internal error"),
         };
         await JsonResponse.WriteAsync(http, json =>

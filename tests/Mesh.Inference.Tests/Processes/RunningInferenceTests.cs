@@ -103,6 +103,24 @@ public sealed class RunningInferenceTests(UpstreamPair pair, ITestOutputHelper o
         Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OpenAi_BodyLargerThanTheServerTakes_413InOpenAisErrorShape()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.Acme);
+        // Asks before sending the body, as curl does for large bodies: the answer comes instead of a reset upload.
+        http.DefaultRequestHeaders.ExpectContinue = true;
+        var content = new string('a', 31_000_000);
+
+        using var response = await http.PostAsync(new Uri($"{pair.Upstream.OpenAiUrl}/chat/completions"),
+            new StringContent($$"""{"model":"kjv-gpt","messages":[{"role":"user","content":"{{content}}"}]}""", Encoding.UTF8, "application/json"));
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("request_too_large", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("larger than this server takes", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<(string Text, GenerateResponse Last)> ReadAsync(AsyncServerStreamingCall<GenerateResponse> call)
     {
         using (call)

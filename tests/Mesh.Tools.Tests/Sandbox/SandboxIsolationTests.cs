@@ -69,7 +69,7 @@ public sealed class SandboxIsolationTests(ToolsFactory factory) : IClassFixture<
     {
         var marker = $"bomb-{Guid.NewGuid():N}";
         var watching = Stopwatch.StartNew();
-        var bomb = InvokeAsync("shell", new { command = $"exec /bin/sh -c 'b() {{ b | b & }}; b & exec /bin/sleep 30' {marker}", timeout_ms = 2500 });
+        var bomb = InvokeAsync("shell", new { command = $"exec /bin/sh -c 'b() {{ b | b & }}; b & exec /bin/sleep 30' {marker}", timeout_ms = 6000 });
         var most = 0;
         var probed = false;
         while (!bomb.IsCompleted && watching.Elapsed < Patience)
@@ -77,14 +77,16 @@ public sealed class SandboxIsolationTests(ToolsFactory factory) : IClassFixture<
             most = Math.Max(most, HostProcesses.CountWith(marker));
             if (!probed && watching.Elapsed > TimeSpan.FromMilliseconds(800))
             {
-                // The host still starts processes and answers other calls while the bomb runs.
+                // The host still starts processes and answers other calls while the bomb runs (on two
+                // busy cores that can take a few seconds, hence the bomb's 6 s).
+                var probing = Stopwatch.StartNew();
                 using var probe = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
                 await probe.WaitForExitAsync().WaitAsync(Patience);
                 var sum = await new ToolsClient(factory.CreateChannel()).InvokeToolAsync(
                     new InvokeToolRequest { Tool = "calculator", ArgumentsJson = """{"expression":"2+2"}""" }, TestCalls.As(TestKeys.Acme));
                 Assert.Equal(0, probe.ExitCode);
                 Assert.Contains("\"value\":4", sum.ResultJson, StringComparison.Ordinal);
-                Assert.False(bomb.IsCompleted, "the bomb ended before the host was probed");
+                Assert.False(bomb.IsCompleted, $"the bomb ended before the host was probed (the probe took {probing.ElapsedMilliseconds} ms)");
                 probed = true;
             }
 

@@ -108,7 +108,14 @@ public static class PostgresCluster
         return RunAsync(program, all, input, cancellationToken);
     }
 
-    /// <summary>Runs a program to its end; its output, or an exception that quotes it.</summary>
+    /// <summary>The longest a tool (initdb, a single-user statement, pg_isready) may run before it is stopped.</summary>
+    internal static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Runs a program to its end; its output, or an exception that quotes it. A program still
+    /// running after <see cref="ToolTimeout"/> is killed: a stuck initdb fails the start with what
+    /// it printed instead of blocking it.
+    /// </summary>
     internal static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? input, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(program)
@@ -125,15 +132,32 @@ public static class PostgresCluster
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (input is not null)
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ToolTimeout);
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
         {
-            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input.AsMemory(), limit.Token);
+            }
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in {ToolTimeout.TotalMinutes:0} min and was stopped: {(await output + await errors).Trim()}");
         }
 
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(cancellationToken);
         var text = (await output + await errors).Trim();
         return process.ExitCode == 0
             ? text

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Aspire.Hosting;
@@ -71,6 +72,9 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
         return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"ClickHouse: {text}");
     }
 
+    /// <summary>The processes of this mesh's servers still running 30 s after it was stopped (then ended).</summary>
+    public IReadOnlyList<string> LeftAfterStop { get; private set; } = [];
+
     /// <summary>Processes of this mesh's broker or ClickHouse that are still running.</summary>
     public IReadOnlyList<string> LeftoverServers()
     {
@@ -97,6 +101,22 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
         return left;
     }
 
+    private void KillLeftoverServers()
+    {
+        foreach (var process in LeftoverServers())
+        {
+            try
+            {
+                using var leftover = Process.GetProcessById(int.Parse(process[..process.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
+                leftover.Kill(entireProcessTree: true);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // It ended on its own.
+            }
+        }
+    }
+
     /// <summary>ClickHouse logs to files of its own folder; the last lines of its error log.</summary>
     private string ClickHouseErrors()
     {
@@ -113,32 +133,41 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             channel.Dispose();
         }
 
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
         _http.Dispose();
-        // The orchestrator stops its children shortly after the application is disposed.
-        for (var waited = 0; waited < 60 && LeftoverServers().Count > 0; waited++)
-        {
-            await Task.Delay(500);
-        }
-
         try
         {
-            Directory.Delete(_folder, recursive: true);
+            if (_app is not null)
+            {
+                await MeshStartup.StopAsync(_app, TimeSpan.FromMinutes(2));
+            }
         }
-        catch (IOException)
+        finally
         {
-            // Left for the temp folder's cleanup.
+            // The orchestrator stops its children shortly after the application is disposed; what
+            // a stop that failed left running is ended here, so it cannot outlive the test run.
+            for (var waited = 0; waited < 60 && LeftoverServers().Count > 0; waited++)
+            {
+                await Task.Delay(500);
+            }
+
+            LeftAfterStop = LeftoverServers();
+            KillLeftoverServers();
+
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the temp folder's cleanup.
+            }
         }
     }
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_folder);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+        _app = await MeshStartup.BuildAsync(
         [
             "Mesh:Demo=false",
             "Mesh:Mode=distributed",
@@ -151,16 +180,19 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             $"Mesh:Distributed:PostgresPort={_postgresPort}",
             $"Mesh:Distributed:PostgresFolder={Path.Combine(_folder, "postgres")}",
             $"Mesh:StateFolder={_folder}",
-        ], cancellationToken);
+        ],
+            builder =>
+            {
+                // Exact costs in the assertions: embeddings priced by tokens only, not device time.
+                var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
+                builder.CreateResourceBuilder(telemetry)
+                    .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+                    .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", DuckDbPath);
+            },
+            TimeSpan.FromMinutes(4),
+            cancellationToken);
 
-        // Exact costs in the assertions: embeddings priced by tokens only, not device time.
-        var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
-        builder.CreateResourceBuilder(telemetry)
-            .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-            .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-            .WithEnvironment("Mesh__Telemetry__DuckDbPath", DuckDbPath);
-
-        _app = await builder.BuildAsync(cancellationToken);
         // A first ClickHouse start on a fresh machine, initdb and ten service processes share two cores.
         await MeshStartup.StartAsync(_app, MeshFixture.Services, TimeSpan.FromMinutes(5), cancellationToken, ClickHouseErrors);
     }

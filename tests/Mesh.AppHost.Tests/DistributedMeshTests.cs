@@ -69,7 +69,7 @@ public sealed class DistributedMeshTests
             Assert.Contains(running, p => p.Contains("Mesh.KafkaBroker", StringComparison.Ordinal));
         }
 
-        Assert.Empty(mesh.LeftoverServers());
+        Assert.Empty(mesh.LeftAfterStop);
     }
 
     [Theory]

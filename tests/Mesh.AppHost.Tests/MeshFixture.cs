@@ -21,17 +21,19 @@ public sealed class MeshFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
-            ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"], startup.Token);
-
-        // Exact costs in the assertions: embeddings priced by tokens only, not device time.
-        var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
-        builder.CreateResourceBuilder(telemetry)
-            .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-            .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-            .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
-
-        _app = await builder.BuildAsync(startup.Token);
+        _app = await MeshStartup.BuildAsync(
+            ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"],
+            builder =>
+            {
+                // Exact costs in the assertions: embeddings priced by tokens only, not device time.
+                var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
+                builder.CreateResourceBuilder(telemetry)
+                    .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+                    .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
+            },
+            TimeSpan.FromMinutes(3),
+            startup.Token);
         await MeshStartup.StartAsync(_app, Services, TimeSpan.FromMinutes(5), startup.Token);
     }
 
@@ -66,7 +68,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
         if (_app is not null)
         {
-            await _app.DisposeAsync();
+            await MeshStartup.StopAsync(_app, TimeSpan.FromMinutes(2));
         }
 
         if (Directory.Exists(_stateFolder))

@@ -1,19 +1,47 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.AppHost.Tests;
 
 /// <summary>
-/// Starts a built mesh and waits until its services are healthy. A start that does not finish
-/// in time fails with what every resource was doing: its state, health, exit code and last log
-/// lines, since Aspire's own start only says that it was cancelled.
+/// Builds, starts and stops a mesh under a deadline at every step, so a step that hangs fails the
+/// test instead of holding the whole run. A start that does not finish in time fails with what
+/// every resource was doing: its state, health, exit code and last log lines, since Aspire's own
+/// start only says that it was cancelled.
 /// </summary>
 internal static class MeshStartup
 {
+    /// <summary>
+    /// Creates the AppHost's builder (its Program runs here, distributed mode's initdb included),
+    /// lets <paramref name="configure"/> adjust it, and builds the application, all within
+    /// <paramref name="timeout"/>: a step that ignores its token still ends at the deadline.
+    /// </summary>
+    public static async Task<DistributedApplication> BuildAsync(
+        string[] args,
+        Action<IDistributedApplicationTestingBuilder> configure,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(args, cancellationToken)
+                .WaitAsync(Remaining(timeout, clock), cancellationToken);
+            configure(builder);
+            return await builder.BuildAsync(cancellationToken).WaitAsync(Remaining(timeout, clock), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The AppHost did not build the mesh in {timeout.TotalSeconds:0} s (its Program runs in this step; in distributed mode that includes initdb).");
+        }
+    }
+
     public static async Task StartAsync(
         DistributedApplication app,
         IEnumerable<string> services,
@@ -22,21 +50,41 @@ internal static class MeshStartup
         Func<string>? moreDiagnostics = null)
     {
         using var watch = new ResourceWatch(app);
+        var clock = Stopwatch.StartNew();
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(timeout);
         try
         {
-            await app.StartAsync(startup.Token);
+            await app.StartAsync(startup.Token).WaitAsync(Remaining(timeout, clock), cancellationToken);
             foreach (var service in services)
             {
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token).WaitAsync(Remaining(timeout, clock), cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (startup.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && startup.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             throw new TimeoutException($"The mesh did not start in {timeout.TotalSeconds:0} s. Its resources:\n{watch.Describe()}{moreDiagnostics?.Invoke()}");
         }
     }
+
+    /// <summary>
+    /// Stops the application, waiting at most <paramref name="timeout"/>; a stop that takes longer
+    /// fails with that rather than holding the test run.
+    /// </summary>
+    public static async Task StopAsync(DistributedApplication app, TimeSpan timeout)
+    {
+        try
+        {
+            await app.DisposeAsync().AsTask().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The mesh did not stop in {timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private static TimeSpan Remaining(TimeSpan timeout, Stopwatch clock) =>
+        timeout > clock.Elapsed ? timeout - clock.Elapsed : TimeSpan.Zero;
 
     /// <summary>The latest snapshot and the last log lines of every resource instance.</summary>
     private sealed class ResourceWatch : IDisposable

@@ -290,7 +290,7 @@ public sealed class InferenceBenchmark : IBenchmark
                     var started = Stopwatch.GetTimestamp();
                     decoder.Forward(
                         [.. caches.Select(c => new Mesh.Inference.Generation.DecoderRow(c, [7]))],
-                        (_, logits) => picked += pick ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits) : 0);
+                        (_, logits) => Interlocked.Add(ref picked, pick ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits) : 0));
                     samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
             }

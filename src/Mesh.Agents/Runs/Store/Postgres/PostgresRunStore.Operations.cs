@@ -17,10 +17,9 @@ public sealed partial class PostgresRunStore
 
     public async Task<StoredWorkflow?> GetWorkflowAsync(string tenant, string name, int version, CancellationToken cancellationToken)
     {
-        const string Columns = "tenant, name, version, definition, digest, created_by, created_at, (SELECT max(version) FROM workflows l WHERE l.tenant = w.tenant AND l.name = w.name)";
         var rows = version > 0
-            ? await QueryAsync($"SELECT {Columns} FROM workflows w WHERE tenant = $1 AND name = $2 AND version = $3", ReadWorkflow, cancellationToken, tenant, name, version)
-            : await QueryAsync($"SELECT {Columns} FROM workflows w WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1", ReadWorkflow, cancellationToken, tenant, name);
+            ? await QueryAsync($"SELECT {RunRows.WorkflowColumns} FROM workflows w WHERE tenant = $1 AND name = $2 AND version = $3", RunRows.ReadWorkflow, cancellationToken, tenant, name, version)
+            : await QueryAsync($"SELECT {RunRows.WorkflowColumns} FROM workflows w WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1", RunRows.ReadWorkflow, cancellationToken, tenant, name);
         return rows.FirstOrDefault();
     }
 
@@ -28,17 +27,14 @@ public sealed partial class PostgresRunStore
         await QueryAsync("""
             SELECT DISTINCT ON (name) tenant, name, version, definition, digest, created_by, created_at, version FROM workflows
             WHERE tenant = $1 ORDER BY name, version DESC
-            """, ReadWorkflow, cancellationToken, tenant);
-
-    private static StoredWorkflow ReadWorkflow(NpgsqlDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6)) { LatestVersion = r.GetInt32(7) };
+            """, RunRows.ReadWorkflow, cancellationToken, tenant);
 
     public Task<(RunRecord Run, bool Created)> CreateRunAsync(RunRecord run, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) =>
         WriteAsync(async (c, t) =>
         {
             if (run.ClientRequestId is not null)
             {
-                var existing = await QueryAsync(c, t, $"SELECT {PostgresSchema.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", ReadRun, cancellationToken, run.Tenant, run.ClientRequestId);
+                var existing = await QueryAsync(c, t, $"SELECT {RunRows.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", RunRows.ReadRun, cancellationToken, run.Tenant, run.ClientRequestId);
                 if (existing.Count > 0)
                 {
                     return (existing[0], false);
@@ -52,7 +48,7 @@ public sealed partial class PostgresRunStore
 
     private static async Task InsertRunAsync(NpgsqlConnection c, NpgsqlTransaction t, RunRecord run, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
-        await RunAsync(c, t, InsertRunSql, cancellationToken, RunValues(run));
+        await RunAsync(c, t, RunRows.InsertRunSql, cancellationToken, RunRows.RunValues(run));
         for (var i = 0; i < events.Count; i++)
         {
             await RunAsync(c, t, InsertEvent, cancellationToken, run.Id, i + 1, run.CreatedAt, events[i].Type, events[i].Step, events[i].Data);
@@ -60,17 +56,17 @@ public sealed partial class PostgresRunStore
     }
 
     public async Task<RunRecord?> FindByRequestAsync(string tenant, string clientRequestId, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {PostgresSchema.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", ReadRun, cancellationToken, tenant, clientRequestId)).FirstOrDefault();
+        (await QueryAsync($"SELECT {RunRows.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", RunRows.ReadRun, cancellationToken, tenant, clientRequestId)).FirstOrDefault();
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {PostgresSchema.RunColumns} FROM runs WHERE id = $1", ReadRun, cancellationToken, runId)).FirstOrDefault();
+        (await QueryAsync($"SELECT {RunRows.RunColumns} FROM runs WHERE id = $1", RunRows.ReadRun, cancellationToken, runId)).FirstOrDefault();
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string tenant, string? workflow, RunState? status, string? beforeId, int limit, CancellationToken cancellationToken) =>
         await QueryAsync($"""
-            SELECT {PostgresSchema.RunColumns} FROM runs
+            SELECT {RunRows.RunColumns} FROM runs
             WHERE tenant = $1 AND ($2::text IS NULL OR workflow = $2) AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR id < $4)
             ORDER BY id DESC LIMIT $5
-            """, ReadRun, cancellationToken, tenant, workflow, status is { } s ? Sqlite.SqliteRunStore.Status(s) : null, beforeId, limit);
+            """, RunRows.ReadRun, cancellationToken, tenant, workflow, status is { } s ? RunRows.Status(s) : null, beforeId, limit);
 
     public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(string runId, int afterSeq, int limit, CancellationToken cancellationToken) =>
         await QueryAsync("SELECT seq, at, type, step, data FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -89,7 +85,7 @@ public sealed partial class PostgresRunStore
                     lease_owner = CASE WHEN $15 THEN '' ELSE lease_owner END, lease_expires = CASE WHEN $15 THEN 0 ELSE lease_expires END
                 WHERE id = $1 AND lease_owner = $2 AND fence = $3 AND last_seq = $16
                 """, cancellationToken,
-                commit.RunId, commit.Owner, commit.Fence, Sqlite.SqliteRunStore.Status(u.Status), u.Cursor, u.StepsDelta, u.WaitingFor, u.WakeAt, u.OutputJson, u.ErrorCode,
+                commit.RunId, commit.Owner, commit.Fence, RunRows.Status(u.Status), u.Cursor, u.StepsDelta, u.WaitingFor, u.WakeAt, u.OutputJson, u.ErrorCode,
                 u.ErrorMessage, u.ErrorStep, commit.Events.Count, commit.Now, u.ReleaseLease, commit.ExpectedSeq);
             if (changed == 0)
             {

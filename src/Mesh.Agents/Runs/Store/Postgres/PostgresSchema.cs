@@ -29,6 +29,4 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS run_usage_unpublished ON run_usage(id) WHERE published_at IS NULL;
         CREATE INDEX IF NOT EXISTS run_usage_by_published ON run_usage(published_at);
         """;
-
-    public const string RunColumns = Sqlite.SqliteSchema.RunColumns;
 }

@@ -16,10 +16,9 @@ public sealed partial class SqliteRunStore
     public Task<StoredWorkflow?> GetWorkflowAsync(string tenant, string name, int version, CancellationToken cancellationToken)
     {
         using var c = OpenRead();
-        const string Columns = "tenant, name, version, definition, digest, created_by, created_at, (SELECT max(version) FROM workflows l WHERE l.tenant = w.tenant AND l.name = w.name)";
         var rows = version > 0
-            ? Query(c, null, $"SELECT {Columns} FROM workflows w WHERE tenant = $1 AND name = $2 AND version = $3", ReadWorkflow, tenant, name, version)
-            : Query(c, null, $"SELECT {Columns} FROM workflows w WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1", ReadWorkflow, tenant, name);
+            ? Query(c, null, $"SELECT {RunRows.WorkflowColumns} FROM workflows w WHERE tenant = $1 AND name = $2 AND version = $3", RunRows.ReadWorkflow, tenant, name, version)
+            : Query(c, null, $"SELECT {RunRows.WorkflowColumns} FROM workflows w WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1", RunRows.ReadWorkflow, tenant, name);
         return Task.FromResult(rows.FirstOrDefault());
     }
 
@@ -29,19 +28,16 @@ public sealed partial class SqliteRunStore
         IReadOnlyList<StoredWorkflow> rows = Query(c, null, """
             SELECT tenant, name, version, definition, digest, created_by, created_at, version FROM workflows w
             WHERE tenant = $1 AND version = (SELECT max(version) FROM workflows l WHERE l.tenant = w.tenant AND l.name = w.name) ORDER BY name
-            """, ReadWorkflow, tenant);
+            """, RunRows.ReadWorkflow, tenant);
         return Task.FromResult(rows);
     }
-
-    private static StoredWorkflow ReadWorkflow(SqliteDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6)) { LatestVersion = r.GetInt32(7) };
 
     public Task<(RunRecord Run, bool Created)> CreateRunAsync(RunRecord run, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) =>
         _writer.WriteAsync((c, t) =>
         {
             if (run.ClientRequestId is not null)
             {
-                var existing = Query(c, t, $"SELECT {SqliteSchema.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", ReadRun, run.Tenant, run.ClientRequestId);
+                var existing = Query(c, t, $"SELECT {RunRows.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", RunRows.ReadRun, run.Tenant, run.ClientRequestId);
                 if (existing.Count > 0)
                 {
                     return (existing[0], false);
@@ -55,7 +51,7 @@ public sealed partial class SqliteRunStore
 
     private static void InsertRun(SqliteConnection c, SqliteTransaction t, RunRecord run, IReadOnlyList<NewEvent> events)
     {
-        Run(c, t, InsertRunSql, RunValues(run));
+        Run(c, t, RunRows.InsertRunSql, RunRows.RunValues(run));
         for (var i = 0; i < events.Count; i++)
         {
             Run(c, t, "INSERT INTO run_events(run_id, seq, at, type, step, data) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -66,23 +62,23 @@ public sealed partial class SqliteRunStore
     public Task<RunRecord?> FindByRequestAsync(string tenant, string clientRequestId, CancellationToken cancellationToken)
     {
         using var c = OpenRead();
-        return Task.FromResult(Query(c, null, $"SELECT {SqliteSchema.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", ReadRun, tenant, clientRequestId).FirstOrDefault());
+        return Task.FromResult(Query(c, null, $"SELECT {RunRows.RunColumns} FROM runs WHERE tenant = $1 AND client_request_id = $2", RunRows.ReadRun, tenant, clientRequestId).FirstOrDefault());
     }
 
     public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
         using var c = OpenRead();
-        return Task.FromResult(Query(c, null, $"SELECT {SqliteSchema.RunColumns} FROM runs WHERE id = $1", ReadRun, runId).FirstOrDefault());
+        return Task.FromResult(Query(c, null, $"SELECT {RunRows.RunColumns} FROM runs WHERE id = $1", RunRows.ReadRun, runId).FirstOrDefault());
     }
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(string tenant, string? workflow, RunState? status, string? beforeId, int limit, CancellationToken cancellationToken)
     {
         using var c = OpenRead();
         IReadOnlyList<RunRecord> rows = Query(c, null, $"""
-            SELECT {SqliteSchema.RunColumns} FROM runs
+            SELECT {RunRows.RunColumns} FROM runs
             WHERE tenant = $1 AND ($2 IS NULL OR workflow = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR id < $4)
             ORDER BY id DESC LIMIT $5
-            """, ReadRun, tenant, workflow, status is { } s ? Status(s) : null, beforeId, limit);
+            """, RunRows.ReadRun, tenant, workflow, status is { } s ? RunRows.Status(s) : null, beforeId, limit);
         return Task.FromResult(rows);
     }
 
@@ -110,7 +106,7 @@ public sealed partial class SqliteRunStore
                 lease_owner = CASE WHEN $15 THEN '' ELSE lease_owner END, lease_expires = CASE WHEN $15 THEN 0 ELSE lease_expires END
             WHERE id = $1 AND lease_owner = $2 AND fence = $3 AND last_seq = $16
             """,
-            commit.RunId, commit.Owner, commit.Fence, Status(u.Status), u.Cursor, u.StepsDelta, u.WaitingFor, u.WakeAt, u.OutputJson, u.ErrorCode,
+            commit.RunId, commit.Owner, commit.Fence, RunRows.Status(u.Status), u.Cursor, u.StepsDelta, u.WaitingFor, u.WakeAt, u.OutputJson, u.ErrorCode,
             u.ErrorMessage, u.ErrorStep, commit.Events.Count, commit.Now, u.ReleaseLease ? 1 : 0, commit.ExpectedSeq);
         if (changed == 0)
         {

@@ -27,11 +27,4 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS run_usage(event_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, payload BLOB NOT NULL, published_at INTEGER);
         CREATE INDEX IF NOT EXISTS run_usage_by_published ON run_usage(published_at);
         """;
-
-    public const string RunColumns = """
-        id, tenant, principal, principal_kind, is_admin, tenant_header, workflow, version, pins, status, inputs, client_request_id,
-        request_digest, parent_run_id, parent_step, parent_index, created_at, updated_at, deadline, max_steps, last_seq, steps_done,
-        cursor, waiting_for, wake_at, cancel_requested, cancel_reason, credential, output, error_code, error_message, error_step,
-        lease_owner, lease_expires, fence
-        """;
 }

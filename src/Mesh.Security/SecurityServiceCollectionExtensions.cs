@@ -33,6 +33,16 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Registers the rule of an RPC that always needs <paramref name="relation"/> on <c>resourceType:resource</c>.</summary>
+    public static IServiceCollection AddFixedResourceRule<TRequest>(this IServiceCollection services, string method, string resourceType, string resource, string relation)
+        where TRequest : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        // One rule per request type: each RPC has a request message of its own.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccessRule>(new FixedResourceRule<TRequest>(method, resourceType, resource, relation)));
+        return services;
+    }
+
     /// <summary>Registers the access rule of one RPC.</summary>
     public static IServiceCollection AddAccessRule<TRule>(this IServiceCollection services)
         where TRule : class, IAccessRule

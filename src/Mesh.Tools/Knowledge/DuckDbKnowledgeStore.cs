@@ -115,21 +115,9 @@ public sealed class DuckDbKnowledgeStore : IKnowledgeStore, IDisposable
     public IReadOnlyList<KnowledgeSetRecord> List(string tenant, string? name = null)
     {
         using var connection = OpenReader();
-        using var command = Command(connection, """
-            SELECT s.tenant, s.name, s.description, s.model, s.dimensions, s.created_at,
-                (SELECT count(*) FROM knowledge_documents d WHERE d.tenant = s.tenant AND d.set_name = s.name),
-                (SELECT count(*) FROM knowledge_chunks c WHERE c.tenant = s.tenant AND c.set_name = s.name)
-            FROM knowledge_sets s WHERE s.tenant = $1 AND ($2 = '' OR s.name = $2) ORDER BY s.name
-            """, tenant, name ?? "");
+        using var command = Command(connection, KnowledgeSetRows.ListSql("knowledge_sets", "knowledge_documents", "knowledge_chunks"), tenant, name ?? "");
         using var reader = command.ExecuteReader();
-        var sets = new List<KnowledgeSetRecord>();
-        while (reader.Read())
-        {
-            sets.Add(new KnowledgeSetRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
-                (int)reader.GetInt64(6), (int)reader.GetInt64(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-        }
-
-        return sets;
+        return KnowledgeSetRows.Read(reader);
     }
 
     public IReadOnlyList<ChunkHit> Search(string tenant, string set, float[] query, int top)

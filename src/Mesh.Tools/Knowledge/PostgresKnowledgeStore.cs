@@ -92,21 +92,9 @@ public sealed class PostgresKnowledgeStore(ToolsPostgres database) : IKnowledgeS
     public IReadOnlyList<KnowledgeSetRecord> List(string tenant, string? name = null)
     {
         using var connection = database.Source.OpenConnection();
-        using var command = ToolsPostgres.Command(connection, null, """
-            SELECT s.tenant, s.name, s.description, s.model, s.dimensions, s.created_at,
-                (SELECT count(*) FROM tool_knowledge_documents d WHERE d.tenant = s.tenant AND d.set_name = s.name),
-                (SELECT count(*) FROM tool_knowledge_chunks c WHERE c.tenant = s.tenant AND c.set_name = s.name)
-            FROM tool_knowledge_sets s WHERE s.tenant = $1 AND ($2 = '' OR s.name = $2) ORDER BY s.name
-            """, tenant, name ?? "");
+        using var command = ToolsPostgres.Command(connection, null, KnowledgeSetRows.ListSql("tool_knowledge_sets", "tool_knowledge_documents", "tool_knowledge_chunks"), tenant, name ?? "");
         using var reader = command.ExecuteReader();
-        var sets = new List<KnowledgeSetRecord>();
-        while (reader.Read())
-        {
-            sets.Add(new KnowledgeSetRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
-                (int)reader.GetInt64(6), (int)reader.GetInt64(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-        }
-
-        return sets;
+        return KnowledgeSetRows.Read(reader);
     }
 
     public IReadOnlyList<ChunkHit> Search(string tenant, string set, float[] query, int top)

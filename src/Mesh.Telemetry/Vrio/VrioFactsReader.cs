@@ -72,37 +72,23 @@ public sealed class VrioFactsReader(IUsageStore store)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var branches = new List<string>();
-        if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("c")} AS xc, {d.ToInt64("ok")} AS xo, {d.ToWideDecimal("cost")} AS xu, "
-                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
-        }
-
-        if (plan?.Rolled(windows, parameters, "usage", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("calls")} AS xc, {d.ToInt64("ok_calls")} AS xo, "
-            + $"{d.ToWideDecimal("usd")} AS xu, {d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute_ms")} AS xm") is { } rolled)
-        {
-            branches.Add(rolled);
-        }
+        var usageRows = BothBranches(windows, plan, parameters, runs: false, "usage",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("c")} AS xc, {d.ToInt64("ok")} AS xo, {d.ToWideDecimal("cost")} AS xu, "
+                + $"{d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute")} AS xm FROM ({VrioRunSql.Usage(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("calls")} AS xc, {d.ToInt64("ok_calls")} AS xo, "
+                + $"{d.ToWideDecimal("usd")} AS xu, {d.ToInt64("traced")} AS xt, {d.ToInt64("priced")} AS xp, {d.ToDouble("compute_ms")} AS xm");
 
         // One row per day and capability in either branch, so the rows counted are its days with calls.
-        var sums = $"SELECT xw, xk, xr, xv, SUM(xc), SUM(xo), SUM(xu), SUM(xt), SUM(xp), SUM(xm), COUNT(*) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv";
-        var usage = await ReadAsync(sums, parameters, cancellationToken);
+        var sums = $"SELECT xw, xk, xr, xv, SUM(xc), SUM(xo), SUM(xu), SUM(xt), SUM(xp), SUM(xm), COUNT(*) FROM {usageRows} GROUP BY xw, xk, xr, xv";
+        var usage = usageRows is null ? [] : await ReadAsync(sums, parameters, cancellationToken);
 
         parameters.Clear();
-        branches.Clear();
-        if (RawEvents(windows, plan, parameters, runs: false) is { } rawPrincipals)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, principal_id AS xn "
-                + $"FROM ({VrioRunSql.Principals(d, rawPrincipals.Source, windows.Index(parameters), rawPrincipals.Filter)}) AS a");
-        }
+        var principalRows = BothBranches(windows, plan, parameters, runs: false, "principal",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, principal_id AS xn "
+                + $"FROM ({VrioRunSql.Principals(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            "kind AS xk, resource AS xr, resource_version AS xv, principal AS xn");
 
-        if (plan?.Rolled(windows, parameters, "principal", "kind AS xk, resource AS xr, resource_version AS xv, principal AS xn") is { } rolledPrincipals)
-        {
-            branches.Add(rolledPrincipals);
-        }
-
-        var principals = (await ReadAsync($"SELECT xw, xk, xr, xv, COUNT(DISTINCT xn) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv", parameters, cancellationToken))
+        var principals = (principalRows is null ? [] : await ReadAsync($"SELECT xw, xk, xr, xv, COUNT(DISTINCT xn) FROM {principalRows} GROUP BY xw, xk, xr, xv", parameters, cancellationToken))
             .ToDictionary(r => (Long(r[0]), Key(r, 1)), r => Long(r[4]));
 
         parameters.Clear();
@@ -190,21 +176,14 @@ public sealed class VrioFactsReader(IUsageStore store)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var branches = new List<string>();
-        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("od")} AS xd, {d.ToInt64("oc")} AS xoc, "
+        var valueRows = BothBranches(windows, plan, parameters, runs: true, "value",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("od")} AS xd, {d.ToInt64("oc")} AS xoc, "
                 + $"{d.ToInt64("okc")} AS xokc, {d.ToExactInteger("sv")} AS xsv, {d.ToExactInteger("se")} AS xse "
-                + $"FROM ({VrioRunSql.Attributed(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
-        }
+                + $"FROM ({VrioRunSql.Attributed(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, "
+                + $"{d.ToInt64("outcomes")} AS xoc, {d.ToInt64("ok_outcomes")} AS xokc, {d.ToExactInteger("value_cost")} AS xsv, {d.ToExactInteger("value_equal")} AS xse");
 
-        if (plan?.Rolled(windows, parameters, "value", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, "
-            + $"{d.ToInt64("outcomes")} AS xoc, {d.ToInt64("ok_outcomes")} AS xokc, {d.ToExactInteger("value_cost")} AS xsv, {d.ToExactInteger("value_equal")} AS xse") is { } rolled)
-        {
-            branches.Add(rolled);
-        }
-
-        if (branches.Count == 0)
+        if (valueRows is null)
         {
             return;
         }
@@ -212,7 +191,7 @@ public sealed class VrioFactsReader(IUsageStore store)
         // The sums leave as whole USD and the 1e-18 USD past them, each a 64-bit integer (18.16 garbles the text of a large Decimal128).
         var e18 = d.ToExactInteger("1000000000000000000");
         string Split(string sum) => $"{d.ToInt64(d.ExactDiv(sum, e18))}, {d.ToInt64($"{sum} - {d.ExactDiv(sum, e18)} * {e18}")}";
-        var sums = $"SELECT xw, xk, xr, xv, xd, SUM(xoc) AS toc, SUM(xokc) AS tokc, SUM(xsv) AS tsv, SUM(xse) AS tse FROM ({string.Join(" UNION ALL ", branches)}) AS u "
+        var sums = $"SELECT xw, xk, xr, xv, xd, SUM(xoc) AS toc, SUM(xokc) AS tokc, SUM(xsv) AS tsv, SUM(xse) AS tse FROM {valueRows} "
             + "GROUP BY xw, xk, xr, xv, xd";
         var sql = $"SELECT xw, xk, xr, xv, xd, toc, tokc, {Split("tsv")}, {Split("tse")} FROM ({sums}) AS s";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
@@ -233,24 +212,17 @@ public sealed class VrioFactsReader(IUsageStore store)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var branches = new List<string>();
-        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, resource AS xr, resource_version AS xv, {d.ToInt64("dy")} AS xd, {d.ToWideDecimal("cost")} AS xc "
-                + $"FROM ({VrioRunSql.WorkflowRunCost(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
-        }
+        var costRows = BothBranches(windows, plan, parameters, runs: true, "cost",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, resource AS xr, resource_version AS xv, {d.ToInt64("dy")} AS xd, {d.ToWideDecimal("cost")} AS xc "
+                + $"FROM ({VrioRunSql.WorkflowRunCost(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            $"resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToWideDecimal("usd")} AS xc");
 
-        if (plan?.Rolled(windows, parameters, "cost", $"resource AS xr, resource_version AS xv, {d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToWideDecimal("usd")} AS xc") is { } rolled)
-        {
-            branches.Add(rolled);
-        }
-
-        if (branches.Count == 0)
+        if (costRows is null)
         {
             return;
         }
 
-        var sql = $"SELECT xw, xr, xv, xd, SUM(xc) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xr, xv, xd";
+        var sql = $"SELECT xw, xr, xv, xd, SUM(xc) FROM {costRows} GROUP BY xw, xr, xv, xd";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
@@ -269,22 +241,15 @@ public sealed class VrioFactsReader(IUsageStore store)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var branches = new List<string>();
-        if (RawEvents(windows, plan, parameters, runs: true) is { } raw)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, {d.ToInt64("runs")} AS xn "
-                + $"FROM ({VrioRunSql.RunsByName(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
-        }
+        var runRows = BothBranches(windows, plan, parameters, runs: true, "runs",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, {d.ToInt64("runs")} AS xn "
+                + $"FROM ({VrioRunSql.RunsByName(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            $"kind AS xk, resource AS xr, {d.ToInt64("runs")} AS xn");
 
-        if (plan?.Rolled(windows, parameters, "runs", $"kind AS xk, resource AS xr, {d.ToInt64("runs")} AS xn") is { } rolled)
-        {
-            branches.Add(rolled);
-        }
-
-        if (branches.Count > 0)
+        if (runRows is not null)
         {
             // A run is either rolled up (all of it on one day) or read from the events, never both: the counts add up.
-            var sql = $"SELECT xw, xk, xr, SUM(xn) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr";
+            var sql = $"SELECT xw, xk, xr, SUM(xn) FROM {runRows} GROUP BY xw, xk, xr";
             foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
             {
                 facts[Long(row[0])].RunsByName[new CapabilityKey(row[1] ?? "", row[2] ?? "", "")] = Long(row[3]);
@@ -292,24 +257,17 @@ public sealed class VrioFactsReader(IUsageStore store)
         }
 
         parameters.Clear();
-        branches.Clear();
-        if (RawEvents(windows, plan, parameters, runs: true) is { } rawLinks)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, workflow AS xf "
-                + $"FROM ({VrioRunSql.DependentWorkflows(d, rawLinks.Source, windows.Index(parameters), rawLinks.Filter)}) AS a");
-        }
+        var linkRows = BothBranches(windows, plan, parameters, runs: true, "uses",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, k AS xk, resource AS xr, resource_version AS xv, workflow AS xf "
+                + $"FROM ({VrioRunSql.DependentWorkflows(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            "kind AS xk, resource AS xr, resource_version AS xv, workflow AS xf");
 
-        if (plan?.Rolled(windows, parameters, "uses", "kind AS xk, resource AS xr, resource_version AS xv, workflow AS xf") is { } rolledLinks)
-        {
-            branches.Add(rolledLinks);
-        }
-
-        if (branches.Count == 0)
+        if (linkRows is null)
         {
             return;
         }
 
-        foreach (var row in await ReadAsync($"SELECT DISTINCT xw, xk, xr, xv, xf FROM ({string.Join(" UNION ALL ", branches)}) AS u", parameters, cancellationToken))
+        foreach (var row in await ReadAsync($"SELECT DISTINCT xw, xk, xr, xv, xf FROM {linkRows}", parameters, cancellationToken))
         {
             var window = facts[Long(row[0])];
             var key = Key(row, 1);
@@ -327,29 +285,51 @@ public sealed class VrioFactsReader(IUsageStore store)
     {
         var d = store.Dialect;
         var parameters = new List<object>();
-        var branches = new List<string>();
-        if (RawEvents(windows, plan, parameters, runs: false) is { } raw)
-        {
-            branches.Add($"SELECT {d.ToInt64("w")} AS xw, ck AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("ok")} AS xo, {d.ToInt64("dy")} AS xd, "
-                + $"{d.ToInt64("c")} AS xc, {d.ToWideDecimal("v")} AS xu FROM ({VrioRunSql.NamedOutcomes(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a");
-        }
+        var outcomeRows = BothBranches(windows, plan, parameters, runs: false, "outcome",
+            raw => $"SELECT {d.ToInt64("w")} AS xw, ck AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("ok")} AS xo, {d.ToInt64("dy")} AS xd, "
+                + $"{d.ToInt64("c")} AS xc, {d.ToWideDecimal("v")} AS xu FROM ({VrioRunSql.NamedOutcomes(d, raw.Source, windows.Index(parameters), raw.Filter)}) AS a",
+            $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("CASE WHEN ok_outcomes > 0 THEN 1 ELSE 0 END")} AS xo, "
+                + $"{d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToInt64("outcomes")} AS xc, {d.ToWideDecimal("usd")} AS xu");
 
-        if (plan?.Rolled(windows, parameters, "outcome", $"kind AS xk, resource AS xr, resource_version AS xv, {d.ToInt64("CASE WHEN ok_outcomes > 0 THEN 1 ELSE 0 END")} AS xo, "
-            + $"{d.ToInt64(VrioRunSql.Day(d, "day"))} AS xd, {d.ToInt64("outcomes")} AS xc, {d.ToWideDecimal("usd")} AS xu") is { } rolled)
-        {
-            branches.Add(rolled);
-        }
-
-        if (branches.Count == 0)
+        if (outcomeRows is null)
         {
             return;
         }
 
-        var sql = $"SELECT xw, xk, xr, xv, xo, xd, SUM(xc), SUM(xu) FROM ({string.Join(" UNION ALL ", branches)}) AS u GROUP BY xw, xk, xr, xv, xo, xd";
+        var sql = $"SELECT xw, xk, xr, xv, xo, xd, SUM(xc), SUM(xu) FROM {outcomeRows} GROUP BY xw, xk, xr, xv, xo, xd";
         foreach (var row in await ReadAsync(sql, parameters, cancellationToken))
         {
             facts[Long(row[0])].Outcomes.Add(new OutcomeFact(Key(row, 1), row[4] == "1", Dec(row[7]), Long(row[5])) { Count = Long(row[6]) });
         }
+    }
+
+    /// <summary>
+    /// One source of rows (<c>(...) AS u</c>) from both places a fact lives: the events the roll-up
+    /// does not answer (<see cref="RawEvents"/>, shaped by <paramref name="fromEvents"/>) and the
+    /// roll-up's <paramref name="rolledTable"/> in <paramref name="rolledColumns"/>. Null when the
+    /// windows have neither. The parameters are bound in that order, events first.
+    /// </summary>
+    private string? BothBranches(
+        Windows windows,
+        VrioRollupPlan? plan,
+        List<object> parameters,
+        bool runs,
+        string rolledTable,
+        Func<(string Source, string Filter), string> fromEvents,
+        string rolledColumns)
+    {
+        var branches = new List<string>();
+        if (RawEvents(windows, plan, parameters, runs) is { } raw)
+        {
+            branches.Add(fromEvents(raw));
+        }
+
+        if (plan?.Rolled(windows, parameters, rolledTable, rolledColumns) is { } rolled)
+        {
+            branches.Add(rolled);
+        }
+
+        return branches.Count == 0 ? null : $"({string.Join(" UNION ALL ", branches)}) AS u";
     }
 
     /// <summary>

@@ -53,7 +53,11 @@ public sealed class GpuBenchmark : IBenchmark
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            // The server deletes its folder when it stops; this is for a start that failed.
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 

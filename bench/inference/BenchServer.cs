@@ -24,10 +24,12 @@ public sealed class BenchServer : IAsyncDisposable
     public const string AdminKey = "bench-admin-key-000000000000000";
 
     private readonly WebApplication _app;
+    private readonly string _modelRoot;
 
-    private BenchServer(WebApplication app, Uri address, Uri openAiAddress)
+    private BenchServer(WebApplication app, string modelRoot, Uri address, Uri openAiAddress)
     {
         _app = app;
+        _modelRoot = modelRoot;
         Address = address;
         OpenAiAddress = openAiAddress;
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
@@ -60,7 +62,10 @@ public sealed class BenchServer : IAsyncDisposable
         return root;
     }
 
-    /// <summary>Starts the service on <paramref name="modelRoot"/>, with <paramref name="settings"/> added to its configuration.</summary>
+    /// <summary>
+    /// Starts the service on <paramref name="modelRoot"/>, with <paramref name="settings"/> added to
+    /// its configuration. The server owns the folder from then on: it is deleted when the server is.
+    /// </summary>
     public static async Task<BenchServer> StartAsync(string modelRoot, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var openAiPort = FreePort();
@@ -103,7 +108,7 @@ public sealed class BenchServer : IAsyncDisposable
         app.MapOpenAi();
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => !a.EndsWith($":{openAiPort}", StringComparison.Ordinal));
-        var server = new BenchServer(app, new Uri(address), new Uri($"http://127.0.0.1:{openAiPort}/v1/"));
+        var server = new BenchServer(app, modelRoot, new Uri(address), new Uri($"http://127.0.0.1:{openAiPort}/v1/"));
         var models = app.Services.GetRequiredService<ModelHost>();
         foreach (var model in app.Services.GetRequiredService<ModelCatalog>().Models.Where(m => m.LoadAtStartup))
         {
@@ -121,6 +126,18 @@ public sealed class BenchServer : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // Model writes that the start began may still be finishing; a folder left over is only disk.
+        for (var attempt = 0; attempt < 5 && Directory.Exists(_modelRoot); attempt++)
+        {
+            try
+            {
+                Directory.Delete(_modelRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     private static int FreePort()

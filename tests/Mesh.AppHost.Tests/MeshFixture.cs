@@ -21,6 +21,8 @@ public sealed class MeshFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        // Everything the mesh writes (spools, the usage store) lives here and goes with it.
+        Directory.CreateDirectory(_stateFolder);
         _app = await MeshStartup.BuildAsync(
             ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"],
             builder =>
@@ -30,7 +32,7 @@ public sealed class MeshFixture : IAsyncLifetime
                 builder.CreateResourceBuilder(telemetry)
                     .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
                     .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.duckdb"));
+                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(_stateFolder, "usage.duckdb"));
             },
             TimeSpan.FromMinutes(3),
             startup.Token);

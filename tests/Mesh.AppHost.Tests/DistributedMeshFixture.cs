@@ -76,12 +76,19 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
     public IReadOnlyList<string> LeftAfterStop { get; private set; } = [];
 
     /// <summary>Processes of this mesh's broker or ClickHouse that are still running.</summary>
-    public IReadOnlyList<string> LeftoverServers()
+    public IReadOnlyList<string> LeftoverServers() =>
+        [.. LeftoverProcesses().Select(p => $"{p.Pid}: {p.CommandLine.Replace('\0', ' ')}")];
+
+    private IEnumerable<(int Pid, string CommandLine)> LeftoverProcesses()
     {
         var marks = new[] { _folder, $"--control-port\0{_kafkaControlPort.ToString(CultureInfo.InvariantCulture)}\0" };
-        var left = new List<string>();
-        foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
         {
+            if (!int.TryParse(Path.GetFileName(process), out var pid))
+            {
+                continue;
+            }
+
             string commandLine;
             try
             {
@@ -94,20 +101,18 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
 
             if (marks.Any(m => commandLine.Contains(m, StringComparison.Ordinal)))
             {
-                left.Add($"{Path.GetFileName(process)}: {commandLine.Replace('\0', ' ')}");
+                yield return (pid, commandLine);
             }
         }
-
-        return left;
     }
 
     private void KillLeftoverServers()
     {
-        foreach (var process in LeftoverServers())
+        foreach (var (pid, _) in LeftoverProcesses().ToList())
         {
             try
             {
-                using var leftover = Process.GetProcessById(int.Parse(process[..process.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
+                using var leftover = Process.GetProcessById(pid);
                 leftover.Kill(entireProcessTree: true);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

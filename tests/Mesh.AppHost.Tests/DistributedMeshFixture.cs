@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -186,15 +185,7 @@ public sealed class DistributedMeshFixture : IAsyncDisposable
             $"Mesh:Distributed:PostgresFolder={Path.Combine(_folder, "postgres")}",
             $"Mesh:StateFolder={_folder}",
         ],
-            builder =>
-            {
-                // Exact costs in the assertions: embeddings priced by tokens only, not device time.
-                var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
-                builder.CreateResourceBuilder(telemetry)
-                    .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-                    .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", DuckDbPath);
-            },
+            builder => MeshStartup.PriceEmbeddingsByTokens(builder, DuckDbPath),
             TimeSpan.FromMinutes(4),
             cancellationToken);
 

@@ -1,5 +1,4 @@
 using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -25,15 +24,7 @@ public sealed class MeshFixture : IAsyncLifetime
         Directory.CreateDirectory(_stateFolder);
         _app = await MeshStartup.BuildAsync(
             ["Mesh:Demo=false", $"Parameters:bootstrap-api-key={ApiKey}", $"Mesh:StateFolder={_stateFolder}"],
-            builder =>
-            {
-                // Exact costs in the assertions: embeddings priced by tokens only, not device time.
-                var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
-                builder.CreateResourceBuilder(telemetry)
-                    .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-                    .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
-                    .WithEnvironment("Mesh__Telemetry__DuckDbPath", Path.Combine(_stateFolder, "usage.duckdb"));
-            },
+            builder => MeshStartup.PriceEmbeddingsByTokens(builder, Path.Combine(_stateFolder, "usage.duckdb")),
             TimeSpan.FromMinutes(3),
             startup.Token);
         await MeshStartup.StartAsync(_app, Services, TimeSpan.FromMinutes(5), startup.Token);

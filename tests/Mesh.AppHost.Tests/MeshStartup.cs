@@ -42,6 +42,19 @@ internal static class MeshStartup
         }
     }
 
+    /// <summary>
+    /// Exact costs in the assertions: telemetry prices embeddings by tokens only, not device time,
+    /// and keeps its embedded store at <paramref name="duckDbPath"/>.
+    /// </summary>
+    public static void PriceEmbeddingsByTokens(IDistributedApplicationTestingBuilder builder, string duckDbPath)
+    {
+        var telemetry = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "telemetry");
+        builder.CreateResourceBuilder(telemetry)
+            .WithEnvironment("Mesh__Pricing__Lists__2026-11-01__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Pricing__Lists__2026-12-06__Resources__all-MiniLM-L6-v2__PerComputeSecond", "0")
+            .WithEnvironment("Mesh__Telemetry__DuckDbPath", duckDbPath);
+    }
+
     public static async Task StartAsync(
         DistributedApplication app,
         IEnumerable<string> services,

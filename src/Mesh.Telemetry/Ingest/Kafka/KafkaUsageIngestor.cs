@@ -23,7 +23,9 @@ public sealed partial class KafkaUsageIngestor(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan BusyStorePoll = TimeSpan.FromMilliseconds(5);
     private readonly KafkaIngestOptions _options = options.Value;
-    private readonly List<PendingRecord> _pending = [];
+    private List<PendingRecord> _pending = [];
+    // The list of the batch last stored, reused: a full batch's list is a large object.
+    private List<PendingRecord>? _spareList;
     private readonly Dictionary<(string Topic, int Partition), TopicPartition> _partitions = [];
     private readonly PartitionOffsets _offsets = new(logger);
     private readonly OffsetGapDetector _gaps = new(metrics, logger);
@@ -50,8 +52,9 @@ public sealed partial class KafkaUsageIngestor(
 
                 if (_pending.Count > 0)
                 {
-                    var batch = _pending.ToList();
-                    _pending.Clear();
+                    var batch = _pending;
+                    _pending = _spareList ?? [];
+                    _spareList = null;
                     // Decoding and storing run beside consuming: the next batch is read meanwhile.
                     // One batch at a time is in flight, so offsets are committed in order.
                     _writingBatch = batch;
@@ -205,6 +208,8 @@ public sealed partial class KafkaUsageIngestor(
         }
 
         _offsets.Stored(batch);
+        batch.Clear();
+        _spareList = batch;
         return true;
     }
 

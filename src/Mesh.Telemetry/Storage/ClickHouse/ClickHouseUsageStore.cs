@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ClickHouse.Driver;
+using Microsoft.IO;
 
 namespace Mesh.Telemetry.Storage.ClickHouse;
 
@@ -14,6 +15,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
     private static readonly UsageAggregate Empty = new([], 0, 0, 0, 0, 0, 0m, 0);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly RecyclableMemoryStreamManager _rowStreams = new();
     private readonly ClickHouseDialect _dialect = new(database);
     private readonly UsageSql _sql = new(new ClickHouseDialect(database));
     private readonly StoredIdLookup _lookup = new(client.Settings);
@@ -62,7 +64,9 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
             var fresh = stored.Count == 0 ? unique : unique.Where(r => !stored.Contains(r.EventId)).ToList();
             if (fresh.Count > 0)
             {
-                using var rows = UsageRowBinary.Write(fresh, time.GetUtcNow().UtcDateTime);
+                // Pooled: a batch's rows (~200 bytes each) would otherwise be a new large object every insert.
+                using var rows = _rowStreams.GetStream(nameof(InsertAsync));
+                UsageRowBinary.Write(fresh, time.GetUtcNow().UtcDateTime, rows);
                 using var response = await client.InsertRawStreamAsync(
                     $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
             }

@@ -12,8 +12,17 @@ public static class UsageRowBinary
 
     public static MemoryStream Write(IReadOnlyCollection<UsageRecord> records, DateTime ingestedAt)
     {
+        var stream = new MemoryStream();
+        Write(records, ingestedAt, stream);
+        return stream;
+    }
+
+    /// <summary>Writes the rows into <paramref name="stream"/> and rewinds it to where they start.</summary>
+    public static void Write(IReadOnlyCollection<UsageRecord> records, DateTime ingestedAt, Stream stream)
+    {
         ArgumentNullException.ThrowIfNull(records);
-        var stream = new MemoryStream(records.Count * 256);
+        ArgumentNullException.ThrowIfNull(stream);
+        var start = stream.Position;
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             var ingested = (uint)ClickHouseDialect.Split(ingestedAt).Seconds;
@@ -23,8 +32,7 @@ public static class UsageRowBinary
             }
         }
 
-        stream.Position = 0;
-        return stream;
+        stream.Position = start;
     }
 
     private static void Write(BinaryWriter writer, UsageRecord r, uint ingestedAt)

@@ -61,6 +61,24 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task InsertAsync_OverlappingBatchesAtOnce_StoresEachEventOnce()
+    {
+        using var store = await StoreAsync();
+        // 12 batches of 400 drawn from 1,000 events, each sharing most ids with the ones beside
+        // it, all sent at once: lookups and inserts of different batches overlap.
+        var events = Enumerable.Range(0, 1_000).Select(i => Records.Record(i % 3 == 0 ? "acme" : "globex", cost: 0.000000001m * (i + 1))).ToList();
+        var batches = Enumerable.Range(0, 12).Select(b => Enumerable.Range(b * 50, 400).Select(i => events[i % events.Count]).ToList()).ToList();
+        var expected = batches.SelectMany(b => b).Select(r => r.EventId).Distinct().Count();
+
+        var results = await Task.WhenAll(batches.Select(b => Task.Run(() => store.InsertAsync(b, None)))).WaitAsync(TimeSpan.FromSeconds(60));
+        var counts = await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(expected, results.Sum(r => r.Stored));
+        Assert.Equal(12 * 400, results.Sum(r => r.Stored + r.Duplicates));
+        Assert.Equal(((long)expected, (long)expected), counts);
+    }
+
+    [Fact]
     public async Task QueryAsync_DuplicateRowsStoredByARacingWriter_CountsEachEventOnce()
     {
         using var store = await StoreAsync();

@@ -10,6 +10,13 @@ public sealed class BenchReport(TextWriter output)
 
     public void Note(string text) => output.WriteLine($"# {text}");
 
+    /// <summary>The median of samples in any order.</summary>
+    public static double Median(IEnumerable<double> samples) => Percentile([.. samples.Order()], 50);
+
+    /// <summary>Values in the order measured, for a note: <c>1.2, 3.4</c>.</summary>
+    public static string Join(IEnumerable<double> values, string format) =>
+        string.Join(", ", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
+
     /// <summary>The value below which <paramref name="percentile"/> percent of the samples lie.</summary>
     public static double Percentile(IReadOnlyList<double> sortedSamples, double percentile)
     {

@@ -91,25 +91,20 @@ public sealed class InferenceBenchmark : IBenchmark
             }
         }
 
-        report.Note($"max batch {maxBatch}: {Runs} runs of {Clients * CallsPerClient} calls from {Clients} clients, {Join(rates, "0")} calls/s");
+        report.Note($"max batch {maxBatch}: {Runs} runs of {Clients * CallsPerClient} calls from {Clients} clients, {BenchReport.Join(rates, "0")} calls/s");
         if (withCeiling)
         {
             // The ceiling: ONNX Runtime alone on the same one-sentence inputs in batches of 1 to 32
             // (no server, no clients), the best batch's rows per second, measured after each run.
-            report.Note($"raw ONNX Runtime after each run, best batch: {string.Join(", ", ceilings.Select(c => $"{c.Batch}: {c.RowsPerSecond:0} rows/s"))}; served over raw: {Join(ratios, "0.00")}");
+            report.Note($"raw ONNX Runtime after each run, best batch: {string.Join(", ", ceilings.Select(c => $"{c.Batch}: {c.RowsPerSecond:0} rows/s"))}; served over raw: {BenchReport.Join(ratios, "0.00")}");
             report.Figure("embed_raw_best_batch", ceilings.GroupBy(c => c.Batch).MaxBy(g => g.Count())!.Key, "0");
-            report.Figure("embed_raw_best_batch_per_s", Median(ceilings.Select(c => c.RowsPerSecond)), "0.0");
-            report.Figure("embed_mesh_vs_raw_ratio", Median(ratios), "0.00");
+            report.Figure("embed_raw_best_batch_per_s", BenchReport.Median(ceilings.Select(c => c.RowsPerSecond)), "0.0");
+            report.Figure("embed_mesh_vs_raw_ratio", BenchReport.Median(ratios), "0.00");
         }
 
         latency.Sort();
-        return (Median(rates), latency);
+        return (BenchReport.Median(rates), latency);
     }
-
-    private static double Median(IEnumerable<double> values) => BenchReport.Percentile([.. values.Order()], 50);
-
-    private static string Join(IEnumerable<double> values, string format) =>
-        string.Join(" / ", values.Select(v => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture)));
 
     private static async Task<List<double>> RunClientsAsync(BenchServer server, int clients, int calls, CancellationToken cancellationToken)
     {
@@ -211,7 +206,7 @@ public sealed class InferenceBenchmark : IBenchmark
                 runs.Add(rows / Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
 
-            rates[batch] = Median(runs);
+            rates[batch] = BenchReport.Median(runs);
         }
 
         var best = rates.MaxBy(r => r.Value);

@@ -99,18 +99,13 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
             ratios.Add(raw.TotalSeconds / run.Queryable.TotalSeconds);
         }
 
-        report.Note($"per round: events/s {Join(pipelineRates, "0")}; raw pipe events/s {Join(rawRates, "0")}; ratio {Join(ratios, "0.00")}");
+        report.Note($"per round: events/s {BenchReport.Join(pipelineRates, "0")}; raw pipe events/s {BenchReport.Join(rawRates, "0")}; ratio {BenchReport.Join(ratios, "0.00")}");
         report.Figure("events_stored_ratio", stored / (double)(ThroughputEvents * MeasuredRounds), "0.000000");
-        report.Figure("events_per_s", Median(pipelineRates), "0");
-        report.Figure("publish_events_per_s", Median(publishRates), "0");
-        report.Figure("raw_pipe_events_per_s", Median(rawRates), "0");
-        report.Figure("events_vs_raw_pipe_ratio", Median(ratios), "0.00");
+        report.Figure("events_per_s", BenchReport.Median(pipelineRates), "0");
+        report.Figure("publish_events_per_s", BenchReport.Median(publishRates), "0");
+        report.Figure("raw_pipe_events_per_s", BenchReport.Median(rawRates), "0");
+        report.Figure("events_vs_raw_pipe_ratio", BenchReport.Median(ratios), "0.00");
     }
-
-    private static double Median(List<double> values) => BenchReport.Percentile([.. values.Order()], 50);
-
-    private static string Join(List<double> values, string format) =>
-        string.Join(", ", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
 
     private static async Task<(TimeSpan Published, TimeSpan Queryable, long Stored)> PublishAndDrainAsync(
         BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, int events, CancellationToken cancellationToken)

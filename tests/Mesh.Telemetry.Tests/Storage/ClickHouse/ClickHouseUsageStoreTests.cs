@@ -65,7 +65,7 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     {
         using var store = await StoreAsync();
         // 12 batches of 400 drawn from 1,000 events, each sharing most ids with the ones beside
-        // it, all sent at once: lookups and inserts of different batches overlap.
+        // it, all sent at once from different threads, as overlapping ingest writes would be.
         var events = Enumerable.Range(0, 1_000).Select(i => Records.Record(i % 3 == 0 ? "acme" : "globex", cost: 0.000000001m * (i + 1))).ToList();
         var batches = Enumerable.Range(0, 12).Select(b => Enumerable.Range(b * 50, 400).Select(i => events[i % events.Count]).ToList()).ToList();
         var expected = batches.SelectMany(b => b).Select(r => r.EventId).Distinct().Count();

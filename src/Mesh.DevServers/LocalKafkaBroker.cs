@@ -54,6 +54,13 @@ public sealed class LocalKafkaBroker : IDisposable
     public Task FailNextAsync(string api, int errorCode, int count) =>
         PostAsync(string.Create(CultureInfo.InvariantCulture, $"errors/{api}?code={errorCode}&count={count}"));
 
+    /// <summary>Drops the failures <see cref="FailNextAsync"/> queued for <paramref name="api"/> that have not happened yet.</summary>
+    public async Task ClearFailuresAsync(string api)
+    {
+        using var response = await _control.DeleteAsync(new Uri($"errors/{api}", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<string> ClusterAsync() => await _control.GetStringAsync(new Uri("cluster", UriKind.Relative));
 
     public void Dispose()

@@ -18,6 +18,8 @@ namespace Mesh.Metering.Kafka;
 public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
 {
     private static readonly byte[] ContentType = Encoding.ASCII.GetBytes(UsageTopic.ContentType);
+    // Read-only once built, so every first send shares it: no headers object per record.
+    private static readonly Headers FirstSendOnly = new() { { UsageTopic.FirstSendHeader, [] } };
     private readonly KafkaUsageOptions _options;
     private readonly ProducerConfig _config;
     private readonly ILogger<KafkaUsageSink> _logger;
@@ -55,11 +57,14 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     public Task<UsageDelivery> DeliverAsync(IReadOnlyList<UsageEvent> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return DeliverAsync([.. batch.Select(e => new EncodedUsage(e))], cancellationToken);
+        return DeliverAsync([.. batch.Select(e => new EncodedUsage(e))], firstSend: false, cancellationToken);
     }
 
-    /// <summary>Events serialized already (by the spool) go as those bytes; the rest are serialized here.</summary>
-    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Events serialized already (by the spool) go as those bytes; the rest are serialized here.
+    /// A first send marks each record with <see cref="UsageTopic.FirstSendHeader"/>.
+    /// </summary>
+    public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, bool firstSend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0)
@@ -73,7 +78,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         {
             foreach (var usage in batch)
             {
-                await ProduceAsync(producer, usage, delivery, cancellationToken);
+                await ProduceAsync(producer, Message(usage, firstSend), usage, delivery, cancellationToken);
             }
         }
         catch (KafkaException ex) when (ex.Error.IsFatal)
@@ -123,14 +128,14 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         }
     }
 
-    private Message<string, byte[]> Message(EncodedUsage usage) => new()
+    private Message<string, byte[]> Message(EncodedUsage usage, bool firstSend) => new()
     {
         Key = usage.TenantId,
         Value = usage.ToByteArray(),
-        Headers = _options.Headers ? TraceHeaders(usage.Event) : null,
+        Headers = _options.Headers ? TraceHeaders(usage.Event, firstSend) : firstSend ? FirstSendOnly : null,
     };
 
-    private static Headers TraceHeaders(UsageEvent usageEvent)
+    private static Headers TraceHeaders(UsageEvent usageEvent, bool firstSend)
     {
         var headers = new Headers
         {
@@ -140,6 +145,11 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         if (TraceParent(usageEvent) is { } traceParent)
         {
             headers.Add(UsageTopic.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
+        }
+
+        if (firstSend)
+        {
+            headers.Add(UsageTopic.FirstSendHeader, []);
         }
 
         return headers;
@@ -171,13 +181,10 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     }
 
     /// <summary>Hands one event to the producer; completes at once unless librdkafka's queue is full.</summary>
-    private ValueTask ProduceAsync(IProducer<string, byte[]> producer, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
-    {
-        var message = Message(usage);
-        return TryProduce(producer, message, usage, delivery)
+    private ValueTask ProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken) =>
+        TryProduce(producer, message, usage, delivery)
             ? ValueTask.CompletedTask
             : WaitAndProduceAsync(producer, message, usage, delivery, cancellationToken);
-    }
 
     private async ValueTask WaitAndProduceAsync(IProducer<string, byte[]> producer, Message<string, byte[]> message, EncodedUsage usage, BatchDelivery delivery, CancellationToken cancellationToken)
     {

@@ -25,8 +25,11 @@ public interface IUsageSink
     /// <summary>
     /// Delivers a batch whose events may come serialized already (as the spool wrote them); a
     /// sink that sends protobuf sends those bytes instead of serializing each event again.
+    /// <paramref name="firstSend"/> is true when no event of the batch was handed to a sink
+    /// before (not a retry, not half of a refused batch, not a replay from the spool): a sink may
+    /// pass that on, so the store need not look those events up among what it already has.
     /// </summary>
-    Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, CancellationToken cancellationToken)
+    Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, bool firstSend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var events = new UsageEvent[batch.Count];

@@ -90,7 +90,7 @@ public sealed partial class UsageShipper(
             foreach (var chunk in segment.Events.Select(e => new EncodedUsage(e)).Chunk(_options.MaxBatchSize))
             {
                 Interlocked.Add(ref _shipping, chunk.Length);
-                if (!await DeliverAsync(chunk))
+                if (!await DeliverAsync(chunk, firstSend: false))
                 {
                     return;
                 }
@@ -112,7 +112,7 @@ public sealed partial class UsageShipper(
             events[i] = batch[i].Usage;
         }
 
-        if (await DeliverAsync(events))
+        if (await DeliverAsync(events, firstSend: true))
         {
             foreach (var usage in batch)
             {
@@ -147,14 +147,18 @@ public sealed partial class UsageShipper(
         }
     }
 
-    private async Task<bool> DeliverAsync(EncodedUsage[] events)
+    /// <summary>
+    /// Delivers until the sink has every event; <paramref name="firstSend"/> says none of them
+    /// went to a sink before, which holds for the first attempt only.
+    /// </summary>
+    private async Task<bool> DeliverAsync(EncodedUsage[] events, bool firstSend)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; !_giveUp.IsCancellationRequested; attempt++)
         {
             try
             {
-                var delivery = await sink.DeliverAsync(events, CancellationToken.None);
+                var delivery = await sink.DeliverAsync(events, firstSend && attempt == 1, CancellationToken.None);
                 foreach (var (eventId, reason) in delivery.Rejected)
                 {
                     Park(Find(events, eventId), eventId, reason);
@@ -168,7 +172,7 @@ public sealed partial class UsageShipper(
                 // Refused as it is: deliver the halves, down to the event that is refused alone.
                 LogSplitting(logger, events.Length, refused.Message);
                 var half = events.Length / 2;
-                return await DeliverAsync([.. events.Take(half)]) && await DeliverAsync([.. events.Skip(half)]);
+                return await DeliverAsync([.. events.Take(half)], firstSend: false) && await DeliverAsync([.. events.Skip(half)], firstSend: false);
             }
             catch (UsageRefusedException refused)
             {

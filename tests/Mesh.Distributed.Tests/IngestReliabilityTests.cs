@@ -43,6 +43,41 @@ public sealed class IngestReliabilityTests(DistributedFixture servers)
     }
 
     [Fact]
+    public async Task Ingestor_KilledAfterStoringBeforeAnyCommitLanded_ReadsTheTailAgainAndStoresNothingTwice()
+    {
+        const int Events = 20_000;
+        await using var scenario = await IngestScenario.CreateAsync(servers, partitions: 8);
+        scenario.StartIngestor();
+        await scenario.WaitForAssignmentAsync();
+        await using var load = new UsageLoad(scenario.Bootstrap, scenario.Topic);
+        await load.StartAsync();
+
+        // Every commit fails (REQUEST_TIMED_OUT) while the events are stored, so all of them
+        // are still in the partitions' uncommitted tail when the ingestor dies. They went out as
+        // first sends: only the tail tells the next ingestor to look them up.
+        await servers.Broker.FailNextAsync("OffsetCommit", errorCode: 7, count: 10_000);
+        try
+        {
+            await load.PublishAsync(Events, perSecond: 20_000);
+            await load.FlushAsync(TimeSpan.FromSeconds(60));
+            var beforeKill = await scenario.WaitForStoredAsync(Events, Settle);
+            Assert.Equal((Events, Events), (beforeKill.Rows, beforeKill.Distinct));
+            Assert.Equal(Events, scenario.CommittedLag());
+            scenario.Ingestor.Kill();
+        }
+        finally
+        {
+            await servers.Broker.ClearFailuresAsync("OffsetCommit");
+        }
+
+        scenario.StartIngestor();
+        Assert.Equal(0, await scenario.WaitForNoLagAsync(TimeSpan.FromSeconds(60)));
+        var stored = await scenario.StoredAsync();
+        Assert.Equal((Events, Events), (stored.Rows, stored.Distinct));
+        Assert.Equal(load.ExpectedCost, stored.Cost);
+    }
+
+    [Fact]
     public async Task Ingest_BrokerDownInjectedErrorsAndClickHouseRestart_LosesAndDoublesNothing()
     {
         const int Events = 100_000;

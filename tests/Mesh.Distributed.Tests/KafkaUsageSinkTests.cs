@@ -67,12 +67,31 @@ public sealed class KafkaUsageSinkTests(DistributedFixture servers)
         var spooled = Event("acme").ToByteArray();
         var live = Event("globex");
 
-        var delivery = await sink.DeliverAsync([new EncodedUsage(spooled, "acme"), new EncodedUsage(live)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var delivery = await sink.DeliverAsync([new EncodedUsage(spooled, "acme"), new EncodedUsage(live)], firstSend: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var messages = Read(topic, 2);
 
         Assert.Equal(2, delivery.Stored);
         Assert.Equal(spooled, messages.Single(m => m.Message.Key == "acme").Message.Value);
         Assert.Equal(live, UsageEvent.Parser.ParseFrom(messages.Single(m => m.Message.Key == "globex").Message.Value));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DeliverAsync_FirstSendAndResend_OnlyTheFirstSendIsMarked(bool traceHeaders)
+    {
+        var topic = "sink-" + Guid.NewGuid().ToString("N");
+        await servers.Broker.CreateTopicAsync(topic, 2);
+        using var kafka = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic, Headers = traceHeaders }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
+        IUsageSink sink = kafka;
+
+        await sink.DeliverAsync([new EncodedUsage(Event("acme")), new EncodedUsage(Event("acme"))], firstSend: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await sink.DeliverAsync([new EncodedUsage(Event("globex"))], firstSend: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var messages = Read(topic, 3);
+
+        Assert.All(messages.Where(m => m.Message.Key == "acme"), m => Assert.True(m.Message.Headers.TryGetLastBytes(UsageTopic.FirstSendHeader, out _)));
+        var resent = messages.Single(m => m.Message.Key == "globex");
+        Assert.False(resent.Message.Headers?.TryGetLastBytes(UsageTopic.FirstSendHeader, out _) ?? false);
     }
 
     [Fact]

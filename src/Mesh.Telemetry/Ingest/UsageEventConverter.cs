@@ -15,8 +15,11 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
     /// <summary>Costs at or past this are rejected: the store keeps DECIMAL(18,9).</summary>
     private const decimal MaxCostUsd = 999_999_999m;
 
-    /// <summary>Converts <paramref name="usageEvent"/>; on failure <paramref name="reason"/> says what is wrong.</summary>
-    public bool TryConvert(UsageEvent usageEvent, out UsageRecord? record, out string reason)
+    /// <summary>
+    /// Converts <paramref name="usageEvent"/>; on failure <paramref name="reason"/> says what is wrong.
+    /// <paramref name="firstArrival"/> becomes the record's <see cref="UsageRecord.FirstArrival"/>.
+    /// </summary>
+    public bool TryConvert(UsageEvent usageEvent, out UsageRecord? record, out string reason, bool firstArrival = false)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
         record = null;
@@ -51,6 +54,7 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
         cost = attributes is null ? cost : CapAtReservation(usageEvent, cost, attributes);
         record = new UsageRecord
         {
+            FirstArrival = firstArrival,
             EventId = eventId,
             OccurredAt = occurredAt,
             TenantId = usageEvent.TenantId,

@@ -68,6 +68,13 @@ public sealed record UsageRecord
     /// <summary>The budget reservation the event settles (not stored as a column; its attributes keep it).</summary>
     public string ReservationId { get; init; } = "";
 
+    /// <summary>
+    /// Not stored: true when whoever hands the record to the store knows the event arrives for
+    /// the first time (its producer's first send, read from Kafka for the first time), so the
+    /// store need not look its id up among those it has. False, the default, makes it look.
+    /// </summary>
+    public bool FirstArrival { get; init; }
+
     /// <summary>The records of <paramref name="batch"/> with the first of each event id kept, in order.</summary>
     public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch)
     {

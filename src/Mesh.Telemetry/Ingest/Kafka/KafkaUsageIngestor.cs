@@ -9,7 +9,9 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 /// batches (by size and time) to the usage store and commits their offsets only after the
 /// store has them. Records it cannot store go to the dead-letter topic with the reason; the
 /// stream goes on. After a crash the uncommitted tail is read again and the store keeps one
-/// copy per event id, so every event counts exactly once.
+/// copy per event id, so every event counts exactly once. The store looks up only the events
+/// that can be there already: those of a partition's tail from before this member's assignment,
+/// and those their producer did not mark as a first send (<see cref="UsageTopic.FirstSendHeader"/>).
 /// </summary>
 public sealed partial class KafkaUsageIngestor(
     string bootstrapServers,
@@ -26,7 +28,7 @@ public sealed partial class KafkaUsageIngestor(
     private List<PendingRecord> _pending = [];
     // The list of the batch last stored, reused: a full batch's list is a large object.
     private List<PendingRecord>? _spareList;
-    private readonly Dictionary<(string Topic, int Partition), TopicPartition> _partitions = [];
+    private readonly Dictionary<(string Topic, int Partition), PartitionTail> _partitions = [];
     private readonly PartitionOffsets _offsets = new(logger);
     private readonly OffsetGapDetector _gaps = new(metrics, logger);
     private Task<bool>? _writing;
@@ -174,25 +176,26 @@ public sealed partial class KafkaUsageIngestor(
             if (!result.IsPartitionEOF)
             {
                 _gaps.Consumed(consumer, result);
-                _pending.Add(Decode(result));
+                _pending.Add(Decode(consumer, result));
                 deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
             }
         }
     }
 
     /// <summary>Decodes a record as it arrives; only a rejected one keeps the Kafka record (for the dead-letter topic).</summary>
-    private PendingRecord Decode(ConsumeResult<byte[], byte[]> result)
+    private PendingRecord Decode(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
     {
         // One TopicPartition per partition, not a new one per record held in the batch.
         var key = (result.Topic, result.Partition.Value);
-        if (!_partitions.TryGetValue(key, out var partition))
+        if (!_partitions.TryGetValue(key, out var tail))
         {
-            _partitions[key] = partition = result.TopicPartition;
+            _partitions[key] = tail = new PartitionTail(result.TopicPartition);
         }
 
-        return decoder.TryDecode(result, out var record, out var reason)
-            ? new PendingRecord(partition, result.Offset.Value, record)
-            : new PendingRecord(partition, result.Offset.Value, null, result, reason);
+        var offset = result.Offset.Value;
+        return decoder.TryDecode(result, tail.MayHaveBeenRead(consumer, offset), out var record, out var reason)
+            ? new PendingRecord(tail.Partition, offset, record)
+            : new PendingRecord(tail.Partition, offset, null, result, reason);
     }
 
     /// <summary>Waits for the batch in flight; once stored, its offsets are due for commit. False if it was not stored.</summary>
@@ -232,6 +235,12 @@ public sealed partial class KafkaUsageIngestor(
 
         var leaving = partitions.ToHashSet();
         _pending.RemoveAll(m => leaving.Contains(m.Partition));
+        // Given back, a partition's tail is found again: others may read and store it meanwhile.
+        foreach (var partition in leaving)
+        {
+            _partitions.Remove((partition.Topic, partition.Partition.Value));
+        }
+
         _offsets.Forget(leaving);
         _gaps.Forget(leaving);
         LogRevoked(logger, leaving.Count);

@@ -54,7 +54,8 @@ public sealed partial class UsageBatchWriter(
 
         var started = time.GetTimestamp();
         InsertResult? inserted = null;
-        if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(records, stoppingToken), stoppingToken))
+        var attempts = 0;
+        if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(attempts++ == 0 ? records : LookedUp(records), stoppingToken), stoppingToken))
         {
             return false;
         }
@@ -68,6 +69,13 @@ public sealed partial class UsageBatchWriter(
         // the two replays the batch, and identity settles each reservation and event once.
         return await RetryAsync("identity's budgets", records.Count, () => settler.SettleAsync(records, stoppingToken), stoppingToken);
     }
+
+    /// <summary>
+    /// The records with none taken as a first arrival: a failed insert may have landed all the
+    /// same (ClickHouse took it, the answer timed out), so a retry looks every event up.
+    /// </summary>
+    private static List<UsageRecord> LookedUp(List<UsageRecord> records) =>
+        records.ConvertAll(r => r.FirstArrival ? r with { FirstArrival = false } : r);
 
     private async Task<bool> RetryAsync(string target, int count, Func<Task> write, CancellationToken stoppingToken)
     {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Google.Protobuf;
+using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 
@@ -8,7 +9,13 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 /// <summary>Turns a Kafka record into a priced usage record, or the reason it goes to the dead-letter topic.</summary>
 public sealed class UsageMessageDecoder(UsageEventConverter converter)
 {
-    public bool TryDecode(ConsumeResult<byte[], byte[]> message, out UsageRecord? record, out string reason)
+    /// <summary>
+    /// Decodes <paramref name="message"/>. <paramref name="readBefore"/>: the record may have
+    /// reached an ingestor already (it lies in its partition's uncommitted tail from before this
+    /// member's assignment); unless so, a record its producer marked as a first send is known to
+    /// arrive for the first time (<see cref="UsageRecord.FirstArrival"/>).
+    /// </summary>
+    public bool TryDecode(ConsumeResult<byte[], byte[]> message, bool readBefore, out UsageRecord? record, out string reason)
     {
         ArgumentNullException.ThrowIfNull(message);
         record = null;
@@ -23,7 +30,8 @@ public sealed class UsageMessageDecoder(UsageEventConverter converter)
             return false;
         }
 
-        if (converter.TryConvert(usageEvent, out record, out reason))
+        var firstArrival = !readBefore && message.Message.Headers?.TryGetLastBytes(UsageTopic.FirstSendHeader, out _) == true;
+        if (converter.TryConvert(usageEvent, out record, out reason, firstArrival))
         {
             return true;
         }

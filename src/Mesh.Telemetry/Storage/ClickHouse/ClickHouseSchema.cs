@@ -15,8 +15,11 @@ namespace Mesh.Telemetry.Storage.ClickHouse;
 /// <list type="number">
 /// <item>Before a batch is inserted, the ingestor drops ids repeated in the batch and ids
 /// already stored (one primary-key-bounded lookup: the tenants and time span of the batch,
-/// then the ids). A batch is one insert, one block, one part: stored whole or not at all, so
-/// a retried batch finds exactly the rows of the attempt that did land.</item>
+/// then the ids). Only events that can be stored already are looked up: not those known to
+/// arrive for the first time (<see cref="UsageRecord.FirstArrival"/>: their producer's first
+/// send, past the tail of a partition an earlier owner may have read). A batch is one insert,
+/// one block, one part: stored whole or not at all, so a retried batch, every event of it
+/// looked up, finds exactly the rows of the attempt that did land.</item>
 /// <item>The table is a ReplacingMergeTree whose sort key ends with the event id: should two
 /// writers ever race on the same event (a consumer presumed dead that still writes), the
 /// copies share a key and merges keep one.</item>

@@ -60,7 +60,9 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var stored = await _lookup.StoredAsync(Database, unique, cancellationToken);
+            // Only events that may have arrived before are looked up: on the Kafka path, replays only.
+            var mayBeStored = unique.FindAll(r => !r.FirstArrival);
+            var stored = mayBeStored.Count == 0 ? [] : await _lookup.StoredAsync(Database, mayBeStored, cancellationToken);
             var fresh = stored.Count == 0 ? unique : unique.Where(r => !stored.Contains(r.EventId)).ToList();
             if (fresh.Count > 0)
             {

@@ -40,6 +40,23 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task InsertAsync_FirstArrivalsAmongReplays_LooksUpOnlyTheReplays()
+    {
+        using var store = await StoreAsync();
+        var stored = Enumerable.Range(0, 20).Select(_ => Records.Record()).ToList();
+        await store.InsertAsync(stored, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var fresh = Enumerable.Range(0, 30).Select(_ => Records.Record() with { FirstArrival = true }).ToList();
+
+        // The replays are found and skipped; the first arrivals go in without a lookup, which a
+        // record wrongly marked as one shows: it is stored again.
+        var mixed = await store.InsertAsync([.. stored.Take(10), .. fresh, stored[10] with { FirstArrival = true }], None).WaitAsync(TimeSpan.FromSeconds(30));
+        var counts = await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new InsertResult(31, 10), mixed);
+        Assert.Equal((51L, 50L), counts);
+    }
+
+    [Fact]
     public async Task InsertAsync_BatchReplayedAndOverlapping_StoresEachEventOnce()
     {
         using var store = await StoreAsync();

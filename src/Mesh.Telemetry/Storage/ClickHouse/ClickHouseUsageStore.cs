@@ -69,6 +69,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
                 // Pooled: a batch's rows (~200 bytes each) would otherwise be a new large object every insert.
                 using var rows = _rowStreams.GetStream(nameof(InsertAsync));
                 UsageRowBinary.Write(fresh, time.GetUtcNow().UtcDateTime, rows);
+                rows.Position = 0;
                 using var response = await client.InsertRawStreamAsync(
                     $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
             }

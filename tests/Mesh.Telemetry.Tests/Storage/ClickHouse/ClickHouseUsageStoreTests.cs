@@ -117,6 +117,7 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     [InlineData(@"back\slash\' and ''quotes''")]
     [InlineData("line\nbreak\ttab\0nul")]
     [InlineData("{p:String} ? $1 %s ünï €")]
+    [InlineData("ünïcödé, over 128 UTF-8 bytes (a two-byte length): €€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€")]
     public async Task QueryAsync_TenantWithSpecialCharacters_FiltersExactlyThatTenant(string tenant)
     {
         using var store = await StoreAsync();

@@ -32,18 +32,19 @@ public sealed class SqliteBackend : StoreBackend
 {
     private readonly string _path;
     private readonly bool _ownsFile;
+    private readonly IdentityDatabase _database;
 
     public SqliteBackend(TimeProvider time, string? path = null)
     {
         _ownsFile = path is null;
         _path = path ?? Path.Combine(Path.GetTempPath(), $"mesh-identity-contract-{Guid.NewGuid():N}.db");
         Time = time;
-        var database = new IdentityDatabase(_path);
-        Principals = new SqlitePrincipalStore(database);
-        ApiKeys = new SqliteApiKeyStore(database);
-        SigningKeys = new SqliteSigningKeyStore(database);
-        Relations = new SqliteRelationStore(database);
-        Budgets = new SqliteBudgetStore(database, time);
+        _database = new IdentityDatabase(_path);
+        Principals = new SqlitePrincipalStore(_database);
+        ApiKeys = new SqliteApiKeyStore(_database);
+        SigningKeys = new SqliteSigningKeyStore(_database);
+        Relations = new SqliteRelationStore(_database);
+        Budgets = new SqliteBudgetStore(_database, time);
     }
 
     private TimeProvider Time { get; }
@@ -62,6 +63,7 @@ public sealed class SqliteBackend : StoreBackend
 
     public override void Dispose()
     {
+        _database.Dispose();
         if (!_ownsFile)
         {
             return;

@@ -30,10 +30,8 @@ public sealed class SqliteApiKeyStore(IdentityDatabase database) : IApiKeyStore
 
     public IReadOnlyList<string> RevokedSince(DateTimeOffset since)
     {
-        using var connection = database.Open();
-        using var command = IdentityDatabase.Command(connection, "SELECT key_id FROM api_keys WHERE revoked_at >= $since ORDER BY key_id", null,
-            ("$since", since.ToUnixTimeMilliseconds()));
-        using var reader = command.ExecuteReader();
+        using var snapshot = database.Read();
+        using var reader = snapshot.Command("SELECT key_id FROM api_keys WHERE revoked_at >= $since ORDER BY key_id", ("$since", since.ToUnixTimeMilliseconds())).ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
         {
@@ -52,11 +50,10 @@ public sealed class SqliteApiKeyStore(IdentityDatabase database) : IApiKeyStore
         return command.ExecuteNonQuery() == 1;
     }
 
-    private List<ApiKeyRecord> Read(string sql, params (string, object?)[] parameters)
+    private List<ApiKeyRecord> Read(string sql, params ReadOnlySpan<(string, object?)> parameters)
     {
-        using var connection = database.Open();
-        using var command = IdentityDatabase.Command(connection, sql, null, parameters);
-        using var reader = command.ExecuteReader();
+        using var snapshot = database.Read();
+        using var reader = snapshot.Command(sql, parameters).ExecuteReader();
         var keys = new List<ApiKeyRecord>();
         while (reader.Read())
         {

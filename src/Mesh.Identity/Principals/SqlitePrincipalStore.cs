@@ -39,11 +39,10 @@ public sealed class SqlitePrincipalStore(IdentityDatabase database) : IPrincipal
             ("$tenant", tenantId), ("$kind", Caller.KindName(k)))
         : ReadPrincipals("SELECT tenant, id, kind, display_name, created_at FROM principals WHERE tenant = $tenant ORDER BY id", ("$tenant", tenantId));
 
-    private List<TenantRecord> ReadTenants(string sql, params (string, object?)[] parameters)
+    private List<TenantRecord> ReadTenants(string sql, params ReadOnlySpan<(string, object?)> parameters)
     {
-        using var connection = database.Open();
-        using var command = IdentityDatabase.Command(connection, sql, null, parameters);
-        using var reader = command.ExecuteReader();
+        using var snapshot = database.Read();
+        using var reader = snapshot.Command(sql, parameters).ExecuteReader();
         var tenants = new List<TenantRecord>();
         while (reader.Read())
         {
@@ -53,11 +52,10 @@ public sealed class SqlitePrincipalStore(IdentityDatabase database) : IPrincipal
         return tenants;
     }
 
-    private List<PrincipalRecord> ReadPrincipals(string sql, params (string, object?)[] parameters)
+    private List<PrincipalRecord> ReadPrincipals(string sql, params ReadOnlySpan<(string, object?)> parameters)
     {
-        using var connection = database.Open();
-        using var command = IdentityDatabase.Command(connection, sql, null, parameters);
-        using var reader = command.ExecuteReader();
+        using var snapshot = database.Read();
+        using var reader = snapshot.Command(sql, parameters).ExecuteReader();
         var principals = new List<PrincipalRecord>();
         while (reader.Read())
         {
@@ -68,5 +66,4 @@ public sealed class SqlitePrincipalStore(IdentityDatabase database) : IPrincipal
 
         return principals;
     }
-
 }

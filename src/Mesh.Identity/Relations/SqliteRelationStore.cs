@@ -34,7 +34,7 @@ public sealed class SqliteRelationStore(IdentityDatabase database) : IRelationSt
         });
     }
 
-    public IRelationReader OpenReader(string tenantId) => new Reader(database.Open(), tenantId);
+    public IRelationReader OpenReader(string tenantId) => new Reader(database.Read(), tenantId);
 
     private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, string tenantId, RelationTuple tuple, long revision)
     {
@@ -44,46 +44,31 @@ public sealed class SqliteRelationStore(IdentityDatabase database) : IRelationSt
         return command.ExecuteNonQuery();
     }
 
-    private sealed class Reader : IRelationReader
+    /// <summary>One check's queries, on one <see cref="ReadSnapshot"/>.</summary>
+    private sealed class Reader(ReadSnapshot snapshot, string tenant) : IRelationReader
     {
-        private readonly SqliteConnection _connection;
-        private readonly SqliteTransaction _snapshot;
-        private readonly string _tenant;
         private long? _revision;
 
-        public Reader(SqliteConnection connection, string tenant)
-        {
-            _connection = connection;
-            _tenant = tenant;
-            _snapshot = connection.BeginTransaction(deferred: true); // a read snapshot under WAL
-        }
+        public long Revision => _revision ??= (long)snapshot.Command("SELECT value FROM revisions WHERE name = 'relations'").ExecuteScalar()!;
 
-        public long Revision => _revision ??= ReadRevision();
+        public bool Any(ObjectRef obj, string relation) => Exists(
+            "SELECT EXISTS(SELECT 1 FROM relations WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel)",
+            ("$tenant", tenant), ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation));
 
-        public bool Any(ObjectRef obj, string relation)
-        {
-            using var command = Command(
-                "SELECT EXISTS(SELECT 1 FROM relations WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel)",
-                ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation));
-            return (long)command.ExecuteScalar()! == 1;
-        }
-
-        public bool HasDirect(ObjectRef obj, string relation, ObjectRef subject)
-        {
-            using var command = Command("""
-                SELECT EXISTS(SELECT 1 FROM relations WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel
-                AND subject_type = $st AND subject_id IN ($si, '*') AND subject_relation = '')
-                """, ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation), ("$st", subject.Type), ("$si", subject.Id));
-            return (long)command.ExecuteScalar()! == 1;
-        }
+        // Two lookups rather than "subject_id IN ($si, '*')": SQLite builds a temporary index for an IN list on every run.
+        public bool HasDirect(ObjectRef obj, string relation, ObjectRef subject) => Exists("""
+            SELECT EXISTS(SELECT 1 FROM relations WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel
+                AND subject_type = $st AND subject_id = $si AND subject_relation = '')
+            OR EXISTS(SELECT 1 FROM relations WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel
+                AND subject_type = $st AND subject_id = '*' AND subject_relation = '')
+            """, ("$tenant", tenant), ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation), ("$st", subject.Type), ("$si", subject.Id));
 
         public IReadOnlyList<ObjectRef> Usersets(ObjectRef obj, string relation)
         {
-            using var command = Command("""
+            using var reader = snapshot.Command("""
                 SELECT subject_type, subject_id, subject_relation FROM relations
                 WHERE tenant = $tenant AND object_type = $ot AND object_id = $oi AND relation = $rel AND subject_relation <> ''
-                """, ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation));
-            using var reader = command.ExecuteReader();
+                """, ("$tenant", tenant), ("$ot", obj.Type), ("$oi", obj.Id), ("$rel", relation)).ExecuteReader();
             var subjects = new List<ObjectRef>();
             while (reader.Read())
             {
@@ -95,9 +80,9 @@ public sealed class SqliteRelationStore(IdentityDatabase database) : IRelationSt
 
         public IReadOnlyList<string> ObjectIds(string type, string relation)
         {
-            using var command = Command("SELECT DISTINCT object_id FROM relations WHERE tenant = $tenant AND object_type = $ot AND relation = $rel ORDER BY object_id",
-                ("$ot", type), ("$rel", relation));
-            using var reader = command.ExecuteReader();
+            using var reader = snapshot.Command(
+                "SELECT DISTINCT object_id FROM relations WHERE tenant = $tenant AND object_type = $ot AND relation = $rel ORDER BY object_id",
+                ("$tenant", tenant), ("$ot", type), ("$rel", relation)).ExecuteReader();
             var ids = new List<string>();
             while (reader.Read())
             {
@@ -109,15 +94,14 @@ public sealed class SqliteRelationStore(IdentityDatabase database) : IRelationSt
 
         public IReadOnlyList<RelationTuple> Read(string objectType, string objectId, string relation, ObjectRef? subject)
         {
-            using var command = Command("""
+            using var reader = snapshot.Command("""
                 SELECT object_type, object_id, relation, subject_type, subject_id, subject_relation FROM relations
                 WHERE tenant = $tenant AND ($ot = '' OR object_type = $ot) AND ($oi = '' OR object_id = $oi) AND ($rel = '' OR relation = $rel)
                 AND ($st = '' OR subject_type = $st) AND ($si = '' OR subject_id = $si) AND ($sr = '' OR subject_relation = $sr)
                 ORDER BY object_type, object_id, relation, subject_type, subject_id LIMIT 10000
                 """,
-                ("$ot", objectType), ("$oi", objectId), ("$rel", relation),
-                ("$st", subject?.Type ?? ""), ("$si", subject?.Id ?? ""), ("$sr", subject?.Relation ?? ""));
-            using var reader = command.ExecuteReader();
+                ("$tenant", tenant), ("$ot", objectType), ("$oi", objectId), ("$rel", relation),
+                ("$st", subject?.Type ?? ""), ("$si", subject?.Id ?? ""), ("$sr", subject?.Relation ?? "")).ExecuteReader();
             var tuples = new List<RelationTuple>();
             while (reader.Read())
             {
@@ -128,19 +112,9 @@ public sealed class SqliteRelationStore(IdentityDatabase database) : IRelationSt
             return tuples;
         }
 
-        private long ReadRevision()
-        {
-            using var command = Command("SELECT value FROM revisions WHERE name = 'relations'");
-            return (long)command.ExecuteScalar()!;
-        }
+        public void Dispose() => snapshot.Dispose();
 
-        public void Dispose()
-        {
-            _snapshot.Dispose();
-            _connection.Dispose();
-        }
-
-        private SqliteCommand Command(string sql, params (string, object?)[] parameters) =>
-            IdentityDatabase.Command(_connection, sql, _snapshot, [("$tenant", _tenant), .. parameters]);
+        private bool Exists(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+            (long)snapshot.Command(sql, parameters).ExecuteScalar()! == 1;
     }
 }

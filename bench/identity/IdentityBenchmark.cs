@@ -20,6 +20,7 @@ public sealed class IdentityBenchmark : IBenchmark
     private const int Warmup = 2_000;
     private const int Samples = 20_000;
     private const int Concurrency = 32;
+    private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan ThroughputWindow = TimeSpan.FromSeconds(5);
 
     public string Name => "identity";
@@ -64,12 +65,14 @@ public sealed class IdentityBenchmark : IBenchmark
         await using var bare = await BareGrpcHost.StartAsync();
         using var bareChannel = GrpcChannel.ForAddress(bare.Address);
         var health = new Grpc.Health.V1.Health.HealthClient(bareChannel);
-        var baseline = await MeasureAsync(() => health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: cancellationToken).ResponseAsync);
+        report.Note("against it, over loopback gRPC, one caller at a time: the check authenticated with a token (signature verified once, claims every call)");
+        var (baseline, check, ratios) = await AlternateAsync(
+            () => health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), cancellationToken: cancellationToken).ResponseAsync,
+            () => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync);
         Figures(report, "grpc_baseline", baseline, micro: false);
-        report.Note("over loopback gRPC, one caller at a time, authenticated with a token (signature verified once, claims every call)");
-        var check = await MeasureAsync(() => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync);
         Figures(report, "check_grpc", check, micro: false);
-        report.Figure("check_vs_grpc_baseline_p50_ratio", BenchReport.Percentile(check, 50) / BenchReport.Percentile(baseline, 50), "0.00");
+        report.Note($"check p50 / baseline p50 per round: {BenchReport.Join(ratios, "0.00")}");
+        report.Figure("check_vs_grpc_baseline_p50_ratio", BenchReport.Median(ratios), "0.00");
         report.Note("over loopback gRPC with an API key (SHA-256 digest lookup per call)");
         Figures(report, "check_grpc_api_key", await MeasureAsync(() => permissions.CheckAsync(request, carol, cancellationToken: cancellationToken).ResponseAsync), micro: false);
         report.Figure("check_grpc_per_s", await ThroughputAsync(() => permissions.CheckAsync(request, carolToken, cancellationToken: cancellationToken).ResponseAsync, cancellationToken), "0");
@@ -173,6 +176,38 @@ public sealed class IdentityBenchmark : IBenchmark
 
         times.Sort();
         return times;
+    }
+
+    /// <summary>
+    /// The ceiling and the call judged against it, measured in turns, so a machine that slows
+    /// down or speeds up meanwhile weighs on both, after both ran long enough for the JIT to
+    /// finish their optimized code, as in a long-running service. Returns every sample of each
+    /// (sorted) and the ratio of their medians in each round.
+    /// </summary>
+    private static async Task<(List<double> Baseline, List<double> Measured, List<double> Ratios)> AlternateAsync(Func<Task> baseline, Func<Task> measured)
+    {
+        const int Rounds = 7;
+        foreach (var call in new[] { baseline, measured, baseline, measured })
+        {
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed < WarmUpTime;)
+            {
+                await call();
+            }
+        }
+
+        var (all, allMeasured, ratios) = (new List<double>(), new List<double>(), new List<double>());
+        for (var round = 0; round < Rounds; round++)
+        {
+            var ceiling = await MeasureAsync(baseline, Samples / Rounds);
+            var judged = await MeasureAsync(measured, Samples / Rounds);
+            ratios.Add(BenchReport.Percentile(judged, 50) / BenchReport.Percentile(ceiling, 50));
+            all.AddRange(ceiling);
+            allMeasured.AddRange(judged);
+        }
+
+        all.Sort();
+        allMeasured.Sort();
+        return (all, allMeasured, ratios);
     }
 
     private static double Throughput<T>(Func<T> action)

@@ -18,8 +18,6 @@ namespace Mesh.Metering.Kafka;
 public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
 {
     private static readonly byte[] ContentType = Encoding.ASCII.GetBytes(UsageTopic.ContentType);
-    // Read-only once built, so every first send shares it: no headers object per record.
-    private static readonly Headers FirstSendOnly = new() { { UsageTopic.FirstSendHeader, [] } };
     private readonly KafkaUsageOptions _options;
     private readonly ProducerConfig _config;
     private readonly ILogger<KafkaUsageSink> _logger;
@@ -62,7 +60,7 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
 
     /// <summary>
     /// Events serialized already (by the spool) go as those bytes; the rest are serialized here.
-    /// A first send marks each record with <see cref="UsageTopic.FirstSendHeader"/>.
+    /// A first send sets each event's <see cref="UsageEvent.FirstSend"/>.
     /// </summary>
     public async Task<UsageDelivery> DeliverAsync(IReadOnlyList<EncodedUsage> batch, bool firstSend, CancellationToken cancellationToken)
     {
@@ -131,11 +129,11 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
     private Message<string, byte[]> Message(EncodedUsage usage, bool firstSend) => new()
     {
         Key = usage.TenantId,
-        Value = usage.ToByteArray(),
-        Headers = _options.Headers ? TraceHeaders(usage.Event, firstSend) : firstSend ? FirstSendOnly : null,
+        Value = firstSend ? usage.ToFirstSendByteArray() : usage.ToByteArray(),
+        Headers = _options.Headers ? TraceHeaders(usage.Event) : null,
     };
 
-    private static Headers TraceHeaders(UsageEvent usageEvent, bool firstSend)
+    private static Headers TraceHeaders(UsageEvent usageEvent)
     {
         var headers = new Headers
         {
@@ -145,11 +143,6 @@ public sealed partial class KafkaUsageSink : IUsageSink, IDisposable
         if (TraceParent(usageEvent) is { } traceParent)
         {
             headers.Add(UsageTopic.TraceParentHeader, Encoding.ASCII.GetBytes(traceParent));
-        }
-
-        if (firstSend)
-        {
-            headers.Add(UsageTopic.FirstSendHeader, []);
         }
 
         return headers;

@@ -18,14 +18,6 @@ public static class UsageTopic
     public const string EventIdHeader = "mesh-event-id";
     public const string TraceParentHeader = "traceparent";
 
-    /// <summary>
-    /// On a record whose event its producer had never sent before (no retry, no replay from the
-    /// spool), with an empty value: the ingestor need not look that event up among those stored,
-    /// unless the record itself may have been read before (a partition's uncommitted tail). A
-    /// producer that cannot tell leaves it off, and the ingestor looks the event up.
-    /// </summary>
-    public const string FirstSendHeader = "mesh-first-send";
-
     public const string DeadLetterReasonHeader = "mesh-dlq-reason";
     public const string DeadLetterSourceHeader = "mesh-dlq-source";
 }

@@ -100,6 +100,28 @@ public readonly struct EncodedUsage : IEquatable<EncodedUsage>
     /// <summary>The protobuf bytes in an array of their own (a copy when they are kept in a block).</summary>
     public byte[] ToByteArray() => _bytes is null ? _event!.ToByteArray() : _block is null ? _bytes : Payload.ToArray();
 
+    /// <summary>
+    /// The protobuf bytes with <see cref="UsageEvent.FirstSend"/> set, appended as one more field:
+    /// protobuf merges concatenated messages, so the event is not serialized again.
+    /// </summary>
+    public byte[] ToFirstSendByteArray()
+    {
+        var bytes = new byte[Size + FirstSendField.Length];
+        if (_bytes is null)
+        {
+            _event!.WriteTo(bytes.AsSpan(0, bytes.Length - FirstSendField.Length));
+        }
+        else
+        {
+            Payload.CopyTo(bytes);
+        }
+
+        FirstSendField.CopyTo(bytes.AsSpan(bytes.Length - FirstSendField.Length));
+        return bytes;
+    }
+
+    private static readonly byte[] FirstSendField = new UsageEvent { FirstSend = true }.ToByteArray();
+
     /// <summary>The sink has the event: a block may reuse its bytes. Called once, after delivery.</summary>
     public void Release() => _block?.Release();
 

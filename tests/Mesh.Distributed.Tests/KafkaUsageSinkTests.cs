@@ -85,13 +85,18 @@ public sealed class KafkaUsageSinkTests(DistributedFixture servers)
         using var kafka = new KafkaUsageSink(servers.Broker.Bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic, Headers = traceHeaders }), new MeshServiceInfo("tests"), NullLogger<KafkaUsageSink>.Instance);
         IUsageSink sink = kafka;
 
-        await sink.DeliverAsync([new EncodedUsage(Event("acme")), new EncodedUsage(Event("acme"))], firstSend: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var spooled = Event("acme");
+        await sink.DeliverAsync([new EncodedUsage(Event("acme")), new EncodedUsage(spooled.ToByteArray(), "acme")], firstSend: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         await sink.DeliverAsync([new EncodedUsage(Event("globex"))], firstSend: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         var messages = Read(topic, 3);
 
-        Assert.All(messages.Where(m => m.Message.Key == "acme"), m => Assert.True(m.Message.Headers.TryGetLastBytes(UsageTopic.FirstSendHeader, out _)));
-        var resent = messages.Single(m => m.Message.Key == "globex");
-        Assert.False(resent.Message.Headers?.TryGetLastBytes(UsageTopic.FirstSendHeader, out _) ?? false);
+        Assert.All(messages.Where(m => m.Message.Key == "acme"), m => Assert.True(UsageEvent.Parser.ParseFrom(m.Message.Value).FirstSend));
+        var fromBytes = messages.Select(m => UsageEvent.Parser.ParseFrom(m.Message.Value)).Single(e => e.EventId == spooled.EventId);
+        fromBytes.FirstSend = false;
+        Assert.Equal(spooled, fromBytes);
+        var resent = UsageEvent.Parser.ParseFrom(messages.Single(m => m.Message.Key == "globex").Message.Value);
+        Assert.False(resent.FirstSend);
+        Assert.Equal("globex", resent.TenantId);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 /// stream goes on. After a crash the uncommitted tail is read again and the store keeps one
 /// copy per event id, so every event counts exactly once. The store looks up only the events
 /// that can be there already: those of a partition's tail from before this member's assignment,
-/// and those their producer did not mark as a first send (<see cref="UsageTopic.FirstSendHeader"/>).
+/// and those their producer did not mark as a first send (<see cref="Usage.V1.UsageEvent.FirstSend"/>).
 /// </summary>
 public sealed partial class KafkaUsageIngestor(
     string bootstrapServers,

@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Google.Protobuf;
-using Mesh.Metering.Kafka;
 using Mesh.Telemetry.Storage;
 using Mesh.Usage.V1;
 
@@ -12,8 +11,9 @@ public sealed class UsageMessageDecoder(UsageEventConverter converter)
     /// <summary>
     /// Decodes <paramref name="message"/>. <paramref name="readBefore"/>: the record may have
     /// reached an ingestor already (it lies in its partition's uncommitted tail from before this
-    /// member's assignment); unless so, a record its producer marked as a first send is known to
-    /// arrive for the first time (<see cref="UsageRecord.FirstArrival"/>).
+    /// member's assignment); unless so, an event its producer marked as a first send
+    /// (<see cref="UsageEvent.FirstSend"/>) is known to arrive for the first time
+    /// (<see cref="UsageRecord.FirstArrival"/>).
     /// </summary>
     public bool TryDecode(ConsumeResult<byte[], byte[]> message, bool readBefore, out UsageRecord? record, out string reason)
     {
@@ -30,7 +30,7 @@ public sealed class UsageMessageDecoder(UsageEventConverter converter)
             return false;
         }
 
-        var firstArrival = !readBefore && message.Message.Headers?.TryGetLastBytes(UsageTopic.FirstSendHeader, out _) == true;
+        var firstArrival = !readBefore && usageEvent.FirstSend;
         if (converter.TryConvert(usageEvent, out record, out reason, firstArrival))
         {
             return true;

@@ -76,11 +76,20 @@ public sealed record UsageRecord
     public bool FirstArrival { get; init; }
 
     /// <summary>The records of <paramref name="batch"/> with the first of each event id kept, in order.</summary>
-    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch)
+    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch) =>
+        FirstOfEachEvent(batch, new HashSet<Guid>(batch?.Count ?? 0), new List<UsageRecord>(batch?.Count ?? 0));
+
+    /// <summary>
+    /// The same, into <paramref name="first"/> with <paramref name="seen"/> as scratch (both
+    /// cleared first), for a caller that reuses them from batch to batch.
+    /// </summary>
+    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch, HashSet<Guid> seen, List<UsageRecord> first)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var seen = new HashSet<Guid>(batch.Count);
-        var first = new List<UsageRecord>(batch.Count);
+        ArgumentNullException.ThrowIfNull(seen);
+        ArgumentNullException.ThrowIfNull(first);
+        seen.Clear();
+        first.Clear();
         foreach (var record in batch)
         {
             if (seen.Add(record.EventId))

@@ -17,12 +17,30 @@ public sealed partial class UsageBatchWriter(
     TimeProvider time,
     ILogger<UsageBatchWriter> logger)
 {
-    /// <summary>True once every record is stored or dead-lettered; false if stopping came first.</summary>
+    // Reused from batch to batch (the ingestor writes one batch at a time): a full batch's list
+    // is a large object, and one per batch would bring on a full collection every few batches.
+    private readonly List<UsageRecord> _records = [];
+
+    /// <summary>
+    /// True once every record is stored or dead-lettered; false if stopping came first. One
+    /// batch at a time.
+    /// </summary>
     public async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await WriteAsync(batch, _records, deadLetters, stoppingToken);
+        }
+        finally
+        {
+            _records.Clear();
+        }
+    }
+
+    private async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, List<UsageRecord> records, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(deadLetters);
-        var records = new List<UsageRecord>(batch.Count);
         var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
         foreach (var pending in batch)
         {

@@ -16,6 +16,10 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly RecyclableMemoryStreamManager _rowStreams = new();
+    // Reused insert to insert, under the write lock: for a full batch each is a large object,
+    // and large objects allocated per batch would bring on a full collection every few batches.
+    private readonly HashSet<Guid> _seen = [];
+    private readonly List<UsageRecord> _unique = [];
     private readonly ClickHouseDialect _dialect = new(database);
     private readonly UsageSql _sql = new(new ClickHouseDialect(database));
     private readonly StoredIdLookup _lookup = new(client.Settings);
@@ -50,16 +54,17 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 
     public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
-        var unique = UsageRecord.FirstOfEachEvent(batch);
-        if (unique.Count == 0)
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
         {
-            return new InsertResult(0, batch.Count);
+            return new InsertResult(0, 0);
         }
 
         // One writer per process at a time, so two calls carrying the same id cannot both miss it.
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            var unique = UsageRecord.FirstOfEachEvent(batch, _seen, _unique);
             // Only events that may have arrived before are looked up: on the Kafka path, replays only.
             var mayBeStored = unique.FindAll(r => !r.FirstArrival);
             var stored = mayBeStored.Count == 0 ? [] : await _lookup.StoredAsync(Database, mayBeStored, cancellationToken);
@@ -78,6 +83,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         }
         finally
         {
+            _unique.Clear();
             _writeLock.Release();
         }
     }

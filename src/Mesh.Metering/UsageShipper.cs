@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using Mesh.Metering.Spool;
 using Mesh.Usage.V1;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,9 @@ public sealed partial class UsageShipper(
 {
     private readonly UsageOptions _options = options.Value;
     private readonly CancellationTokenSource _giveUp = new();
+    // Batches' lists, reused once shipped: with a large MaxBatchSize, a list and an array per
+    // batch would be large objects, and collecting those means full collections.
+    private readonly ConcurrentBag<List<BufferedUsage>> _spareBatches = [];
     private long _delivered;
     private long _shipping;
 
@@ -106,21 +111,30 @@ public sealed partial class UsageShipper(
     private async Task ShipAsync(List<BufferedUsage> batch)
     {
         Interlocked.Add(ref _shipping, batch.Count);
-        var events = new EncodedUsage[batch.Count];
-        for (var i = 0; i < events.Length; i++)
+        var events = ArrayPool<EncodedUsage>.Shared.Rent(batch.Count);
+        try
         {
-            events[i] = batch[i].Usage;
-        }
-
-        if (await DeliverAsync(events, firstSend: true))
-        {
-            foreach (var usage in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                usage.Segment?.Delivered();
-                usage.Usage.Release();
+                events[i] = batch[i].Usage;
             }
 
-            Interlocked.Add(ref _shipping, -batch.Count);
+            if (await DeliverAsync(new ArraySegment<EncodedUsage>(events, 0, batch.Count), firstSend: true))
+            {
+                foreach (var usage in batch)
+                {
+                    usage.Segment?.Delivered();
+                    usage.Usage.Release();
+                }
+
+                Interlocked.Add(ref _shipping, -batch.Count);
+            }
+        }
+        finally
+        {
+            ArrayPool<EncodedUsage>.Shared.Return(events, clearArray: true);
+            batch.Clear();
+            _spareBatches.Add(batch);
         }
     }
 
@@ -130,7 +144,11 @@ public sealed partial class UsageShipper(
     /// </summary>
     private async Task<List<BufferedUsage>> FillBatchAsync()
     {
-        var batch = new List<BufferedUsage>(Math.Min(_options.MaxBatchSize, Math.Max(16, buffer.Count)));
+        if (!_spareBatches.TryTake(out var batch))
+        {
+            batch = new List<BufferedUsage>(Math.Min(_options.MaxBatchSize, Math.Max(16, buffer.Count)));
+        }
+
         var started = time.GetTimestamp();
         long bytes = 0;
         while (true)
@@ -151,7 +169,7 @@ public sealed partial class UsageShipper(
     /// Delivers until the sink has every event; <paramref name="firstSend"/> says none of them
     /// went to a sink before, which holds for the first attempt only.
     /// </summary>
-    private async Task<bool> DeliverAsync(EncodedUsage[] events, bool firstSend)
+    private async Task<bool> DeliverAsync(ArraySegment<EncodedUsage> events, bool firstSend)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; !_giveUp.IsCancellationRequested; attempt++)
@@ -164,15 +182,15 @@ public sealed partial class UsageShipper(
                     Park(Find(events, eventId), eventId, reason);
                 }
 
-                Interlocked.Add(ref _delivered, events.Length);
+                Interlocked.Add(ref _delivered, events.Count);
                 return true;
             }
-            catch (UsageRefusedException refused) when (events.Length > 1)
+            catch (UsageRefusedException refused) when (events.Count > 1)
             {
                 // Refused as it is: deliver the halves, down to the event that is refused alone.
-                LogSplitting(logger, events.Length, refused.Message);
-                var half = events.Length / 2;
-                return await DeliverAsync([.. events.Take(half)], firstSend: false) && await DeliverAsync([.. events.Skip(half)], firstSend: false);
+                LogSplitting(logger, events.Count, refused.Message);
+                var half = events.Count / 2;
+                return await DeliverAsync(events[..half], firstSend: false) && await DeliverAsync(events[half..], firstSend: false);
             }
             catch (UsageRefusedException refused)
             {
@@ -182,7 +200,7 @@ public sealed partial class UsageShipper(
             }
             catch (Exception ex)
             {
-                LogRetry(logger, events.Length, attempt, delay.TotalMilliseconds, ex.Message);
+                LogRetry(logger, events.Count, attempt, delay.TotalMilliseconds, ex.Message);
                 try
                 {
                     await Task.Delay(delay, time, _giveUp.Token);
@@ -200,7 +218,7 @@ public sealed partial class UsageShipper(
     }
 
     /// <summary>The event of the batch with this id (rejections are rare: parsing to find it is fine).</summary>
-    private static UsageEvent? Find(EncodedUsage[] events, string eventId)
+    private static UsageEvent? Find(ArraySegment<EncodedUsage> events, string eventId)
     {
         foreach (var usage in events)
         {

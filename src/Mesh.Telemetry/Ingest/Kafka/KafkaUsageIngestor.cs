@@ -16,7 +16,6 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 public sealed partial class KafkaUsageIngestor(
     string bootstrapServers,
     IOptions<KafkaIngestOptions> options,
-    UsageMessageDecoder decoder,
     UsageBatchWriter writer,
     IngestMetrics metrics,
     TimeProvider time,
@@ -25,14 +24,16 @@ public sealed partial class KafkaUsageIngestor(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan BusyStorePoll = TimeSpan.FromMilliseconds(5);
     private readonly KafkaIngestOptions _options = options.Value;
+    // Two batches may be in flight: one decoding while the one before is inserted.
+    private const int MaxWritesInFlight = 2;
     private List<PendingRecord> _pending = [];
-    // The list of the batch last stored, reused: a full batch's list is a large object.
-    private List<PendingRecord>? _spareList;
+    // The lists of batches stored, reused: a full batch's list is a large object.
+    private readonly Stack<List<PendingRecord>> _spareLists = new();
     private readonly Dictionary<(string Topic, int Partition), PartitionTail> _partitions = [];
     private readonly PartitionOffsets _offsets = new(logger);
     private readonly OffsetGapDetector _gaps = new(metrics, logger);
-    private Task<bool>? _writing;
-    private List<PendingRecord>? _writingBatch;
+    // Oldest first; finished in that order, so offsets are committed in order.
+    private readonly Queue<(Task<bool> Writing, List<PendingRecord> Batch)> _writes = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,20 +48,17 @@ public sealed partial class KafkaUsageIngestor(
             while (!stoppingToken.IsCancellationRequested)
             {
                 Collect(consumer, stoppingToken);
-                if (_writing is not null && (_writing.IsCompleted || _pending.Count > 0) && !await FinishWriteAsync())
+                if (!await FinishWritesAsync(waitForRoom: _pending.Count > 0))
                 {
-                    break; // Stopping before the batch was stored: it is read again next time.
+                    break; // Stopping before a batch was stored: it is read again next time.
                 }
 
                 if (_pending.Count > 0)
                 {
                     var batch = _pending;
-                    _pending = _spareList ?? [];
-                    _spareList = null;
-                    // Decoding and storing run beside consuming: the next batch is read meanwhile.
-                    // One batch at a time is in flight, so offsets are committed in order.
-                    _writingBatch = batch;
-                    _writing = Task.Run(() => writer.WriteAsync(batch, deadLetters, stoppingToken), CancellationToken.None);
+                    _pending = _spareLists.TryPop(out var spare) ? spare : [];
+                    // Decoding, pricing and storing run beside consuming: the next batch is read meanwhile.
+                    _writes.Enqueue((Task.Run(() => writer.WriteAsync(batch, deadLetters, stoppingToken), CancellationToken.None), batch));
                 }
 
                 _offsets.Commit(consumer);
@@ -78,11 +76,7 @@ public sealed partial class KafkaUsageIngestor(
         }
         finally
         {
-            if (_writing is not null)
-            {
-                await FinishWriteAsync();
-            }
-
+            await FinishAllWritesAsync();
             _offsets.Commit(consumer);
             consumer.Close();
         }
@@ -144,7 +138,7 @@ public sealed partial class KafkaUsageIngestor(
             var wait = deadline is { } end ? time.GetElapsedTime(time.GetTimestamp(), end) : IdlePoll;
             if (wait <= TimeSpan.Zero)
             {
-                if (_writing is null || _writing.IsCompleted)
+                if (_writes.Count < MaxWritesInFlight || _writes.Peek().Writing.IsCompleted)
                 {
                     return;
                 }
@@ -176,14 +170,14 @@ public sealed partial class KafkaUsageIngestor(
             if (!result.IsPartitionEOF)
             {
                 _gaps.Consumed(consumer, result);
-                _pending.Add(Decode(consumer, result));
+                _pending.Add(Pending(consumer, result));
                 deadline ??= time.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
             }
         }
     }
 
-    /// <summary>Decodes a record as it arrives; only a rejected one keeps the Kafka record (for the dead-letter topic).</summary>
-    private PendingRecord Decode(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
+    /// <summary>A record as it arrives, with what only the consuming thread can tell about it.</summary>
+    private PendingRecord Pending(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
     {
         // One TopicPartition per partition, not a new one per record held in the batch.
         var key = (result.Topic, result.Partition.Value);
@@ -193,27 +187,49 @@ public sealed partial class KafkaUsageIngestor(
         }
 
         var offset = result.Offset.Value;
-        return decoder.TryDecode(result, tail.MayHaveBeenRead(consumer, offset), out var record, out var reason)
-            ? new PendingRecord(tail.Partition, offset, record)
-            : new PendingRecord(tail.Partition, offset, null, result, reason);
+        return new PendingRecord(tail.Partition, offset, result, tail.MayHaveBeenRead(consumer, offset));
     }
 
-    /// <summary>Waits for the batch in flight; once stored, its offsets are due for commit. False if it was not stored.</summary>
-    private async Task<bool> FinishWriteAsync()
+    /// <summary>
+    /// Finishes the writes that are done, oldest first, and with <paramref name="waitForRoom"/>
+    /// waits for the oldest while no other write may start. A stored batch's offsets are due for
+    /// commit. False if a batch was not stored (the service is stopping): the writes after it
+    /// are then finished without their offsets, so nothing is committed past it.
+    /// </summary>
+    private async Task<bool> FinishWritesAsync(bool waitForRoom)
     {
-        var writing = _writing!;
-        var batch = _writingBatch!;
-        _writing = null;
-        _writingBatch = null;
-        if (!await writing)
+        while (_writes.TryPeek(out var oldest) && (oldest.Writing.IsCompleted || (waitForRoom && _writes.Count >= MaxWritesInFlight)))
         {
-            return false;
+            _writes.Dequeue();
+            if (!await oldest.Writing)
+            {
+                await FinishAllWritesAsync();
+                return false;
+            }
+
+            _offsets.Stored(oldest.Batch);
+            oldest.Batch.Clear();
+            _spareLists.Push(oldest.Batch);
         }
 
-        _offsets.Stored(batch);
-        batch.Clear();
-        _spareList = batch;
         return true;
+    }
+
+    /// <summary>Waits for every write in flight, in order; only those stored before any failed count.</summary>
+    private async Task FinishAllWritesAsync()
+    {
+        var stored = true;
+        while (_writes.TryDequeue(out var write))
+        {
+            stored = await write.Writing && stored;
+            if (stored)
+            {
+                _offsets.Stored(write.Batch);
+            }
+
+            write.Batch.Clear();
+            _spareLists.Push(write.Batch);
+        }
     }
 
     /// <summary>
@@ -222,11 +238,8 @@ public sealed partial class KafkaUsageIngestor(
     /// </summary>
     private void GiveUp(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions, bool commitFirst)
     {
-        // Called from inside Consume, on the consuming thread: let the batch in flight land first.
-        if (_writing is not null)
-        {
-            FinishWriteAsync().GetAwaiter().GetResult();
-        }
+        // Called from inside Consume, on the consuming thread: let the batches in flight land first.
+        FinishAllWritesAsync().GetAwaiter().GetResult();
 
         if (commitFirst)
         {

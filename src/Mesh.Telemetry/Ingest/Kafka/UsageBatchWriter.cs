@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Mesh.Telemetry.Settlement;
 using Mesh.Telemetry.Storage;
@@ -6,10 +7,12 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Telemetry.Ingest.Kafka;
 
 /// <summary>
-/// Writes one batch of decoded Kafka records: sends the bad ones to the dead-letter topic,
-/// stores the rest and settles their budgets, retrying each until it lands (or the service stops).
+/// Writes one batch of Kafka records: decodes and prices them, sends the bad ones to the
+/// dead-letter topic, stores the rest and settles their budgets, retrying each until it lands
+/// (or the service stops).
 /// </summary>
 public sealed partial class UsageBatchWriter(
+    UsageMessageDecoder decoder,
     IUsageStore store,
     UsageSettler settler,
     IngestMetrics metrics,
@@ -17,23 +20,22 @@ public sealed partial class UsageBatchWriter(
     TimeProvider time,
     ILogger<UsageBatchWriter> logger)
 {
-    // Reused from batch to batch (the ingestor writes one batch at a time): a full batch's list
-    // is a large object, and one per batch would bring on a full collection every few batches.
-    private readonly List<UsageRecord> _records = [];
+    // Reused from batch to batch (a few batches are in flight at most): a full batch's list is
+    // a large object, and one per batch would bring on a full collection every few batches.
+    private readonly ConcurrentBag<List<UsageRecord>> _spareLists = [];
 
-    /// <summary>
-    /// True once every record is stored or dead-lettered; false if stopping came first. One
-    /// batch at a time.
-    /// </summary>
+    /// <summary>True once every record is stored or dead-lettered; false if stopping came first.</summary>
     public async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
     {
+        var records = _spareLists.TryTake(out var spare) ? spare : [];
         try
         {
-            return await WriteAsync(batch, _records, deadLetters, stoppingToken);
+            return await WriteAsync(batch, records, deadLetters, stoppingToken);
         }
         finally
         {
-            _records.Clear();
+            records.Clear();
+            _spareLists.Add(records);
         }
     }
 
@@ -44,13 +46,13 @@ public sealed partial class UsageBatchWriter(
         var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
         foreach (var pending in batch)
         {
-            if (pending.Record is { } record)
+            if (decoder.TryDecode(pending.Message, pending.ReadBefore, out var record, out var reason))
             {
-                records.Add(record);
+                records.Add(record!);
             }
             else
             {
-                letters.Add((pending.Rejected!, pending.Reason!));
+                letters.Add((pending.Message, reason));
             }
         }
 

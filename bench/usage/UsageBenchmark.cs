@@ -23,7 +23,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
     private const int ThroughputEvents = 800_000;
     private const int WarmUpEvents = 200_000;
     private const int WarmUpRounds = 3;
-    private const int MeasuredRounds = 3;
+    private const int MeasuredRounds = 5;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
     private const int Producers = 2;
 

@@ -203,7 +203,7 @@ public sealed partial class KafkaUsageIngestor(
             _writes.Dequeue();
             if (!await oldest.Writing)
             {
-                await FinishAllWritesAsync();
+                await FinishAllWritesAsync(afterAFailure: true);
                 return false;
             }
 
@@ -215,10 +215,13 @@ public sealed partial class KafkaUsageIngestor(
         return true;
     }
 
-    /// <summary>Waits for every write in flight, in order; only those stored before any failed count.</summary>
-    private async Task FinishAllWritesAsync()
+    /// <summary>
+    /// Waits for every write in flight, in order; only those stored before any that failed count
+    /// (none when <paramref name="afterAFailure"/>: a write before them already failed).
+    /// </summary>
+    private async Task FinishAllWritesAsync(bool afterAFailure = false)
     {
-        var stored = true;
+        var stored = !afterAFailure;
         while (_writes.TryDequeue(out var write))
         {
             stored = await write.Writing && stored;

@@ -17,7 +17,6 @@ public static class UsageTopic
     public const string ContentTypeHeader = "content-type";
     public const string EventIdHeader = "mesh-event-id";
     public const string TraceParentHeader = "traceparent";
-
     public const string DeadLetterReasonHeader = "mesh-dlq-reason";
     public const string DeadLetterSourceHeader = "mesh-dlq-source";
 }

@@ -16,14 +16,6 @@ public static class UsageRowBinary
     /// <summary>The bytes of a row other than its strings' (ids, times and numbers).</summary>
     private const int FixedBytes = 16 + (2 * 4) + (3 * 8) + (3 * 8) + 4 + 8 + 4 + 8 + 8;
 
-    /// <summary>The rows in a stream of their own, positioned at the start.</summary>
-    public static MemoryStream Write(IReadOnlyCollection<UsageRecord> records, DateTime ingestedAt)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        Write(records, ingestedAt, output);
-        return new MemoryStream(output.WrittenMemory.ToArray(), writable: false);
-    }
-
     public static void Write(IReadOnlyCollection<UsageRecord> records, DateTime ingestedAt, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(records);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mesh.Telemetry.Storage;
 using Mesh.Telemetry.Storage.ClickHouse;
 using Mesh.Telemetry.Tests.Support;
@@ -183,7 +184,9 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     private async Task InsertRawAsync(ClickHouseUsageStore store, UsageRecord record)
     {
         using var client = ClickHouseConnection.CreateClient(clickHouse.Server.ConnectionString);
-        using var rows = UsageRowBinary.Write([record], DateTime.UtcNow);
+        var output = new ArrayBufferWriter<byte>();
+        UsageRowBinary.Write([record], DateTime.UtcNow, output);
+        using var rows = new MemoryStream(output.WrittenMemory.ToArray());
         using var response = await client.InsertRawStreamAsync($"{store.Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, false, null, None)
             .WaitAsync(TimeSpan.FromSeconds(30));
     }

@@ -35,7 +35,10 @@ public static class MeshGrpcExtensions
         return builder;
     }
 
-    /// <summary>Adds a server interceptor at <paramref name="stage"/>: calls pass the stages in ascending order.</summary>
+    /// <summary>
+    /// Adds a server interceptor at <paramref name="stage"/>: calls pass the stages in ascending
+    /// order. One instance serves every call, so an interceptor keeps no per-call state in fields.
+    /// </summary>
     public static IServiceCollection AddServerInterceptor<TInterceptor>(this IServiceCollection services, ServerInterceptorStage stage)
         where TInterceptor : global::Grpc.Core.Interceptors.Interceptor
     {
@@ -44,6 +47,9 @@ public static class MeshGrpcExtensions
         {
             services.AddSingleton(new ServerInterceptorRegistration(typeof(TInterceptor), stage));
         }
+
+        // Registered, gRPC resolves the interceptor from the container; unregistered, it would build one per call.
+        services.TryAddSingleton<TInterceptor>();
 
         return services;
     }

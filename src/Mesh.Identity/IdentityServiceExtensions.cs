@@ -47,6 +47,7 @@ public static class IdentityServiceExtensions
         services.TryAddSingleton<ApiKeyVerifier>();
         services.Replace(ServiceDescriptor.Singleton<IApiKeyResolver>(sp => sp.GetRequiredService<ApiKeyVerifier>()));
         services.TryAddSingleton<ApiKeyIssuer>();
+        services.TryAddSingleton<CheckCache>();
         services.TryAddSingleton<PermissionEngine>();
         services.TryAddSingleton<Requester>();
         services.TryAddSingleton<DecisionPoint>();

@@ -17,7 +17,7 @@ public sealed class UsageRecorder(IUsagePublisher publisher, MeshServiceInfo ser
         var scope = CallScope.Current;
         return new UsageEvent
         {
-            EventId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+            EventId = UsageEventIds.New(time.GetUtcNow()),
             Service = service.Name,
             Kind = kind,
             Resource = resource,

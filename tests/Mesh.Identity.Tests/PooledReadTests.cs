@@ -21,7 +21,7 @@ public sealed class PooledReadTests : IDisposable
         _database = new IdentityDatabase(_path);
         _relations = new SqliteRelationStore(_database);
         _principals = new SqlitePrincipalStore(_database);
-        _engine = new PermissionEngine(_relations, _principals);
+        _engine = new PermissionEngine(_relations, _principals, new CheckCache());
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed record CheckSubject(string TenantId, ObjectRef Subject, bool IsMes
 /// relation directly, through <c>type:*</c>, or through a userset. Grants (priority classes) are
 /// closed until a relation opens them.
 /// </summary>
-public sealed class PermissionEngine(IRelationStore store, IPrincipalStore principals)
+public sealed class PermissionEngine(IRelationStore store, IPrincipalStore principals, CheckCache cache)
 {
     private const int MaxDepth = 6;
 
@@ -32,7 +32,21 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
     {
         ArgumentNullException.ThrowIfNull(subject);
         using var reader = store.OpenReader(subject.TenantId);
-        return Check(reader, subject, obj, relation);
+        if (!CheckCache.Covers(subject))
+        {
+            return Check(reader, subject, obj, relation);
+        }
+
+        // The hint first: a store across a network starts the snapshot and reads the revision with it.
+        Prefetch(reader, subject, obj, relation);
+        if (cache.TryGet(subject, obj, relation, reader.Revision, out var known))
+        {
+            return known;
+        }
+
+        var result = Check(reader, subject, obj, relation);
+        cache.Add(subject, obj, relation, result);
+        return result;
     }
 
     /// <summary>The ids of <paramref name="type"/> objects the subject holds the relation on, among those with relations and <paramref name="candidates"/>.</summary>
@@ -69,7 +83,7 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
         }
 
         var tenant = TenantObject(subject);
-        reader.Prefetch(subject.Subject, [(tenant, RelationSchema.Admin), (obj, relation)]);
+        Prefetch(reader, subject, obj, relation);
         if (obj.Type == RelationSchema.Tenant && obj.Id != subject.TenantId)
         {
             return Denied($"{who} has no {obj}#{relation}", $"{obj}#{relation}", revision);
@@ -106,6 +120,9 @@ public sealed class PermissionEngine(IRelationStore store, IPrincipalStore princ
             ? new CheckResult(true, $"{who} holds {obj}#{relation}", revision)
             : Denied($"{who} lacks the relation {obj}#{relation}", $"{obj}#{relation}", revision);
     }
+
+    private static void Prefetch(IRelationReader reader, CheckSubject subject, ObjectRef obj, string relation) =>
+        reader.Prefetch(subject.Subject, [(TenantObject(subject), RelationSchema.Admin), (obj, relation)]);
 
     private bool IsMember(IRelationReader reader, CheckSubject subject, int depth) =>
         subject.IsCaller

@@ -56,7 +56,7 @@ public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator
 
     private async ValueTask<CallScope?> AuthenticateAsync(ServerCallContext context)
     {
-        if (context.Method == ServiceTokenExchange || AnonymousPrefixes.Any(prefix => context.Method.StartsWith(prefix, StringComparison.Ordinal)))
+        if (IsAnonymous(context.Method))
         {
             return null;
         }
@@ -80,6 +80,24 @@ public sealed class AuthenticationInterceptor(ICallerAuthenticator authenticator
             StepId = (runScope is not null || caller.IsAdmin ? Header(headers, MeshHeaders.Step) : null) ?? "",
             Method = context.Method,
         };
+    }
+
+    private static bool IsAnonymous(string method)
+    {
+        if (method == ServiceTokenExchange)
+        {
+            return true;
+        }
+
+        foreach (var prefix in AnonymousPrefixes)
+        {
+            if (method.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A header value, or InvalidArgument when it is too long to be an id.</summary>

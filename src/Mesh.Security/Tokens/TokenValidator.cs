@@ -23,7 +23,10 @@ public sealed class TokenValidator(
     public async ValueTask<(TokenClaims? Claims, string Failure)> VerifyAsync(string token, string audience, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if (!JwsToken.TryReadHeader(token, out var keyId, out var failure))
+        // A token verified before was well formed: only its key must still be in the key set.
+        var known = verified.Find(token);
+        var keyId = known?.KeyId;
+        if (keyId is null && !JwsToken.TryReadHeader(token, out keyId, out var failure))
         {
             return (null, failure);
         }
@@ -35,7 +38,7 @@ public sealed class TokenValidator(
         }
 
         var now = time.GetUtcNow();
-        var claims = verified.Find(token);
+        var claims = known?.Claims;
         if (claims is null)
         {
             claims = key.Verify(token);
@@ -44,7 +47,7 @@ public sealed class TokenValidator(
                 return (null, "the token signature is not valid");
             }
 
-            verified.Add(token, claims, now);
+            verified.Add(token, new VerifiedToken(claims, keyId), now);
         }
 
         var settings = options.Value;

@@ -2,32 +2,35 @@ using System.Collections.Concurrent;
 
 namespace Mesh.Security.Tokens;
 
+/// <summary>A token whose signature was verified: its claims and the key that signed it.</summary>
+public sealed record VerifiedToken(TokenClaims Claims, string KeyId);
+
 /// <summary>
-/// Tokens whose signature this process has already verified, with their claims, so a caller
-/// that sends the same token on every call pays for the ES256 check once. Only the signature
-/// check is saved: the key must still be in the key set, and issuer, expiry and audience are
-/// checked on every call. Keyed by the whole token, signature included, and only successes are
-/// kept, so a tampered token never matches an entry.
+/// Tokens whose signature this process has already verified, with their claims and key id, so a
+/// caller that sends the same token on every call pays for reading and checking it once. Only
+/// that is saved: the key must still be in the key set, and issuer, expiry, audience and
+/// revocation are checked on every call. Keyed by the whole token, signature included, and only
+/// successes are kept, so a tampered token never matches an entry.
 /// </summary>
 public sealed class VerifiedTokens(int capacity = VerifiedTokens.DefaultCapacity)
 {
     public const int DefaultCapacity = 4096;
 
-    private readonly ConcurrentDictionary<string, TokenClaims> _claims = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VerifiedToken> _claims = new(StringComparer.Ordinal);
 
     public int Count => _claims.Count;
 
-    public TokenClaims? Find(string token) => _claims.GetValueOrDefault(token);
+    public VerifiedToken? Find(string token) => _claims.GetValueOrDefault(token);
 
     /// <summary>Remembers a verified token; when full, expired entries go first, then everything.</summary>
-    public void Add(string token, TokenClaims claims, DateTimeOffset now)
+    public void Add(string token, VerifiedToken verified, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(verified);
         if (_claims.Count >= capacity)
         {
-            foreach (var (cached, cachedClaims) in _claims)
+            foreach (var (cached, entry) in _claims)
             {
-                if (cachedClaims.ExpiresAt < now)
+                if (entry.Claims.ExpiresAt < now)
                 {
                     _claims.TryRemove(cached, out _);
                 }
@@ -39,6 +42,6 @@ public sealed class VerifiedTokens(int capacity = VerifiedTokens.DefaultCapacity
             }
         }
 
-        _claims[token] = claims;
+        _claims[token] = verified;
     }
 }

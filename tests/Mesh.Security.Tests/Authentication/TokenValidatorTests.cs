@@ -82,10 +82,10 @@ public sealed class TokenValidatorTests : IDisposable
     {
         var now = _clock.Now;
         var cache = new VerifiedTokens(capacity: 2);
-        cache.Add("expired", Claims(now - TimeSpan.FromMinutes(1)), now);
-        cache.Add("live", Claims(now + TimeSpan.FromMinutes(1)), now);
+        cache.Add("expired", new VerifiedToken(Claims(now - TimeSpan.FromMinutes(1)), KeyId), now);
+        cache.Add("live", new VerifiedToken(Claims(now + TimeSpan.FromMinutes(1)), KeyId), now);
 
-        cache.Add("new", Claims(now + TimeSpan.FromMinutes(1)), now);
+        cache.Add("new", new VerifiedToken(Claims(now + TimeSpan.FromMinutes(1)), KeyId), now);
 
         Assert.Null(cache.Find("expired"));
         Assert.NotNull(cache.Find("live"));

@@ -1,3 +1,3 @@
 using Mesh.Bench;
 
-return await BenchMain.RunAsync(new InferenceBenchmark());
+return await BenchMain.RunAsync(new InferenceBenchmark(args));

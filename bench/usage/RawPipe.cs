@@ -13,7 +13,13 @@ namespace Mesh.Bench;
 /// </summary>
 internal static class RawPipe
 {
-    public static async Task<TimeSpan> RunAsync(LocalKafkaBroker broker, int events, int producers, int partitions, CancellationToken cancellationToken)
+    /// <summary>When the raw pipe's first event was consumed, when its producers had flushed, when the last event was consumed.</summary>
+    public readonly record struct Timings(TimeSpan FirstConsumed, TimeSpan Produced, TimeSpan Total);
+
+    public static async Task<TimeSpan> RunAsync(LocalKafkaBroker broker, int events, int producers, int partitions, CancellationToken cancellationToken) =>
+        (await TimeAsync(broker, events, producers, partitions, cancellationToken)).Total;
+
+    public static async Task<Timings> TimeAsync(LocalKafkaBroker broker, int events, int producers, int partitions, CancellationToken cancellationToken)
     {
         var topic = $"raw-pipe-{Guid.NewGuid():N}";
         await broker.CreateTopicAsync(topic, partitions);
@@ -27,23 +33,26 @@ internal static class RawPipe
         }).Build();
         consumer.Subscribe(topic);
         var consumed = 0L;
+        var clock = new Stopwatch();
+        var firstConsumed = TimeSpan.Zero;
         var counting = Task.Run(() =>
         {
             while (Interlocked.Read(ref consumed) < events && !cancellationToken.IsCancellationRequested)
             {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null })
+                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null } && Interlocked.Increment(ref consumed) == 1)
                 {
-                    Interlocked.Increment(ref consumed);
+                    firstConsumed = clock.Elapsed;
                 }
             }
         }, cancellationToken);
 
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(() => Produce(broker.Bootstrap, topic, events / producers, p), cancellationToken)));
+        var produced = clock.Elapsed;
         await counting.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
         var elapsed = clock.Elapsed;
         consumer.Close();
-        return elapsed;
+        return new Timings(firstConsumed, produced, elapsed);
     }
 
     private static void Produce(string bootstrap, string topic, int count, int producer)

@@ -89,8 +89,9 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
             stored += run.Stored;
             var rawCpu = CpuMeter.Start();
             var rawGc = GcCounts.Start();
-            var raw = await RawPipe.RunAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
-            report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}");
+            var rawTimings = await RawPipe.TimeAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
+            var raw = rawTimings.Total;
+            report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}; first event consumed after {rawTimings.FirstConsumed.TotalSeconds:0.00} s, producers flushed after {rawTimings.Produced.TotalSeconds:0.00} s");
             report.Note($"round {round}: {ThroughputEvents} events from {Producers} producers published in {run.Published.TotalSeconds:0.00} s, all queryable after {run.Queryable.TotalSeconds:0.00} s; "
                 + $"through the raw pipe (bare producers, the same broker, a consumer that only counts) after {raw.TotalSeconds:0.00} s");
             pipelineRates.Add(ThroughputEvents / run.Queryable.TotalSeconds);

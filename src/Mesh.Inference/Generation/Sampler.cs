@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Mesh.Inference.Generation;
 
 /// <summary>
@@ -19,7 +17,7 @@ public sealed class Sampler(SamplingSettings settings)
     {
         if (settings.Greedy)
         {
-            return allowed.IsEmpty ? TensorPrimitives.IndexOfMax(logits) : MaskedMax(logits, allowed);
+            return allowed.IsEmpty ? Logits.ArgMax(logits) : MaskedMax(logits, allowed);
         }
 
         var candidates = Candidates(logits, allowed, out var max);
@@ -71,7 +69,7 @@ public sealed class Sampler(SamplingSettings settings)
     /// </summary>
     private int[] Candidates(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> allowed, out float max)
     {
-        max = allowed.IsEmpty ? TensorPrimitives.Max(logits) : logits[MaskedMax(logits, allowed)];
+        max = allowed.IsEmpty ? Logits.Max(logits) : logits[MaskedMax(logits, allowed)];
         var threshold = max - (20 * settings.Temperature);
         var ids = new List<int>();
         for (var i = 0; i < logits.Length; i++)

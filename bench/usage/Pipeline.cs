@@ -84,7 +84,7 @@ internal sealed class Pipeline : IAsyncDisposable
 
     public static UsageEvent Event(string tenant, int i) => new()
     {
-        EventId = Guid.CreateVersion7().ToString(),
+        EventId = UsageEventIds.New(DateTimeOffset.UtcNow),
         OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow),
         TenantId = tenant,
         PrincipalId = "user-1",

@@ -9,21 +9,35 @@ namespace Mesh.Bench;
 /// The ceiling the usage path is judged against, measured in the same run: the same events from
 /// the same number of producers, configured as Mesh's (idempotent, acks=all, same linger and
 /// partitioner), through the same broker to one consumer that only counts them: no buffer,
-/// spool or shipper before Kafka, and no decoding, pricing or store after it.
+/// spool or shipper before Kafka, and no decoding, pricing or store after it. Like the ingestor,
+/// the consumer runs for the whole bench, so a round never waits for it to join its group.
 /// </summary>
-internal static class RawPipe
+internal sealed class RawPipe : IDisposable
 {
-    /// <summary>When the raw pipe's first event was consumed, when its producers had flushed, when the last event was consumed.</summary>
+    private readonly string _bootstrap;
+    private readonly string _topic;
+    private readonly IConsumer<Ignore, byte[]> _consumer;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _counting;
+    private long _consumed;
+
+    private RawPipe(string bootstrap, string topic, IConsumer<Ignore, byte[]> consumer)
+    {
+        _bootstrap = bootstrap;
+        _topic = topic;
+        _consumer = consumer;
+        _counting = Task.Factory.StartNew(Count, TaskCreationOptions.LongRunning);
+    }
+
+    /// <summary>When a round's first event was consumed, when its producers had flushed, when its last event was consumed.</summary>
     public readonly record struct Timings(TimeSpan FirstConsumed, TimeSpan Produced, TimeSpan Total);
 
-    public static async Task<TimeSpan> RunAsync(LocalKafkaBroker broker, int events, int producers, int partitions, CancellationToken cancellationToken) =>
-        (await TimeAsync(broker, events, producers, partitions, cancellationToken)).Total;
-
-    public static async Task<Timings> TimeAsync(LocalKafkaBroker broker, int events, int producers, int partitions, CancellationToken cancellationToken)
+    public static async Task<RawPipe> StartAsync(LocalKafkaBroker broker, int partitions)
     {
+        ArgumentNullException.ThrowIfNull(broker);
         var topic = $"raw-pipe-{Guid.NewGuid():N}";
         await broker.CreateTopicAsync(topic, partitions);
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
             BootstrapServers = broker.Bootstrap,
             GroupId = topic,
@@ -32,41 +46,84 @@ internal static class RawPipe
             AutoOffsetReset = AutoOffsetReset.Earliest,
         }).Build();
         consumer.Subscribe(topic);
-        var consumed = 0L;
-        var clock = new Stopwatch();
-        var firstConsumed = TimeSpan.Zero;
-        var counting = Task.Run(() =>
+        return new RawPipe(broker.Bootstrap, topic, consumer);
+    }
+
+    public async Task<Timings> RunAsync(int events, int producers, CancellationToken cancellationToken)
+    {
+        var start = Interlocked.Read(ref _consumed);
+        var kafka = Enumerable.Range(0, producers).Select(_ => Producer()).ToList();
+        try
         {
-            while (Interlocked.Read(ref consumed) < events && !cancellationToken.IsCancellationRequested)
+            var clock = Stopwatch.StartNew();
+            var firstConsumed = TimeSpan.Zero;
+            var producing = Task.WhenAll(kafka.Select((k, p) => Task.Run(() => Produce(k, events / producers, p), cancellationToken)));
+            var produced = TimeSpan.Zero;
+            while (Interlocked.Read(ref _consumed) - start < events)
             {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null } && Interlocked.Increment(ref consumed) == 1)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (clock.Elapsed > TimeSpan.FromSeconds(120))
+                {
+                    throw new TimeoutException($"the raw pipe consumed {Interlocked.Read(ref _consumed) - start} of {events} events in 120 s");
+                }
+
+                if (firstConsumed == TimeSpan.Zero && Interlocked.Read(ref _consumed) > start)
                 {
                     firstConsumed = clock.Elapsed;
                 }
-            }
-        }, cancellationToken);
 
-        clock.Start();
-        await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(() => Produce(broker.Bootstrap, topic, events / producers, p), cancellationToken)));
-        var produced = clock.Elapsed;
-        await counting.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
-        var elapsed = clock.Elapsed;
-        consumer.Close();
-        return new Timings(firstConsumed, produced, elapsed);
+                if (produced == TimeSpan.Zero && producing.IsCompleted)
+                {
+                    await producing;
+                    produced = clock.Elapsed;
+                }
+
+                await Task.Delay(1, cancellationToken);
+            }
+
+            var total = clock.Elapsed;
+            await producing;
+            return new Timings(firstConsumed, produced == TimeSpan.Zero ? total : produced, total);
+        }
+        finally
+        {
+            kafka.ForEach(k => k.Dispose());
+        }
     }
 
-    private static void Produce(string bootstrap, string topic, int count, int producer)
+    public void Dispose()
     {
-        using var kafka = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        _stop.Cancel();
+        _counting.Wait(TimeSpan.FromSeconds(10));
+        _consumer.Close();
+        _consumer.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Count()
+    {
+        while (!_stop.IsCancellationRequested)
         {
-            BootstrapServers = bootstrap,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = 5,
-            Partitioner = Partitioner.Murmur2Random,
-            BatchNumMessages = 10_000,
-            DeliveryReportFields = "status",
-        }).Build();
+            if (_consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null })
+            {
+                Interlocked.Increment(ref _consumed);
+            }
+        }
+    }
+
+    private IProducer<string, byte[]> Producer() => new ProducerBuilder<string, byte[]>(new ProducerConfig
+    {
+        BootstrapServers = _bootstrap,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 5,
+        Partitioner = Partitioner.Murmur2Random,
+        BatchNumMessages = 10_000,
+        DeliveryReportFields = "status",
+    }).Build();
+
+    private void Produce(IProducer<string, byte[]> kafka, int count, int producer)
+    {
         for (var i = 0; i < count; i++)
         {
             var usage = Pipeline.Event($"bench-{((i * 2) + producer) % 1_000}", i);
@@ -74,7 +131,7 @@ internal static class RawPipe
             {
                 try
                 {
-                    kafka.Produce(topic, new Message<string, byte[]> { Key = usage.TenantId, Value = usage.ToByteArray() });
+                    kafka.Produce(_topic, new Message<string, byte[]> { Key = usage.TenantId, Value = usage.ToByteArray() });
                     break;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)

@@ -71,11 +71,12 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
     /// </summary>
     private static async Task ThroughputAsync(BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, CancellationToken cancellationToken)
     {
+        using var rawPipe = await RawPipe.StartAsync(broker, Partitions);
         for (var round = 1; round <= WarmUpRounds; round++)
         {
             var warmUp = await PublishAndDrainAsync(report, clickHouse, broker, WarmUpEvents, cancellationToken);
-            var rawWarmUp = await RawPipe.RunAsync(broker, WarmUpEvents, Producers, Partitions, cancellationToken);
-            report.Note($"warm-up {round}: {WarmUpEvents} events queryable after {warmUp.Queryable.TotalSeconds:0.00} s, through the raw pipe after {rawWarmUp.TotalSeconds:0.00} s");
+            var rawWarmUp = await rawPipe.RunAsync(WarmUpEvents, Producers, cancellationToken);
+            report.Note($"warm-up {round}: {WarmUpEvents} events queryable after {warmUp.Queryable.TotalSeconds:0.00} s, through the raw pipe after {rawWarmUp.Total.TotalSeconds:0.00} s");
         }
 
         var pipelineRates = new List<double>();
@@ -89,7 +90,7 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
             stored += run.Stored;
             var rawCpu = CpuMeter.Start();
             var rawGc = GcCounts.Start();
-            var rawTimings = await RawPipe.TimeAsync(broker, ThroughputEvents, Producers, Partitions, cancellationToken);
+            var rawTimings = await rawPipe.RunAsync(ThroughputEvents, Producers, cancellationToken);
             var raw = rawTimings.Total;
             report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}; first event consumed after {rawTimings.FirstConsumed.TotalSeconds:0.00} s, producers flushed after {rawTimings.Produced.TotalSeconds:0.00} s");
             report.Note($"round {round}: {ThroughputEvents} events from {Producers} producers published in {run.Published.TotalSeconds:0.00} s, all queryable after {run.Queryable.TotalSeconds:0.00} s; "

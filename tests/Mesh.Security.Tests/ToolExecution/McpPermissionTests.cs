@@ -113,7 +113,7 @@ public sealed class McpPermissionTests(SecureMesh mesh) : IClassFixture<SecureMe
             Endpoint = new Uri(mesh.Tools.Server.BaseAddress, "/mcp"),
             TransportMode = HttpTransportMode.StreamableHttp,
             AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" },
-        }, http, ownsHttpClient: true));
+        }, http, ownsHttpClient: true), new McpClientOptions { DiscoverProbeTimeout = Timeout.InfiniteTimeSpan });
 
         var tools = await client.ListToolsAsync();
         var sum = await client.CallToolAsync("calculator", new Dictionary<string, object?> { ["expression"] = "2+2" });

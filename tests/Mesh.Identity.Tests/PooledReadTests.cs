@@ -1,6 +1,5 @@
 using Mesh.Identity.Principals;
 using Mesh.Identity.Relations;
-using Mesh.Identity.Storage;
 using Mesh.ServiceDefaults.Calls;
 
 namespace Mesh.Identity.Tests;
@@ -10,31 +9,19 @@ public sealed class PooledReadTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly CheckSubject Carol = new("acme", new ObjectRef("user", "carol"), IsMeshAdmin: false, IsCaller: true);
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"mesh-pooled-reads-{Guid.NewGuid():N}.db");
-    private readonly IdentityDatabase _database;
-    private readonly SqliteRelationStore _relations;
-    private readonly SqlitePrincipalStore _principals;
-    private readonly PermissionEngine _engine;
-
-    public PooledReadTests()
-    {
-        _database = new IdentityDatabase(_path);
-        _relations = new SqliteRelationStore(_database);
-        _principals = new SqlitePrincipalStore(_database);
-        _engine = new PermissionEngine(_relations, _principals, new CheckCache());
-    }
+    private readonly SqliteStores _stores = new("pooled-reads");
 
     [Fact]
     public void Check_RelationWrittenThenDeletedBetweenChecks_EachNextCheckSeesIt()
     {
         var tool = new ObjectRef("tool", "search");
-        _relations.Write("acme", [Tuple("tool:search", "invoker", "user:dave")], []);
-        var before = _engine.Check(Carol, tool, "invoker");
+        _stores.Relations.Write("acme", [Tuple("tool:search", "invoker", "user:dave")], []);
+        var before = _stores.Engine.Check(Carol, tool, "invoker");
 
-        var added = _relations.Write("acme", [Tuple("tool:search", "invoker", "user:carol")], []);
-        var afterAdd = _engine.Check(Carol, tool, "invoker");
-        var removed = _relations.Write("acme", [], [Tuple("tool:search", "invoker", "user:carol")]);
-        var afterRemove = _engine.Check(Carol, tool, "invoker");
+        var added = _stores.Relations.Write("acme", [Tuple("tool:search", "invoker", "user:carol")], []);
+        var afterAdd = _stores.Engine.Check(Carol, tool, "invoker");
+        var removed = _stores.Relations.Write("acme", [], [Tuple("tool:search", "invoker", "user:carol")]);
+        var afterRemove = _stores.Engine.Check(Carol, tool, "invoker");
 
         Assert.False(before.Allowed);
         Assert.True(afterAdd.Allowed);
@@ -46,7 +33,7 @@ public sealed class PooledReadTests : IDisposable
     [Fact]
     public async Task Check_ManyThreadsWhileARelationFlips_EveryAnswerMatchesTheRevisionItWasMadeOn()
     {
-        var seeded = _relations.Write("acme", [
+        var seeded = _stores.Relations.Write("acme", [
             Tuple("tool:flip", "invoker", "user:dave"),
             Tuple("tool:grouped", "invoker", "group:ml#member"),
             Tuple("group:ml", "member", "user:carol"),
@@ -61,7 +48,7 @@ public sealed class PooledReadTests : IDisposable
             {
                 for (var i = 0; i < 200; i++)
                 {
-                    _ = i % 2 == 0 ? _relations.Write("acme", [flip], []) : _relations.Write("acme", [], [flip]);
+                    _ = i % 2 == 0 ? _stores.Relations.Write("acme", [flip], []) : _stores.Relations.Write("acme", [], [flip]);
                 }
             }
             finally
@@ -74,13 +61,13 @@ public sealed class PooledReadTests : IDisposable
             var wrong = new List<string>();
             for (var checks = 0; checks < 50 || !stop.IsCancellationRequested; checks++)
             {
-                var flipped = _engine.Check(Carol, new ObjectRef("tool", "flip"), "invoker");
+                var flipped = _stores.Engine.Check(Carol, new ObjectRef("tool", "flip"), "invoker");
                 if (flipped.Allowed != ((flipped.Revision - seeded) % 2 == 1))
                 {
                     wrong.Add($"tool:flip allowed={flipped.Allowed} at revision {flipped.Revision}");
                 }
 
-                if (!_engine.Check(Carol, new ObjectRef("tool", "grouped"), "invoker").Allowed || _engine.Check(Carol, new ObjectRef("tool", "closed"), "invoker").Allowed)
+                if (!_stores.Engine.Check(Carol, new ObjectRef("tool", "grouped"), "invoker").Allowed || _stores.Engine.Check(Carol, new ObjectRef("tool", "closed"), "invoker").Allowed)
                 {
                     wrong.Add("a relation that never changes gave another answer");
                 }
@@ -98,13 +85,13 @@ public sealed class PooledReadTests : IDisposable
     [Fact]
     public void Read_SnapshotDisposedTwice_ItsSessionGoesBackOnce()
     {
-        var first = _database.Read();
+        var first = _stores.Database.Read();
         first.Dispose();
         first.Dispose();
 
         // Were the session pooled twice, both reads would get it and the second would fail to begin its transaction.
-        using var a = _database.Read();
-        using var b = _database.Read();
+        using var a = _stores.Database.Read();
+        using var b = _stores.Database.Read();
 
         Assert.Equal(0L, (long)a.Command("SELECT value FROM revisions WHERE name = 'relations'").ExecuteScalar()!);
         Assert.Equal(0L, (long)b.Command("SELECT value FROM revisions WHERE name = 'relations'").ExecuteScalar()!);
@@ -113,40 +100,27 @@ public sealed class PooledReadTests : IDisposable
     [Fact]
     public void FindPrincipal_AddedAfterALookupMissedIt_NextLookupFindsIt()
     {
-        var missing = _principals.FindPrincipal("acme", "carol");
+        var missing = _stores.Principals.FindPrincipal("acme", "carol");
 
-        _principals.TryAddPrincipal(new PrincipalRecord("acme", "carol", PrincipalKind.Agent, "Carol", DateTimeOffset.UnixEpoch));
+        _stores.Principals.TryAddPrincipal(new PrincipalRecord("acme", "carol", PrincipalKind.Agent, "Carol", DateTimeOffset.UnixEpoch));
 
         Assert.Null(missing);
-        Assert.Equal(PrincipalKind.Agent, _principals.FindPrincipal("acme", "carol")?.Kind);
+        Assert.Equal(PrincipalKind.Agent, _stores.Principals.FindPrincipal("acme", "carol")?.Kind);
     }
 
     [Fact]
     public void Dispose_WhileAReadIsOpen_TheReadStillEndsAndNewReadsAreRefused()
     {
-        var open = _relations.OpenReader("acme");
+        var open = _stores.Relations.OpenReader("acme");
 
-        _database.Dispose();
+        _stores.Database.Dispose();
 
         Assert.Equal(0L, open.Revision);
         open.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => _relations.OpenReader("acme"));
+        Assert.Throws<ObjectDisposedException>(() => _stores.Relations.OpenReader("acme"));
     }
 
-    public void Dispose()
-    {
-        _database.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public void Dispose() => _stores.Dispose();
 
-    private static RelationTuple Tuple(string obj, string relation, string subject)
-    {
-        Assert.True(ObjectRef.TryParse(obj, out var o));
-        Assert.True(ObjectRef.TryParse(subject, out var s));
-        return new RelationTuple(o, relation, s);
-    }
+    private static RelationTuple Tuple(string obj, string relation, string subject) => SqliteStores.Tuple(obj, relation, subject);
 }

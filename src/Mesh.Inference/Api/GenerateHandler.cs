@@ -127,6 +127,12 @@ public sealed class GenerateHandler(
                 continue;
             }
 
+            if (chunk.FinishReason is not null || !reader.TryPeek(out _))
+            {
+                yield return chunk; // nothing else waits: the common case, no copy
+                continue;
+            }
+
             var text = new StringBuilder(chunk.Text);
             var tokens = new List<int>(chunk.TokenIds);
             while (chunk.FinishReason is null && reader.TryRead(out var next))

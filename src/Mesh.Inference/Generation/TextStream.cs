@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace Mesh.Inference.Generation;
@@ -12,6 +13,7 @@ namespace Mesh.Inference.Generation;
 public sealed class TextStream(Tokenizer tokenizer, IReadOnlyList<string> stops)
 {
     private readonly List<int> _tokens = [];
+    private readonly StringBuilder _released = new();
     private int _emitted;
 
     // The text of the tokens before _read is known (_complete). The window starts at _prefix, a
@@ -23,7 +25,7 @@ public sealed class TextStream(Tokenizer tokenizer, IReadOnlyList<string> stops)
     private int _read;
 
     /// <summary>All text released so far.</summary>
-    public string Text { get; private set; } = "";
+    public string Text => _released.ToString();
 
     /// <summary>Adds a token; returns the text now safe to release and whether a stop sequence was hit.</summary>
     public (string Delta, bool Stopped) Push(int token)
@@ -96,7 +98,7 @@ public sealed class TextStream(Tokenizer tokenizer, IReadOnlyList<string> stops)
 
         var delta = upTo[_emitted..];
         _emitted = upTo.Length;
-        Text += delta;
+        _released.Append(delta);
         return delta;
     }
 }

@@ -170,22 +170,16 @@ public sealed class IdentityBenchmark : IBenchmark
         }
 
         var times = new List<double>(samples);
-        for (var i = 0; i < samples; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await action();
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
+        await TimeAsync(action, samples, times);
         times.Sort();
         return times;
     }
 
     /// <summary>
     /// The ceiling and the call judged against it, measured in turns of a few calls each, so a
-    /// machine that slows down or speeds up meanwhile weighs on both, after both ran long enough for the JIT to
-    /// finish their optimized code, as in a long-running service. Returns every sample of each
-    /// (sorted) and the medians of both in each round.
+    /// machine that slows down or speeds up meanwhile weighs on both, after both ran long enough
+    /// for the JIT to finish their optimized code, as in a long-running service. Returns every
+    /// sample of each (sorted) and the medians of both in each round.
     /// </summary>
     private static async Task<(List<double> Baseline, List<double> Measured, List<(double Baseline, double Measured)> Rounds)> AlternateAsync(Func<Task> baseline, Func<Task> measured)
     {
@@ -229,6 +223,7 @@ public sealed class IdentityBenchmark : IBenchmark
         return (all, allMeasured, rounds);
     }
 
+    /// <summary>Calls <paramref name="action"/> <paramref name="count"/> times, adding each call's milliseconds to <paramref name="times"/>.</summary>
     private static async Task TimeAsync(Func<Task> action, int count, List<double> times)
     {
         for (var i = 0; i < count; i++)

@@ -22,16 +22,16 @@ public static class UsageEventIds
 
     public static string New(DateTimeOffset now)
     {
-        var block = t_block ??= new byte[BlockSize];
-        if (t_used == 0 || t_used + RandomBytes > BlockSize)
+        if (t_block is null || t_used + RandomBytes > BlockSize)
         {
-            RandomNumberGenerator.Fill(block);
+            t_block ??= new byte[BlockSize];
+            RandomNumberGenerator.Fill(t_block);
             t_used = 0;
         }
 
         Span<byte> id = stackalloc byte[16];
         BinaryPrimitives.WriteInt64BigEndian(id, now.ToUnixTimeMilliseconds() << 16);
-        block.AsSpan(t_used, RandomBytes).CopyTo(id[6..]);
+        t_block.AsSpan(t_used, RandomBytes).CopyTo(id[6..]);
         t_used += RandomBytes;
         id[6] = (byte)(0x70 | (id[6] & 0x0F)); // version 7
         id[8] = (byte)(0x80 | (id[8] & 0x3F)); // variant 10

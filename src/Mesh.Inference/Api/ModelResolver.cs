@@ -26,7 +26,7 @@ public sealed class ModelResolver(ModelCatalog catalog)
 
         if (model.Kind != kind)
         {
-            throw MeshErrors.InvalidArgument("model", $"'{model.Name}' is a {model.Kind} model; {rpc} needs a {kind} model ({NamesOf(kind)})");
+            throw MeshErrors.InvalidArgument("model", $"'{model.Name}' is a model of kind {model.Kind}; {rpc} needs one of kind {kind} ({NamesOf(kind)})");
         }
 
         return model;

@@ -18,6 +18,11 @@ public static class OpenAiEndpoints
                 context.HttpContext.Connection.LocalPort is 0 || context.HttpContext.Connection.LocalPort == only ? await next(context) : Results.NotFound());
         }
 
+        // A path or method the API does not have is answered in OpenAI's error shape too, as OpenAI does.
+        app.UseStatusCodePages(context => IsOpenAi(context.HttpContext, port) && context.HttpContext.Response.StatusCode is 404 or 405
+            ? OpenAiErrors.WriteUnknownRouteAsync(context.HttpContext)
+            : Task.CompletedTask);
+
         v1.MapGet("/models", (HttpContext http, ModelsEndpoint models) => models.ListAsync(http));
         v1.MapGet("/models/{id}", (HttpContext http, string id, ModelsEndpoint models) => models.GetAsync(http, id));
         v1.MapPost("/embeddings", (HttpContext http, EmbeddingsEndpoint embeddings) => embeddings.HandleAsync(http));
@@ -25,6 +30,11 @@ public static class OpenAiEndpoints
         v1.MapPost("/chat/completions", (HttpContext http, CompletionsEndpoint completions) => completions.ChatAsync(http));
         return app;
     }
+
+    /// <summary>A request the OpenAI API answers: any on its own port, or one under /v1 where it has none (or in memory).</summary>
+    private static bool IsOpenAi(HttpContext http, int? port) =>
+        port is { } only && http.Connection.LocalPort == only
+        || (port is null || http.Connection.LocalPort is 0) && http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal);
 
     private static int? PortOf(IConfiguration configuration, string endpoint) =>
         endpoint.Length > 0 && configuration[$"Kestrel:Endpoints:{endpoint}:Url"] is { } url

@@ -34,7 +34,26 @@ public static class OpenAiErrors
             BadHttpRequestException bad => (bad.StatusCode, "invalid_request_error", null, "invalid_request_error", $"the request could not be read: {bad.Message}"),
             _ => (500, "server_error", null, "internal_error", "internal error"),
         };
-        await JsonResponse.WriteAsync(http, json =>
+        await WriteAsync(http, status, type, param, code, message);
+    }
+
+    /// <summary>
+    /// Answers a request for a path the API does not have (404) or with a method its path does not
+    /// take (405, naming the one it takes), in OpenAI's words.
+    /// </summary>
+    public static Task WriteUnknownRouteAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var request = $"{http.Request.Method} {http.Request.Path}";
+        var status = http.Response.StatusCode;
+        var message = status == StatusCodes.Status405MethodNotAllowed
+            ? $"Invalid method for URL ({request}): use {http.Response.Headers.Allow}"
+            : $"Invalid URL ({request}): the API has GET /v1/models, POST /v1/chat/completions, POST /v1/completions and POST /v1/embeddings";
+        return WriteAsync(http, status, "invalid_request_error", param: null, code: null, message);
+    }
+
+    private static Task WriteAsync(HttpContext http, int status, string type, string? param, string? code, string message) =>
+        JsonResponse.WriteAsync(http, json =>
         {
             json.WriteStartObject();
             json.WriteStartObject("error");
@@ -45,7 +64,6 @@ public static class OpenAiErrors
             json.WriteEndObject();
             json.WriteEndObject();
         }, status);
-    }
 
     private static (int, string, string?, string?, string) FromStatus(HttpContext http, RpcException rpc, Func<string, string> fieldNames)
     {

@@ -201,6 +201,21 @@ public sealed class OpenAiApiTests(InferenceHost host)
         Assert.Equal("invalid_api_key", body.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task UnknownPathOrMethod_404Or405InOpenAisShape()
+    {
+        using var http = OpenAiClients.Http(host.Factory, TestKeys.Acme);
+
+        using var unknown = await http.PostAsync("/v1/responses", new StringContent("{}", Encoding.UTF8, "application/json"));
+        var notFound = await ErrorAsync(unknown, HttpStatusCode.NotFound);
+        Assert.StartsWith("Invalid URL (POST /v1/responses)", notFound.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request_error", notFound.GetProperty("type").GetString());
+
+        using var wrongMethod = await http.GetAsync("/v1/chat/completions");
+        var notAllowed = await ErrorAsync(wrongMethod, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("Invalid method for URL (GET /v1/chat/completions): use POST", notAllowed.GetProperty("message").GetString());
+    }
+
     private static async Task<JsonElement> PostAsync(HttpClient http, string path, string body)
     {
         using var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));

@@ -11,11 +11,9 @@ public static class OpenAiEndpoints
         ArgumentNullException.ThrowIfNull(app);
         var port = PortOf(app.Configuration, app.Services.GetRequiredService<IOptions<OpenAiOptions>>().Value.Endpoint);
         var v1 = app.MapGroup("/v1");
-        if (port is { } only)
+        if (port is not null)
         {
-            // In-memory test hosts have no local port (0): they serve /v1 as a real server serves it on its own port.
-            v1.AddEndpointFilter(async (context, next) =>
-                context.HttpContext.Connection.LocalPort is 0 || context.HttpContext.Connection.LocalPort == only ? await next(context) : Results.NotFound());
+            v1.AddEndpointFilter(async (context, next) => IsOpenAi(context.HttpContext, port) ? await next(context) : Results.NotFound());
         }
 
         // A path or method the API does not have is answered in OpenAI's error shape too, as OpenAI does.
@@ -31,7 +29,11 @@ public static class OpenAiEndpoints
         return app;
     }
 
-    /// <summary>A request the OpenAI API answers: any on its own port, or one under /v1 where it has none (or in memory).</summary>
+    /// <summary>
+    /// A request the OpenAI API answers: any on its own port, or one under /v1 where it has no port
+    /// of its own or in memory (in-memory test hosts have no local port, 0, and serve /v1 as a real
+    /// server serves it on its own port).
+    /// </summary>
     private static bool IsOpenAi(HttpContext http, int? port) =>
         port is { } only && http.Connection.LocalPort == only
         || (port is null || http.Connection.LocalPort is 0) && http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal);

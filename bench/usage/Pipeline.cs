@@ -16,17 +16,20 @@ namespace Mesh.Bench;
 internal sealed class Pipeline : IAsyncDisposable
 {
     private const int Producers = 2;
+
+    /// <summary>The shipper's batch size in the throughput rounds.</summary>
+    public const int ThroughputMaxBatch = 5_000;
     private readonly KafkaUsageSink _sink;
     private readonly UsageShipper _shipper;
     private readonly UsageSpool _spool;
 
-    public Pipeline(string bootstrap, int maxBatch)
+    public Pipeline(string bootstrap, int maxBatch, string topic = UsageTopic.Name)
     {
         var options = Options.Create(new UsageOptions { BufferCapacity = 100_000, MaxBatchSize = maxBatch });
         _spool = new UsageSpool(Options.Create(new SpoolOptions { Directory = Path.Combine(Path.GetTempPath(), $"mesh-bench-spool-{Guid.NewGuid():N}") }),
             new MeshServiceInfo("bench"), TimeProvider.System, NullLogger<UsageSpool>.Instance);
         Buffer = new UsageBuffer(options, TimeProvider.System, _spool);
-        _sink = new KafkaUsageSink(bootstrap, Options.Create(new KafkaUsageOptions()), new MeshServiceInfo("bench"), NullLogger<KafkaUsageSink>.Instance);
+        _sink = new KafkaUsageSink(bootstrap, Options.Create(new KafkaUsageOptions { Topic = topic }), new MeshServiceInfo("bench"), NullLogger<KafkaUsageSink>.Instance);
         _shipper = new UsageShipper(Buffer, _sink, options, TimeProvider.System, NullLogger<UsageShipper>.Instance, _spool);
         _shipper.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }

@@ -64,55 +64,71 @@ public sealed class UsageBenchmark(string[] args) : IBenchmark
 
     /// <summary>
     /// Producers publish as fast as they can; the clock stops when the last row is queryable.
-    /// Unmeasured rounds of both first let the JIT of the ingestor and of the producers reach
-    /// their steady, optimized code, as in a long-running service; then the pipeline and the raw
-    /// pipe take turns, so a machine that slows down or speeds up meanwhile weighs on both, and
-    /// the figures are the medians of the rounds.
+    /// Unmeasured rounds of each first let the JIT of the ingestor and of the producers reach
+    /// their steady, optimized code, as in a long-running service; then the pipeline and the two
+    /// ceilings take turns, so a machine that slows down or speeds up meanwhile weighs on all
+    /// three, and the figures are the medians of the rounds. The raw pipe is the ceiling of the
+    /// aim: the same producers (Mesh's) and consumer through the same broker, with no decoding,
+    /// pricing or store. Bare Kafka also leaves out Mesh's producer side (buffer, spool, shipper).
     /// </summary>
     private static async Task ThroughputAsync(BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, CancellationToken cancellationToken)
     {
-        using var rawPipe = await RawPipe.StartAsync(broker, Partitions);
+        using var rawPipe = await RawPipe.StartAsync(broker, Partitions, RawPipe.Producers.Mesh);
+        using var bareKafka = await RawPipe.StartAsync(broker, Partitions, RawPipe.Producers.Bare);
         for (var round = 1; round <= WarmUpRounds; round++)
         {
             var warmUp = await PublishAndDrainAsync(report, clickHouse, broker, WarmUpEvents, cancellationToken);
             var rawWarmUp = await rawPipe.RunAsync(WarmUpEvents, Producers, cancellationToken);
-            report.Note($"warm-up {round}: {WarmUpEvents} events queryable after {warmUp.Queryable.TotalSeconds:0.00} s, through the raw pipe after {rawWarmUp.Total.TotalSeconds:0.00} s");
+            var bareWarmUp = await bareKafka.RunAsync(WarmUpEvents, Producers, cancellationToken);
+            report.Note($"warm-up {round}: {WarmUpEvents} events queryable after {warmUp.Queryable.TotalSeconds:0.00} s, "
+                + $"through the raw pipe after {rawWarmUp.Total.TotalSeconds:0.00} s, through bare Kafka after {bareWarmUp.Total.TotalSeconds:0.00} s");
         }
 
         var pipelineRates = new List<double>();
         var publishRates = new List<double>();
-        var rawRates = new List<double>();
-        var ratios = new List<double>();
+        var (rawRates, rawRatios) = (new List<double>(), new List<double>());
+        var (bareRates, bareRatios) = (new List<double>(), new List<double>());
         long stored = 0;
         for (var round = 1; round <= MeasuredRounds; round++)
         {
             var run = await PublishAndDrainAsync(report, clickHouse, broker, ThroughputEvents, cancellationToken);
             stored += run.Stored;
-            var rawCpu = CpuMeter.Start();
-            var rawGc = GcCounts.Start();
-            var rawTimings = await rawPipe.RunAsync(ThroughputEvents, Producers, cancellationToken);
-            var raw = rawTimings.Total;
-            report.Note($"raw pipe {rawCpu.Summary()}; {rawGc.Summary()}; first event consumed after {rawTimings.FirstConsumed.TotalSeconds:0.00} s, producers flushed after {rawTimings.Produced.TotalSeconds:0.00} s");
+            var raw = await CeilingAsync(report, "raw pipe", rawPipe, cancellationToken);
+            var bare = await CeilingAsync(report, "bare Kafka", bareKafka, cancellationToken);
             report.Note($"round {round}: {ThroughputEvents} events from {Producers} producers published in {run.Published.TotalSeconds:0.00} s, all queryable after {run.Queryable.TotalSeconds:0.00} s; "
-                + $"through the raw pipe (bare producers, the same broker, a consumer that only counts) after {raw.TotalSeconds:0.00} s");
+                + $"consumed through the raw pipe (Mesh's producers, a consumer that only counts) after {raw.TotalSeconds:0.00} s, through bare Kafka after {bare.TotalSeconds:0.00} s");
             pipelineRates.Add(ThroughputEvents / run.Queryable.TotalSeconds);
             publishRates.Add(ThroughputEvents / run.Published.TotalSeconds);
             rawRates.Add(ThroughputEvents / raw.TotalSeconds);
-            ratios.Add(raw.TotalSeconds / run.Queryable.TotalSeconds);
+            rawRatios.Add(raw.TotalSeconds / run.Queryable.TotalSeconds);
+            bareRates.Add(ThroughputEvents / bare.TotalSeconds);
+            bareRatios.Add(bare.TotalSeconds / run.Queryable.TotalSeconds);
         }
 
-        report.Note($"per round: events/s {BenchReport.Join(pipelineRates, "0")}; raw pipe events/s {BenchReport.Join(rawRates, "0")}; ratio {BenchReport.Join(ratios, "0.00")}");
+        report.Note($"per round: events/s {BenchReport.Join(pipelineRates, "0")}; raw pipe events/s {BenchReport.Join(rawRates, "0")}; ratio {BenchReport.Join(rawRatios, "0.00")}; "
+            + $"bare Kafka events/s {BenchReport.Join(bareRates, "0")}; ratio {BenchReport.Join(bareRatios, "0.00")}");
         report.Figure("events_stored_ratio", stored / (double)(ThroughputEvents * MeasuredRounds), "0.000000");
         report.Figure("events_per_s", BenchReport.Median(pipelineRates), "0");
         report.Figure("publish_events_per_s", BenchReport.Median(publishRates), "0");
         report.Figure("raw_pipe_events_per_s", BenchReport.Median(rawRates), "0");
-        report.Figure("events_vs_raw_pipe_ratio", BenchReport.Median(ratios), "0.00");
+        report.Figure("events_vs_raw_pipe_ratio", BenchReport.Median(rawRatios), "0.00");
+        report.Figure("bare_kafka_events_per_s", BenchReport.Median(bareRates), "0");
+        report.Figure("events_vs_bare_kafka_ratio", BenchReport.Median(bareRatios), "0.00");
+    }
+
+    private static async Task<TimeSpan> CeilingAsync(BenchReport report, string name, RawPipe pipe, CancellationToken cancellationToken)
+    {
+        var cpu = CpuMeter.Start();
+        var gc = GcCounts.Start();
+        var timings = await pipe.RunAsync(ThroughputEvents, Producers, cancellationToken);
+        report.Note($"{name} {cpu.Summary()}; {gc.Summary()}; first event consumed after {timings.FirstConsumed.TotalSeconds:0.00} s, producers flushed after {timings.Produced.TotalSeconds:0.00} s");
+        return timings.Total;
     }
 
     private static async Task<(TimeSpan Published, TimeSpan Queryable, long Stored)> PublishAndDrainAsync(
         BenchReport report, LocalClickHouse clickHouse, LocalKafkaBroker broker, int events, CancellationToken cancellationToken)
     {
-        var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, maxBatch: 5_000)).ToList();
+        var pipelines = Enumerable.Range(0, Producers).Select(_ => new Pipeline(broker.Bootstrap, Pipeline.ThroughputMaxBatch)).ToList();
         var before = await CountAsync(clickHouse, cancellationToken);
         var cpu = CpuMeter.Start();
         var gc = GcCounts.Start();

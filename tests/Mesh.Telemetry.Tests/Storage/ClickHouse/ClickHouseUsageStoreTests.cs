@@ -41,6 +41,47 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task InsertAsync_RowsOfDifferentShapes_EveryColumnReadsBackAsWritten()
+    {
+        using var store = await StoreAsync();
+        var full = Records.Record("アクメ-é", "all-MiniLM-L6-v2", 123.456789012m, inputTokens: long.MaxValue / 2, at: Records.Noon.AddTicks(1234560)) with
+        {
+            PrincipalId = "user\t1",
+            AgentId = "agent-1",
+            RunId = "run-1",
+            StepId = "step-1",
+            Service = "inference",
+            ResourceVersion = "2",
+            Device = "cuda:0",
+            OutputTokens = 7,
+            CachedTokens = 5,
+            ReasoningTokens = 3,
+            TtftMs = 12.25,
+            PricedAs = "embedding-small",
+            QueueMs = 0.5,
+            TotalMs = 9.75,
+            BatchSize = 32,
+            Attributes = "{\"k\":\"v\"}",
+            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+        };
+        var batch = new[] { full, Records.Record("b", "", 0m), Records.Record(new string('x', 300), "calculator", 0.000000001m, inputTokens: 1) };
+
+        await store.InsertAsync(batch, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var rows = await clickHouse.Server.QueryAsync(
+            $"SELECT toString(event_id), toUInt32(occurred_at), occurred_us, tenant_id, principal_id, agent_id, run_id, step_id, service, kind, resource, resource_version, device, "
+            + $"input_tokens, output_tokens, cached_tokens, queue_ms, compute_ms, total_ms, batch_size, status, toString(cost_usd), price_version, attributes, trace_id, reasoning_tokens, ttft_ms, priced_as "
+            + $"FROM {store.Database}.{UsageSql.Table} ORDER BY input_tokens DESC FORMAT TSV").WaitAsync(TimeSpan.FromSeconds(30));
+
+        static string Row(UsageRecord r) => string.Join('\t',
+            r.EventId, new DateTimeOffset(r.OccurredAt).ToUnixTimeSeconds(), r.OccurredAt.Ticks % TimeSpan.TicksPerSecond / 10, r.TenantId, r.PrincipalId.Replace("\t", "\\t", StringComparison.Ordinal),
+            r.AgentId, r.RunId, r.StepId, r.Service, r.Kind, r.Resource, r.ResourceVersion, r.Device, r.InputTokens, r.OutputTokens, r.CachedTokens,
+            Number(r.QueueMs), Number(r.ComputeMs), Number(r.TotalMs), r.BatchSize, r.Status, r.CostUsd.ToString("0.000000000", System.Globalization.CultureInfo.InvariantCulture), r.PriceVersion,
+            r.Attributes, r.TraceId, r.ReasoningTokens, Number(r.TtftMs), r.PricedAs);
+        static string Number(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(string.Concat(batch.OrderByDescending(r => r.InputTokens).Select(r => Row(r) + "\n")), rows);
+    }
+
+    [Fact]
     public async Task InsertAsync_FirstArrivalsAmongReplays_LooksUpOnlyTheReplays()
     {
         using var store = await StoreAsync();

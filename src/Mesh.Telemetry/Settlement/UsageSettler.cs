@@ -26,15 +26,25 @@ public sealed class UsageSettler(
 {
     private const int MaxPerCall = 2_000;
 
+    /// <summary>Whether budgets are settled at all: a telemetry run alone has no identity, and no budgets to settle.</summary>
+    public bool Settles => authorization.Value.Mode == AuthorizationMode.Identity;
+
+    /// <summary>Whether settling touches <paramref name="record"/>: it settles a reservation, or it was billed.</summary>
+    public static bool Concerns(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.ReservationId.Length > 0 || record.CostUsd > 0;
+    }
+
     public async Task SettleAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (authorization.Value.Mode != AuthorizationMode.Identity)
+        if (!Settles)
         {
-            return; // a telemetry run alone has no identity, and no budgets to settle
+            return;
         }
 
-        var settlements = records.Where(r => r.ReservationId.Length > 0 || r.CostUsd > 0).Select(ToSettlement).ToList();
+        var settlements = records.Where(Concerns).Select(ToSettlement).ToList();
         for (var start = 0; start < settlements.Count; start += MaxPerCall)
         {
             var request = new SettleUsageRequest();

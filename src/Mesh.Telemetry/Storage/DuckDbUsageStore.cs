@@ -67,12 +67,14 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
 
     public SqlDialect Dialect => DuckDbDialect.Instance;
 
-    public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
+    public async Task<InsertResult> InsertAsync(IEnumerable<UsageRecord> batch, CancellationToken cancellationToken)
     {
-        var unique = UsageRecord.FirstOfEachEvent(batch);
+        ArgumentNullException.ThrowIfNull(batch);
+        var records = batch as IReadOnlyList<UsageRecord> ?? [.. batch];
+        var unique = UsageRecord.FirstOfEachEvent(records);
         if (unique.Count == 0)
         {
-            return new InsertResult(0, batch.Count);
+            return new InsertResult(0, records.Count);
         }
 
         await _writeLock.WaitAsync(cancellationToken);
@@ -96,7 +98,7 @@ public sealed class DuckDbUsageStore : IUsageStore, IDisposable
             Execute(_writer, DuckDbSchema.ClearStaging);
             transaction.Commit();
             _ingestSeq = seq;
-            return new InsertResult(stored, batch.Count - stored);
+            return new InsertResult(stored, records.Count - stored);
         }
         finally
         {

@@ -9,8 +9,12 @@ public interface IUsageStore
     /// <summary>The SQL the store speaks; analytics generate their statements with it.</summary>
     SqlDialect Dialect { get; }
 
-    /// <summary>Stores a batch in one transaction; ids already stored or repeated in the batch are skipped.</summary>
-    Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a batch in one transaction; ids already stored or repeated in the batch are skipped.
+    /// The batch is read once, in order: a caller may decode each record as it is read, and a store
+    /// keeps no more of them at once than it must.
+    /// </summary>
+    Task<InsertResult> InsertAsync(IEnumerable<UsageRecord> batch, CancellationToken cancellationToken);
 
     /// <summary>Aggregates the events matching <paramref name="query"/>.</summary>
     Task<UsageQueryResult> QueryAsync(UsageQuerySpec query, CancellationToken cancellationToken);

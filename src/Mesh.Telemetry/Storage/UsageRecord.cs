@@ -76,28 +76,10 @@ public sealed record UsageRecord
     public bool FirstArrival { get; init; }
 
     /// <summary>The records of <paramref name="batch"/> with the first of each event id kept, in order.</summary>
-    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch) =>
-        FirstOfEachEvent(batch, new HashSet<Guid>(batch?.Count ?? 0), new List<UsageRecord>(batch?.Count ?? 0));
-
-    /// <summary>
-    /// The same, into <paramref name="first"/> with <paramref name="seen"/> as scratch (both
-    /// cleared first), for a caller that reuses them from batch to batch.
-    /// </summary>
-    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch, HashSet<Guid> seen, List<UsageRecord> first)
+    public static List<UsageRecord> FirstOfEachEvent(IReadOnlyList<UsageRecord> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(seen);
-        ArgumentNullException.ThrowIfNull(first);
-        seen.Clear();
-        first.Clear();
-        foreach (var record in batch)
-        {
-            if (seen.Add(record.EventId))
-            {
-                first.Add(record);
-            }
-        }
-
-        return first;
+        var seen = new HashSet<Guid>(batch.Count);
+        return [.. batch.Where(r => seen.Add(r.EventId))];
     }
 }

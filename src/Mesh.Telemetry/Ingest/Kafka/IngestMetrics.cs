@@ -19,7 +19,7 @@ public sealed class IngestMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _records = meter.CreateCounter<long>("mesh.usage.ingest.records", "{record}", "Usage records read from Kafka, by outcome (stored, duplicate, dead_letter)");
-        _writeSeconds = meter.CreateHistogram<double>("mesh.usage.ingest.write.duration", "s", "Time to write one batch to ClickHouse, retries included");
+        _writeSeconds = meter.CreateHistogram<double>("mesh.usage.ingest.write.duration", "s", "Time to decode, price and write one batch to the usage store, retries included");
         _lost = meter.CreateCounter<long>("mesh.usage.ingest.lost", "{record}", "Usage records the broker deleted (retention) before they were stored: usage and cost missing from the store");
         meter.CreateObservableGauge("mesh.usage.ingest.lag", () => Volatile.Read(ref _lag), "{record}", "Records in the usage topic not yet stored and committed by this consumer");
     }

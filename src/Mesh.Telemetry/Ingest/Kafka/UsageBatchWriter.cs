@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Telemetry.Ingest.Kafka;
 
 /// <summary>
-/// Writes one batch of Kafka records: decodes and prices them, sends the bad ones to the
-/// dead-letter topic, stores the rest and settles their budgets, retrying each until it lands
-/// (or the service stops).
+/// Writes one batch of Kafka records: decodes and prices them as the store reads them, stores the
+/// good ones, sends the bad ones to the dead-letter topic and settles the budgets of the stored
+/// ones, retrying each step until it lands (or the service stops).
 /// </summary>
 public sealed partial class UsageBatchWriter(
     UsageMessageDecoder decoder,
@@ -27,33 +27,64 @@ public sealed partial class UsageBatchWriter(
     /// <summary>True once every record is stored or dead-lettered; false if stopping came first.</summary>
     public async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
     {
-        var records = _spareLists.TryTake(out var spare) ? spare : [];
+        var settling = _spareLists.TryTake(out var spare) ? spare : [];
         try
         {
-            return await WriteAsync(batch, records, deadLetters, stoppingToken);
+            return await WriteAsync(batch, settling, deadLetters, stoppingToken);
         }
         finally
         {
-            records.Clear();
-            _spareLists.Add(records);
+            settling.Clear();
+            _spareLists.Add(settling);
         }
     }
 
-    private async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, List<UsageRecord> records, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
+    private async Task<bool> WriteAsync(IReadOnlyList<PendingRecord> batch, List<UsageRecord> settling, DeadLetterProducer deadLetters, CancellationToken stoppingToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(deadLetters);
         var letters = new List<(ConsumeResult<byte[], byte[]>, string)>();
-        foreach (var pending in batch)
+
+        // The store reads the records as they are decoded, so a batch's records are never all
+        // alive at once (which made every garbage collection under load copy them); a retry
+        // decodes them again, every one looked up (see LookedUp).
+        IEnumerable<UsageRecord> Decoded(bool lookedUp)
         {
-            if (decoder.TryDecode(pending.Message, pending.ReadBefore, out var record, out var reason))
+            letters.Clear();
+            settling.Clear();
+            foreach (var pending in batch)
             {
-                records.Add(record!);
+                if (!decoder.TryDecode(pending.Message, pending.ReadBefore, out var record, out var reason))
+                {
+                    letters.Add((pending.Message, reason));
+                    continue;
+                }
+
+                record = lookedUp ? LookedUp(record!) : record!;
+                if (settler.Settles && UsageSettler.Concerns(record))
+                {
+                    settling.Add(record);
+                }
+
+                yield return record;
             }
-            else
-            {
-                letters.Add((pending.Message, reason));
-            }
+        }
+
+        var started = time.GetTimestamp();
+        InsertResult? inserted = null;
+        var attempts = 0;
+        if (!await RetryAsync("the usage store", batch.Count, async () => inserted = await store.InsertAsync(Decoded(lookedUp: attempts++ > 0), stoppingToken), stoppingToken))
+        {
+            return false;
+        }
+
+        if (inserted!.Stored + inserted.Duplicates > 0)
+        {
+            var elapsed = time.GetElapsedTime(started);
+            metrics.Wrote(elapsed);
+            metrics.Recorded("stored", inserted.Stored);
+            metrics.Recorded("duplicate", inserted.Duplicates);
+            LogStored(logger, inserted.Stored, inserted.Duplicates, elapsed.TotalMilliseconds);
         }
 
         if (letters.Count > 0)
@@ -67,35 +98,16 @@ public sealed partial class UsageBatchWriter(
             metrics.Recorded("dead_letter", letters.Count);
         }
 
-        if (records.Count == 0)
-        {
-            return true;
-        }
-
-        var started = time.GetTimestamp();
-        InsertResult? inserted = null;
-        var attempts = 0;
-        if (!await RetryAsync("the usage store", records.Count, async () => inserted = await store.InsertAsync(attempts++ == 0 ? records : LookedUp(records), stoppingToken), stoppingToken))
-        {
-            return false;
-        }
-
-        var elapsed = time.GetElapsedTime(started);
-        metrics.Wrote(elapsed);
-        metrics.Recorded("stored", inserted!.Stored);
-        metrics.Recorded("duplicate", inserted.Duplicates);
-        LogStored(logger, inserted.Stored, inserted.Duplicates, elapsed.TotalMilliseconds);
         // Budgets settle from what was billed, before the offsets are committed: a crash between
         // the two replays the batch, and identity settles each reservation and event once.
-        return await RetryAsync("identity's budgets", records.Count, () => settler.SettleAsync(records, stoppingToken), stoppingToken);
+        return settling.Count == 0 || await RetryAsync("identity's budgets", settling.Count, () => settler.SettleAsync(settling, stoppingToken), stoppingToken);
     }
 
     /// <summary>
-    /// The records with none taken as a first arrival: a failed insert may have landed all the
-    /// same (ClickHouse took it, the answer timed out), so a retry looks every event up.
+    /// The record not taken as a first arrival: a failed insert may have landed all the same
+    /// (ClickHouse took it, the answer timed out), so a retry looks every event up.
     /// </summary>
-    private static List<UsageRecord> LookedUp(List<UsageRecord> records) =>
-        records.ConvertAll(r => r.FirstArrival ? r with { FirstArrival = false } : r);
+    private static UsageRecord LookedUp(UsageRecord record) => record.FirstArrival ? record with { FirstArrival = false } : record;
 
     private async Task<bool> RetryAsync(string target, int count, Func<Task> write, CancellationToken stoppingToken)
     {

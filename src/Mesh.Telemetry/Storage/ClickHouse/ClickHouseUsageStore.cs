@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using ClickHouse.Driver;
@@ -16,10 +17,9 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly RecyclableMemoryStreamManager _rowStreams = new();
-    // Reused insert to insert, under the write lock: for a full batch each is a large object,
-    // and large objects allocated per batch would bring on a full collection every few batches.
-    private readonly HashSet<Guid> _seen = [];
-    private readonly List<UsageRecord> _unique = [];
+    // Reused insert to insert (a few are in flight at most): for a full batch each is a large
+    // object, and large objects allocated per batch would bring on a full collection every few batches.
+    private readonly ConcurrentBag<InsertScratch> _scratch = [];
     private readonly ClickHouseDialect _dialect = new(database);
     private readonly UsageSql _sql = new(new ClickHouseDialect(database));
     private readonly StoredIdLookup _lookup = new(client.Settings);
@@ -52,39 +52,71 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         }
     }
 
-    public async Task<InsertResult> InsertAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
+    public async Task<InsertResult> InsertAsync(IEnumerable<UsageRecord> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0)
-        {
-            return new InsertResult(0, 0);
-        }
-
-        // One writer per process at a time, so two calls carrying the same id cannot both miss it.
-        await _writeLock.WaitAsync(cancellationToken);
+        var scratch = _scratch.TryTake(out var spare) ? spare : new InsertScratch();
         try
         {
-            var unique = UsageRecord.FirstOfEachEvent(batch, _seen, _unique);
-            // Only events that may have arrived before are looked up: on the Kafka path, replays only.
-            var mayBeStored = unique.FindAll(r => !r.FirstArrival);
-            var stored = mayBeStored.Count == 0 ? [] : await _lookup.StoredAsync(Database, mayBeStored, cancellationToken);
-            var fresh = stored.Count == 0 ? unique : unique.Where(r => !stored.Contains(r.EventId)).ToList();
-            if (fresh.Count > 0)
+            // Pooled: a batch's rows (~200 bytes each) would otherwise be a new large object every insert.
+            using var rows = _rowStreams.GetStream(nameof(InsertAsync));
+            var ingestedAt = time.GetUtcNow().UtcDateTime;
+            var (read, fresh) = (0, 0);
+            // One pass that keeps no record it need not: the first of each id is written as it is
+            // read, unless it may have arrived before (on the Kafka path, replays only); those wait
+            // for one lookup, and only those not found are written.
+            foreach (var record in batch)
             {
-                // Pooled: a batch's rows (~200 bytes each) would otherwise be a new large object every insert.
-                using var rows = _rowStreams.GetStream(nameof(InsertAsync));
-                UsageRowBinary.Write(fresh, time.GetUtcNow().UtcDateTime, rows);
-                rows.Position = 0;
-                using var response = await client.InsertRawStreamAsync(
-                    $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
+                read++;
+                if (!scratch.Seen.Add(record.EventId))
+                {
+                    continue;
+                }
+
+                if (record.FirstArrival)
+                {
+                    UsageRowBinary.Write(record, ingestedAt, rows);
+                    fresh++;
+                }
+                else
+                {
+                    scratch.MayBeStored.Add(record);
+                }
             }
 
-            return new InsertResult(fresh.Count, batch.Count - fresh.Count);
+            // One writer per process at a time, so two calls carrying the same id cannot both miss it.
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                if (scratch.MayBeStored.Count > 0)
+                {
+                    var stored = await _lookup.StoredAsync(Database, scratch.MayBeStored, cancellationToken);
+                    foreach (var record in scratch.MayBeStored.Where(r => !stored.Contains(r.EventId)))
+                    {
+                        UsageRowBinary.Write(record, ingestedAt, rows);
+                        fresh++;
+                    }
+                }
+
+                if (fresh > 0)
+                {
+                    rows.Position = 0;
+                    using var response = await client.InsertRawStreamAsync(
+                        $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
+                }
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            return new InsertResult(fresh, read - fresh);
         }
         finally
         {
-            _unique.Clear();
-            _writeLock.Release();
+            scratch.Seen.Clear();
+            scratch.MayBeStored.Clear();
+            _scratch.Add(scratch);
         }
     }
 
@@ -149,4 +181,12 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         value.ValueKind == JsonValueKind.String
             ? decimal.Parse(value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
             : value.GetDecimal();
+
+    /// <summary>What one insert keeps while it reads its batch.</summary>
+    private sealed class InsertScratch
+    {
+        public HashSet<Guid> Seen { get; } = [];
+
+        public List<UsageRecord> MayBeStored { get; } = [];
+    }
 }

@@ -16,17 +16,14 @@ public static class UsageRowBinary
     /// <summary>The bytes of a row other than its strings' (ids, times and numbers).</summary>
     private const int FixedBytes = 16 + (2 * 4) + (3 * 8) + (3 * 8) + 4 + 8 + 4 + 8 + 8;
 
-    public static void Write(IReadOnlyCollection<UsageRecord> records, DateTime ingestedAt, IBufferWriter<byte> output)
+    /// <summary>Appends <paramref name="record"/>'s row to <paramref name="output"/>.</summary>
+    public static void Write(UsageRecord record, DateTime ingestedAt, IBufferWriter<byte> output)
     {
-        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(output);
-        var ingested = (uint)ClickHouseDialect.Split(ingestedAt).Seconds;
-        foreach (var record in records)
-        {
-            var row = new RowWriter(output.GetSpan(MaxBytes(record)));
-            Write(ref row, record, ingested);
-            output.Advance(row.Written);
-        }
+        var row = new RowWriter(output.GetSpan(MaxBytes(record)));
+        Write(ref row, record, (uint)ClickHouseDialect.Split(ingestedAt).Seconds);
+        output.Advance(row.Written);
     }
 
     private static void Write(ref RowWriter row, UsageRecord r, uint ingestedAt)

@@ -82,6 +82,31 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task InsertAsync_BatchMadeAsItIsRead_ReadsItOnceAndStoresEachEventOnce()
+    {
+        using var store = await StoreAsync();
+        var stored = Enumerable.Range(0, 5).Select(_ => Records.Record()).ToList();
+        await store.InsertAsync(stored, None).WaitAsync(TimeSpan.FromSeconds(30));
+        var fresh = Enumerable.Range(0, 8).Select(_ => Records.Record() with { FirstArrival = true }).ToList();
+        var reads = 0;
+        IEnumerable<UsageRecord> Made()
+        {
+            reads++;
+            // First arrivals, one repeated; replays of stored events; a replay of a first arrival of this batch.
+            foreach (var record in fresh.Append(fresh[0]).Concat(stored).Append(fresh[1] with { FirstArrival = false }))
+            {
+                yield return record;
+            }
+        }
+
+        var inserted = await store.InsertAsync(Made(), None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, reads);
+        Assert.Equal(new InsertResult(8, 7), inserted);
+        Assert.Equal((13L, 13L), await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task InsertAsync_FirstArrivalsAmongReplays_LooksUpOnlyTheReplays()
     {
         using var store = await StoreAsync();
@@ -226,7 +251,7 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     {
         using var client = ClickHouseConnection.CreateClient(clickHouse.Server.ConnectionString);
         var output = new ArrayBufferWriter<byte>();
-        UsageRowBinary.Write([record], DateTime.UtcNow, output);
+        UsageRowBinary.Write(record, DateTime.UtcNow, output);
         using var rows = new MemoryStream(output.WrittenMemory.ToArray());
         using var response = await client.InsertRawStreamAsync($"{store.Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, false, null, None)
             .WaitAsync(TimeSpan.FromSeconds(30));

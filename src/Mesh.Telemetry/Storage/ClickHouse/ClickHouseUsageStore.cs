@@ -15,7 +15,8 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 {
     private static readonly UsageAggregate Empty = new([], 0, 0, 0, 0, 0, 0m, 0);
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _turns = new();
+    private Task _lastTurn = Task.CompletedTask;
     private readonly RecyclableMemoryStreamManager _rowStreams = new();
     // Reused insert to insert (a few are in flight at most): for a full batch each is a large
     // object, and large objects allocated per batch would bring on a full collection every few batches.
@@ -55,6 +56,17 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
     public async Task<InsertResult> InsertAsync(IEnumerable<UsageRecord> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        // Inserts look up and write one at a time, in the order they were called (the ingestor
+        // calls in the order it read its batches): two calls carrying the same id cannot both miss
+        // it, and a later batch's replays see an earlier batch's rows.
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_turns)
+        {
+            (previous, _lastTurn) = (_lastTurn, turn.Task);
+        }
+
+        var hadTurn = false;
         var scratch = _scratch.TryTake(out var spare) ? spare : new InsertScratch();
         try
         {
@@ -84,30 +96,23 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
                 }
             }
 
-            // One writer per process at a time, so two calls carrying the same id cannot both miss it.
-            await _writeLock.WaitAsync(cancellationToken);
-            try
+            await previous.WaitAsync(cancellationToken);
+            hadTurn = true;
+            if (scratch.MayBeStored.Count > 0)
             {
-                if (scratch.MayBeStored.Count > 0)
+                var stored = await _lookup.StoredAsync(Database, scratch.MayBeStored, cancellationToken);
+                foreach (var record in scratch.MayBeStored.Where(r => !stored.Contains(r.EventId)))
                 {
-                    var stored = await _lookup.StoredAsync(Database, scratch.MayBeStored, cancellationToken);
-                    foreach (var record in scratch.MayBeStored.Where(r => !stored.Contains(r.EventId)))
-                    {
-                        UsageRowBinary.Write(record, ingestedAt, rows);
-                        fresh++;
-                    }
-                }
-
-                if (fresh > 0)
-                {
-                    rows.Position = 0;
-                    using var response = await client.InsertRawStreamAsync(
-                        $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
+                    UsageRowBinary.Write(record, ingestedAt, rows);
+                    fresh++;
                 }
             }
-            finally
+
+            if (fresh > 0)
             {
-                _writeLock.Release();
+                rows.Position = 0;
+                using var response = await client.InsertRawStreamAsync(
+                    $"{Database}.{UsageSql.Table}", rows, "RowBinary", ClickHouseSchema.Columns, useCompression: false, options: null, cancellationToken);
             }
 
             return new InsertResult(fresh, read - fresh);
@@ -117,6 +122,16 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
             scratch.Seen.Clear();
             scratch.MayBeStored.Clear();
             _scratch.Add(scratch);
+            if (hadTurn)
+            {
+                turn.SetResult();
+            }
+            else
+            {
+                // It failed or was cancelled before its turn: it passes the turn on only once the
+                // call before it is done, so no two turns ever overlap.
+                _ = previous.ContinueWith(_ => turn.SetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
@@ -147,7 +162,6 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 
     public void Dispose()
     {
-        _writeLock.Dispose();
         _lookup.Dispose();
         _reader.Dispose();
     }

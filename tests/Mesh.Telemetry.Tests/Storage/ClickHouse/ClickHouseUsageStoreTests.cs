@@ -107,6 +107,31 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task InsertAsync_ReplayCalledWhileAnEarlierCallIsStillReading_SeesTheEarlierCallsRow()
+    {
+        using var store = await StoreAsync();
+        var record = Records.Record();
+        var (reading, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        IEnumerable<UsageRecord> SlowFirstArrival()
+        {
+            reading.SetResult();
+            release.Task.Wait(TimeSpan.FromSeconds(30));
+            yield return record with { FirstArrival = true };
+        }
+
+        // The first call is still decoding its batch when a later one brings a replay of the same event.
+        var first = Task.Run(() => store.InsertAsync(SlowFirstArrival(), None));
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var replay = store.InsertAsync([record], None);
+        await Task.Delay(200);
+        release.SetResult();
+
+        Assert.Equal(new InsertResult(1, 0), await first.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(new InsertResult(0, 1), await replay.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal((1L, 1L), await store.CountAsync(None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task InsertAsync_FirstArrivalsAmongReplays_LooksUpOnlyTheReplays()
     {
         using var store = await StoreAsync();

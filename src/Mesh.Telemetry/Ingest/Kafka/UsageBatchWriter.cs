@@ -52,6 +52,7 @@ public sealed partial class UsageBatchWriter(
         {
             letters.Clear();
             settling.Clear();
+            var settles = settler.Settles;
             foreach (var pending in batch)
             {
                 if (!decoder.TryDecode(pending.Message, pending.ReadBefore, out var record, out var reason))
@@ -61,7 +62,7 @@ public sealed partial class UsageBatchWriter(
                 }
 
                 record = lookedUp ? LookedUp(record!) : record!;
-                if (settler.Settles && UsageSettler.Concerns(record))
+                if (settles && UsageSettler.Concerns(record))
                 {
                     settling.Add(record);
                 }

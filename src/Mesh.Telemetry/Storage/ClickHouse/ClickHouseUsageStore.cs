@@ -15,8 +15,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
 {
     private static readonly UsageAggregate Empty = new([], 0, 0, 0, 0, 0, 0m, 0);
 
-    private readonly Lock _turns = new();
-    private Task _lastTurn = Task.CompletedTask;
+    private readonly CallOrderTurns _turns = new();
     private readonly RecyclableMemoryStreamManager _rowStreams = new();
     // Reused insert to insert (a few are in flight at most): for a full batch each is a large
     // object, and large objects allocated per batch would bring on a full collection every few batches.
@@ -59,14 +58,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
         // Inserts look up and write one at a time, in the order they were called (the ingestor
         // calls in the order it read its batches): two calls carrying the same id cannot both miss
         // it, and a later batch's replays see an earlier batch's rows.
-        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task previous;
-        lock (_turns)
-        {
-            (previous, _lastTurn) = (_lastTurn, turn.Task);
-        }
-
-        var hadTurn = false;
+        using var turn = _turns.Take();
         var scratch = _scratch.TryTake(out var spare) ? spare : new InsertScratch();
         try
         {
@@ -96,8 +88,7 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
                 }
             }
 
-            await previous.WaitAsync(cancellationToken);
-            hadTurn = true;
+            await turn.BeginAsync(cancellationToken);
             if (scratch.MayBeStored.Count > 0)
             {
                 var stored = await _lookup.StoredAsync(Database, scratch.MayBeStored, cancellationToken);
@@ -122,16 +113,6 @@ public sealed class ClickHouseUsageStore(IClickHouseClient client, string databa
             scratch.Seen.Clear();
             scratch.MayBeStored.Clear();
             _scratch.Add(scratch);
-            if (hadTurn)
-            {
-                turn.SetResult();
-            }
-            else
-            {
-                // It failed or was cancelled before its turn: it passes the turn on only once the
-                // call before it is done, so no two turns ever overlap.
-                _ = previous.ContinueWith(_ => turn.SetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
         }
     }
 

@@ -30,13 +30,27 @@ public sealed partial class UsageShipper(
     // Batches' lists, reused once shipped: with a large MaxBatchSize, a list and an array per
     // batch would be large objects, and collecting those means full collections.
     private readonly ConcurrentBag<List<BufferedUsage>> _spareBatches = [];
+    private readonly Lock _stopGate = new();
+    private Task? _stopped;
     private long _delivered;
     private long _shipping;
 
     /// <summary>Events delivered to the sink (or parked) since start.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// A host can be stopped twice at once (under WebApplicationFactory, by the factory and by the
+    /// program's own <c>Run</c>) and disposed as soon as one stop returns: every call shares the first.
+    /// </remarks>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         buffer.Complete();
         using var flushDeadline = new CancellationTokenSource(_options.ShutdownFlushTimeout, time);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mesh.Usage.V1;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -122,6 +123,35 @@ public sealed class UsageShipperTests
         Assert.Equal(sent, sink.Delivered.Select(e => e.EventId).Order());
     }
 
+    [Fact]
+    public async Task Stop_CalledTwiceAtOnceAndDisposedAsSoonAsOneReturns_BothReturnWithoutError()
+    {
+        // A sink that is gone, so a stop waits out the flush deadline and warns. The logger lets
+        // two stops both reach that warning if they can, then holds the second until the shipper
+        // is disposed, as a host does once one stop returns.
+        var options = Options.Create(new UsageOptions
+        {
+            MaxBatchSize = 100,
+            FlushInterval = TimeSpan.FromMilliseconds(20),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+            ShutdownFlushTimeout = TimeSpan.FromMilliseconds(200),
+        });
+        var buffer = new UsageBuffer(options, TimeProvider.System);
+        var logger = new HoldsSecondFlushTimeout();
+        var shipper = new UsageShipper(buffer, new FlakySink(failures: int.MaxValue), options, TimeProvider.System, logger);
+        await shipper.StartAsync(CancellationToken.None);
+        await PublishAsync(buffer, 10);
+
+        var stops = new[] { shipper.StopAsync(CancellationToken.None), shipper.StopAsync(CancellationToken.None) };
+        var firstDone = await Task.WhenAny(stops);
+        shipper.Dispose();
+        logger.Disposed.SetResult();
+
+        await firstDone;
+        await Task.WhenAll(stops);
+        Assert.Equal(1, logger.FlushTimeouts);
+    }
+
     private static (UsageBuffer, UsageShipper) Create(IUsageSink sink, Spool.UsageSpool? spool = null, Spool.UsageDeadLetters? deadLetters = null)
     {
         var options = Options.Create(FastOptions);
@@ -176,6 +206,42 @@ public sealed class UsageShipperTests
             }
 
             return Task.FromResult(new UsageDelivery(batch.Count, 0, poisoned ? [(poisonId, "occurred_at is outside 1970 to 2106")] : []));
+        }
+    }
+
+    /// <summary>
+    /// Counts "flush timed out" warnings: the first waits a while for a second, and a second waits
+    /// until <see cref="Disposed"/> is set.
+    /// </summary>
+    private sealed class HoldsSecondFlushTimeout : ILogger<UsageShipper>
+    {
+        private readonly TaskCompletionSource _secondArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _flushTimeouts;
+
+        public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int FlushTimeouts => Volatile.Read(ref _flushTimeouts);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id != 102)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref _flushTimeouts) == 1)
+            {
+                _secondArrived.Task.Wait(TimeSpan.FromSeconds(1));
+            }
+            else
+            {
+                _secondArrived.TrySetResult();
+                Disposed.Task.Wait(TimeSpan.FromSeconds(10));
+            }
         }
     }
 

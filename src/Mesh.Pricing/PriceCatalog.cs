@@ -92,8 +92,19 @@ public sealed class PriceCatalog
     public decimal Cost(UsageEvent usageEvent)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
-        var line = Find(PricedResource(usageEvent), usageEvent.ResourceVersion, PriceEntry.DeviceClassOf(usageEvent.Device), usageEvent.InputTokens);
-        return line is null ? 0m : Round(Cost(line, usageEvent.InputTokens, usageEvent.OutputTokens, usageEvent.CachedTokens, (decimal)usageEvent.ComputeMs, 1));
+        return Cost(
+            PricedResource(usageEvent), usageEvent.ResourceVersion, usageEvent.Device,
+            usageEvent.InputTokens, usageEvent.OutputTokens, usageEvent.CachedTokens, usageEvent.ComputeMs);
+    }
+
+    /// <summary>
+    /// The cost in USD of one call priced under <paramref name="pricedResource"/> (see
+    /// <see cref="PricedResource"/>); throws <see cref="OverflowException"/> for absurd amounts.
+    /// </summary>
+    public decimal Cost(string pricedResource, string resourceVersion, string device, long inputTokens, long outputTokens, long cachedTokens, double computeMs)
+    {
+        var line = Find(pricedResource, resourceVersion, PriceEntry.DeviceClassOf(device), inputTokens);
+        return line is null ? 0m : Round(Cost(line, inputTokens, outputTokens, cachedTokens, (decimal)computeMs, 1));
     }
 
     /// <summary>The cost in USD of this much use of <paramref name="resource"/> (base line); throws <see cref="OverflowException"/> for absurd amounts.</summary>

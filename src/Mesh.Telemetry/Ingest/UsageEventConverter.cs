@@ -15,6 +15,8 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
     /// <summary>Costs at or past this are rejected: the store keeps DECIMAL(18,9).</summary>
     private const decimal MaxCostUsd = 999_999_999m;
 
+    private static readonly string CostTooHigh = $"the event would cost over {MaxCostUsd} USD; check its token counts and compute_ms";
+
     /// <summary>
     /// Converts <paramref name="usageEvent"/>; on failure <paramref name="reason"/> says what is wrong.
     /// <paramref name="firstArrival"/> becomes the record's <see cref="UsageRecord.FirstArrival"/>.
@@ -23,27 +25,17 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
     {
         ArgumentNullException.ThrowIfNull(usageEvent);
         record = null;
-        reason = Problem(usageEvent, out var eventId, out var occurredAt) ?? "";
+        var amounts = UsageAmounts.Of(usageEvent);
+        reason = Problem(usageEvent, amounts, out var eventId, out var occurredAt) ?? "";
         if (reason.Length > 0)
         {
             return false;
         }
 
-        var list = prices.Current.InForce(occurredAt);
-        decimal cost;
-        try
+        var pricedAs = PriceCatalog.PricedResource(usageEvent);
+        if (!TryPrice(usageEvent.Kind, occurredAt, pricedAs, usageEvent.ResourceVersion, usageEvent.Device, amounts, out var cost, out var priceVersion))
         {
-            // An outcome is a result reported about other work, not work: it costs nothing.
-            cost = usageEvent.Kind == UsageKind.Outcome ? 0m : list?.Catalog.Cost(usageEvent) ?? 0m;
-        }
-        catch (OverflowException)
-        {
-            cost = decimal.MaxValue;
-        }
-
-        if (cost >= MaxCostUsd)
-        {
-            reason = $"the event would cost over {MaxCostUsd} USD; check its token counts and compute_ms";
+            reason = CostTooHigh;
             return false;
         }
 
@@ -67,24 +59,49 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
             Resource = usageEvent.Resource,
             ResourceVersion = usageEvent.ResourceVersion,
             Device = usageEvent.Device,
-            InputTokens = usageEvent.InputTokens,
-            OutputTokens = usageEvent.OutputTokens,
-            CachedTokens = usageEvent.CachedTokens,
-            ReasoningTokens = usageEvent.ReasoningTokens,
-            TtftMs = usageEvent.TimeToFirstTokenMs,
-            PricedAs = PriceCatalog.PricedResource(usageEvent),
-            QueueMs = usageEvent.QueueMs,
-            ComputeMs = usageEvent.ComputeMs,
-            TotalMs = usageEvent.TotalMs,
-            BatchSize = usageEvent.BatchSize,
+            InputTokens = amounts.InputTokens,
+            OutputTokens = amounts.OutputTokens,
+            CachedTokens = amounts.CachedTokens,
+            ReasoningTokens = amounts.ReasoningTokens,
+            TtftMs = amounts.TtftMs,
+            PricedAs = pricedAs,
+            QueueMs = amounts.QueueMs,
+            ComputeMs = amounts.ComputeMs,
+            TotalMs = amounts.TotalMs,
+            BatchSize = amounts.BatchSize,
             Status = UsageNames.Status(usageEvent.Status),
             CostUsd = cost,
-            PriceVersion = list?.Version ?? "",
+            PriceVersion = priceVersion,
             Attributes = attributes is null || attributes.Count == 0 ? "{}" : JsonSerializer.Serialize(attributes),
             TraceId = usageEvent.TraceId,
             ReservationId = usageEvent.ReservationId,
         };
         return true;
+    }
+
+    /// <summary>
+    /// The cost of one event under the list in force when it occurred, with that list's version
+    /// (empty when none); false when the cost is past what the store keeps.
+    /// </summary>
+    public bool TryPrice(
+        UsageKind kind, DateTime occurredAt, string pricedAs, string resourceVersion, string device, in UsageAmounts amounts,
+        out decimal cost, out string priceVersion)
+    {
+        var list = prices.Current.InForce(occurredAt);
+        priceVersion = list?.Version ?? "";
+        try
+        {
+            // An outcome is a result reported about other work, not work: it costs nothing.
+            cost = kind == UsageKind.Outcome || list is null
+                ? 0m
+                : list.Catalog.Cost(pricedAs, resourceVersion, device, amounts.InputTokens, amounts.OutputTokens, amounts.CachedTokens, amounts.ComputeMs);
+        }
+        catch (OverflowException)
+        {
+            cost = decimal.MaxValue;
+        }
+
+        return cost < MaxCostUsd;
     }
 
     /// <summary>
@@ -115,7 +132,7 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
         return reserved;
     }
 
-    private static string? Problem(UsageEvent e, out Guid eventId, out DateTime occurredAt)
+    private static string? Problem(UsageEvent e, in UsageAmounts amounts, out Guid eventId, out DateTime occurredAt)
     {
         occurredAt = default;
         if (!Guid.TryParse(e.EventId, out eventId))
@@ -157,24 +174,6 @@ public sealed class UsageEventConverter(PriceBookProvider prices)
             return $"status {(int)e.Status} is not a known usage status";
         }
 
-        return Negative("input_tokens", e.InputTokens)
-            ?? Negative("output_tokens", e.OutputTokens)
-            ?? Negative("cached_tokens", e.CachedTokens)
-            ?? Negative("reasoning_tokens", e.ReasoningTokens)
-            ?? Subset("cached_tokens", e.CachedTokens, "input_tokens", e.InputTokens)
-            ?? Subset("reasoning_tokens", e.ReasoningTokens, "output_tokens", e.OutputTokens)
-            ?? NotDuration("time_to_first_token_ms", e.TimeToFirstTokenMs)
-            ?? Negative("batch_size", e.BatchSize)
-            ?? NotDuration("queue_ms", e.QueueMs)
-            ?? NotDuration("compute_ms", e.ComputeMs)
-            ?? NotDuration("total_ms", e.TotalMs);
+        return amounts.Problem();
     }
-
-    private static string? Negative(string field, long value) => value < 0 ? $"{field} must not be negative (got {value})" : null;
-
-    private static string? Subset(string part, long partValue, string whole, long wholeValue) =>
-        partValue > wholeValue ? $"{part} ({partValue}) must not exceed {whole} ({wholeValue}): they are a part of them, not extra" : null;
-
-    private static string? NotDuration(string field, double value) =>
-        double.IsFinite(value) && value >= 0 ? null : $"{field} must be a finite, non-negative number of milliseconds (got {value})";
 }

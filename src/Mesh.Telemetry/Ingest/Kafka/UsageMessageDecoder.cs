@@ -8,6 +8,8 @@ namespace Mesh.Telemetry.Ingest.Kafka;
 /// <summary>Turns a Kafka record into a priced usage record, or the reason it goes to the dead-letter topic.</summary>
 public sealed class UsageMessageDecoder(UsageEventConverter converter)
 {
+    private readonly UsageWireReader _wire = new(converter);
+
     /// <summary>
     /// Decodes <paramref name="message"/>. <paramref name="readBefore"/>: the record may have
     /// reached an ingestor already (it lies in its partition's uncommitted tail from before this
@@ -18,7 +20,12 @@ public sealed class UsageMessageDecoder(UsageEventConverter converter)
     public bool TryDecode(ConsumeResult<byte[], byte[]> message, bool readBefore, out UsageRecord? record, out string reason)
     {
         ArgumentNullException.ThrowIfNull(message);
-        record = null;
+        if (_wire.TryRead(message.Message.Value, readBefore, out record))
+        {
+            reason = "";
+            return true;
+        }
+
         UsageEvent usageEvent;
         try
         {

@@ -5,7 +5,10 @@ using Mesh.Usage.V1;
 
 namespace Mesh.Telemetry.Ingest.Kafka;
 
-/// <summary>Turns a Kafka record into a priced usage record, or the reason it goes to the dead-letter topic.</summary>
+/// <summary>
+/// Turns a Kafka record into a priced usage record, or the reason it goes to the dead-letter topic.
+/// The common event is read in place (<see cref="UsageWireReader"/>); any other is parsed in full.
+/// </summary>
 public sealed class UsageMessageDecoder(UsageEventConverter converter)
 {
     private readonly UsageWireReader _wire = new(converter);

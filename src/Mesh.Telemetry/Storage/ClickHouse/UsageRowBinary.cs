@@ -104,6 +104,16 @@ public static class UsageRowBinary
         /// <summary>RowBinary's String: the UTF-8 byte count as LEB128, then the bytes.</summary>
         public void String(string value)
         {
+            // Most strings (ids, names) are at most 127 bytes, whose count is one byte: encode
+            // them in one pass and put the count before them, without counting first.
+            if (value.Length * 3 < 0x80)
+            {
+                var written = Encoding.UTF8.GetBytes(value, _buffer[(Written + 1)..]);
+                _buffer[Written] = (byte)written;
+                Written += 1 + written;
+                return;
+            }
+
             var length = (uint)Encoding.UTF8.GetByteCount(value);
             do
             {

@@ -64,7 +64,13 @@ public sealed class ClickHouseUsageStoreTests(ClickHouseFixture clickHouse)
             Attributes = "{\"k\":\"v\"}",
             TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
         };
-        var batch = new[] { full, Records.Record("b", "", 0m), Records.Record(new string('x', 300), "calculator", 0.000000001m, inputTokens: 1) };
+        // Strings at the edges of a one-byte length: 42 three-byte characters (126 bytes), 43 and 300 characters.
+        var batch = new[]
+        {
+            full,
+            Records.Record(new string('日', 42), "", 0m),
+            Records.Record(new string('x', 300), "calculator", 0.000000001m, inputTokens: 1) with { AgentId = new string('a', 43) },
+        };
 
         await store.InsertAsync(batch, None).WaitAsync(TimeSpan.FromSeconds(30));
         var rows = await clickHouse.Server.QueryAsync(

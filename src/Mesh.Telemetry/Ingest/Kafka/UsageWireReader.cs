@@ -66,7 +66,7 @@ public sealed class UsageWireReader(UsageEventConverter converter)
             Status = UsageNames.Status(e.Status),
             CostUsd = cost,
             PriceVersion = priceVersion,
-            TraceId = e.TraceId.IsEmpty ? "" : Encoding.UTF8.GetString(e.TraceId),
+            TraceId = Encoding.UTF8.GetString(e.TraceId),
         };
         return true;
     }
